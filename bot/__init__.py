@@ -1,0 +1,1 @@
+"""Accord: decisions, commitments, check-ins, proposals and digests for consortia on Slack."""

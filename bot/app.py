@@ -1,0 +1,119 @@
+"""The composition root: settings, engine, clock, Slack client, the Bolt app and its listeners."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltResponse
+from slack_sdk import WebClient
+from sqlalchemy.engine import Engine
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.runtime import Runtime
+from bot.slack import make_client
+from storage.db import make_engine, pool_capacity
+
+logger = logging.getLogger("accord.app")
+
+
+class ListenerExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, counting work in flight so shutdown (and tests) can wait for it."""
+
+    def __init__(self, max_workers: int) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix="accord-listener")
+        self._busy = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._idle:
+            self._busy += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future: Future[Any]) -> None:
+        with self._idle:
+            self._busy -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until no listener is running; False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout=timeout)
+
+
+def build_runtime(
+    settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None, client: WebClient | None = None
+) -> Runtime:
+    """The process's runtime: one engine, one clock, one Web API client."""
+    return Runtime(
+        settings=settings,
+        engine=engine or make_engine(settings.database_url),
+        clock=clock or SystemClock(),
+        client=client or make_client(settings),
+    )
+
+
+def _oauth_settings(settings: Settings, rt: Runtime) -> Any:
+    from slack_bolt.oauth.oauth_settings import OAuthSettings
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+    installation_store = SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=rt.engine)
+    state_store = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=rt.engine)
+    installation_store.create_tables()
+    state_store.metadata.create_all(rt.engine)
+    rt.installation_store = installation_store
+    from bot.manifest import BOT_SCOPES
+
+    return OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        scopes=BOT_SCOPES,
+        installation_store=installation_store,
+        state_store=state_store,
+    )
+
+
+def create_app(rt: Runtime) -> App:
+    """A Bolt app with every Accord listener, acking at once and working after the ack."""
+    from handlers import register_all
+    from handlers.common import RUNTIME_KEY
+
+    settings = rt.settings
+    # Listener threads each hold at most one database connection: never more than the pool.
+    executor = ListenerExecutor(max_workers=pool_capacity(rt.engine))
+    rt.listener_executor = executor
+    kwargs: dict[str, Any] = {
+        "signing_secret": settings.slack_signing_secret or "socket-mode-unused",
+        "process_before_response": False,
+        "listener_executor": executor,
+        "token_verification_enabled": False,
+        "request_verification_enabled": not settings.socket_mode,
+    }
+    if settings.oauth:
+        kwargs["oauth_settings"] = _oauth_settings(settings, rt)
+        kwargs["client"] = make_client(settings, token=None)
+    else:
+        kwargs["token"] = settings.slack_bot_token
+        kwargs["client"] = rt.client
+    app = App(**kwargs)
+
+    @app.middleware
+    def install_runtime(context: BoltContext, next: Any) -> BoltResponse | None:  # noqa: A002 - Bolt's name
+        context[RUNTIME_KEY] = rt
+        team_id = context.team_id or context.enterprise_id
+        if team_id:
+            rt.ensure_team(team_id)
+        return next()
+
+    @app.error
+    def log_errors(error: Exception, body: dict[str, Any]) -> None:
+        logger.exception("listener_failed type=%s error=%s", body.get("type") or body.get("command"), error)
+
+    register_all(app)
+    return app

@@ -1,0 +1,162 @@
+"""The `accord` command: serve, db upgrade, export, digest, manifest, demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigError, Settings, settings_from_env
+
+logger = logging.getLogger("accord.cli")
+EXPORT_KINDS = ("decisions", "commitments", "proposals", "checkins")
+
+
+def configure_logging(level: str) -> None:
+    """key=value logs on standard error (standard output is for exports)."""
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="accord", description="Accord: a Slack bot for collaboration consortia.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the bot (HTTP, or Socket Mode when SLACK_APP_TOKEN is set)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=None)
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply database migrations")
+    export = sub.add_parser("export", help="write records to standard output")
+    export.add_argument("kind", choices=EXPORT_KINDS)
+    export.add_argument("--format", choices=("json", "csv", "md"), default="json")
+    export.add_argument("--team", default=None)
+    digest = sub.add_parser("digest", help="print (or post) the digest for a channel")
+    digest.add_argument("--channel", required=True)
+    digest.add_argument("--team", default=None)
+    digest.add_argument("--post", action="store_true")
+    manifest = sub.add_parser("manifest", help="print the Slack app manifest")
+    manifest.add_argument("--url", default=None, help="public base URL, e.g. https://accord.example.org")
+    manifest.add_argument("--socket-mode", action="store_true", help="a manifest for Socket Mode (no URLs)")
+    sub.add_parser("demo", help="fill a local database with an example consortium and print its digest")
+    return parser
+
+
+def resolve_team(settings: Settings, requested: str | None) -> str:
+    """The team to work on: ``--team``, or the only team in the database."""
+    from storage.db import make_engine, session_scope
+    from storage.teams import list_team_ids
+
+    engine = make_engine(settings.database_url, single_use=True)
+    with session_scope(engine) as session:
+        teams = list_team_ids(session)
+    engine.dispose()
+    if requested:
+        if requested not in teams:
+            raise ConfigError(f"--team {requested}: no such team in the database (known: {', '.join(teams) or 'none'})")
+        return requested
+    if len(teams) == 1:
+        return teams[0]
+    if not teams:
+        return ""  # nothing recorded yet: every query answers empty
+    raise ConfigError(f"the database holds several teams; choose one with --team ({', '.join(teams)})")
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.export import export_rows, render
+    from storage.db import make_engine, session_scope, upgrade
+
+    upgrade(settings.database_url)
+    team_id = resolve_team(settings, args.team)
+    engine = make_engine(settings.database_url, single_use=True)
+    with session_scope(engine) as session:
+        rows = export_rows(session, kind=args.kind, team_id=team_id)
+    engine.dispose()
+    sys.stdout.write(render(rows, kind=args.kind, fmt=args.format))
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    settings.require_slack()
+    from bot.app import build_runtime, create_app
+    from bot.scheduler import Scheduler
+    from bot.server import create_web_app, serve_http, serve_socket_mode
+    from handlers.jobs import scheduled_tasks
+    from storage.db import upgrade
+
+    upgrade(settings.database_url)
+    rt = build_runtime(settings)
+    app = create_app(rt)
+    scheduler = Scheduler(rt, scheduled_tasks())
+    rt.scheduler = scheduler
+
+    def shutdown() -> None:
+        scheduler.shutdown()
+        rt.drain()
+        rt.engine.dispose()
+    if settings.socket_mode:
+        assert settings.slack_app_token
+        logger.info("serving mode=socket")
+        serve_socket_mode(app, app_token=settings.slack_app_token, on_startup=scheduler.start,
+                          on_shutdown=shutdown)
+        return 0
+    port = args.port or settings.port
+    logger.info("serving mode=http host=%s port=%s", args.host, port)
+    web = create_web_app(app, rt, on_startup=scheduler.start, on_shutdown=shutdown)
+    serve_http(web, host=args.host, port=port, log_level=settings.log_level)
+    return 0
+
+
+def cmd_manifest(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.manifest import build_manifest
+
+    print(json.dumps(build_manifest(args.url, socket_mode=args.socket_mode), indent=2))
+    return 0
+
+
+def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.db import upgrade
+
+    upgrade(settings.database_url)
+    logger.info("database_upgraded")
+    return 0
+
+
+def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import digest_cli
+
+    return digest_cli.run(settings, channel=args.channel, team=args.team, post=args.post)
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import demo
+
+    return demo.run(settings)
+
+
+COMMANDS = {"serve": cmd_serve, "db": cmd_db, "export": cmd_export, "manifest": cmd_manifest,
+            "digest": cmd_digest, "demo": cmd_demo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `accord` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = settings_from_env()
+        configure_logging(settings.log_level)
+        return COMMANDS[args.command](settings, args)
+    except ConfigError as err:
+        print(f"accord: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Settings: read once from the environment (and `.env`), typed, failing fast.
+
+This is the only module that touches ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import load_dotenv
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///accord.db"
+
+_DURATION_PART = re.compile(r"(\d+)\s*([smhdw])", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message is one line naming it."""
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse a duration such as ``90s``, ``15m``, ``24h``, ``7d`` or ``1h30m``."""
+    compact = text.strip().replace(" ", "")
+    if not compact or _DURATION_PART.sub("", compact):
+        raise ValueError(f"`{text}` is not a duration (use forms like 90s, 15m, 24h, 7d)")
+    seconds = sum(int(n) * _UNIT_SECONDS[u.lower()] for n, u in _DURATION_PART.findall(compact))
+    if seconds <= 0:
+        raise ValueError(f"`{text}` is not a positive duration")
+    return timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of product.md, typed."""
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = 3000
+    facilitators: frozenset[str] = field(default_factory=frozenset)
+    timezone: str = "UTC"
+    log_level: str = "INFO"
+    checkin_remind_after: timedelta = timedelta(hours=24)
+    checkin_close_after: timedelta = timedelta(hours=48)
+    catchup_grace: timedelta = timedelta(hours=6)
+    proposal_duration: timedelta = timedelta(days=7)
+    proposal_remind_before: timedelta = timedelta(hours=24)
+    scheduler_interval: float = 5.0
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.slack_app_token)
+
+    @property
+    def oauth(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    def require_slack(self) -> None:
+        """Raise ConfigError naming the first Slack setting that serving needs but lacks."""
+        if not self.oauth and not self.slack_bot_token:
+            raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…); set it in the environment or .env")
+        if not self.socket_mode and not self.slack_signing_secret:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set (needed in HTTP mode); set it, or SLACK_APP_TOKEN for Socket Mode"
+            )
+
+
+def _duration(env: Mapping[str, str], name: str, default: timedelta) -> timedelta:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return parse_duration(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+
+
+def _optional(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def settings_from_env(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+    """Build Settings from ``env`` (default: the process environment after loading `.env`)."""
+    if env is None:
+        if dotenv:
+            load_dotenv(os.path.join(os.getcwd(), ".env"), override=False)
+        env = os.environ
+    port_raw = env.get("PORT", "3000").strip() or "3000"
+    if not port_raw.isdigit() or not 0 < int(port_raw) < 65536:
+        raise ConfigError(f"PORT: `{port_raw}` is not a port number")
+    tz = env.get("ACCORD_TIMEZONE", "UTC").strip() or "UTC"
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"ACCORD_TIMEZONE: `{tz}` is not an IANA time zone (e.g. Europe/Berlin)") from None
+    api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_SLACK_API_URL
+    if not api_url.endswith("/"):
+        api_url += "/"
+    facilitators = frozenset(u.strip() for u in env.get("ACCORD_FACILITATORS", "").split(",") if u.strip())
+    interval_raw = env.get("ACCORD_SCHEDULER_INTERVAL", "").strip()
+    return Settings(
+        slack_bot_token=_optional(env, "SLACK_BOT_TOKEN"),
+        slack_signing_secret=_optional(env, "SLACK_SIGNING_SECRET"),
+        slack_app_token=_optional(env, "SLACK_APP_TOKEN"),
+        slack_api_url=api_url,
+        slack_client_id=_optional(env, "SLACK_CLIENT_ID"),
+        slack_client_secret=_optional(env, "SLACK_CLIENT_SECRET"),
+        database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
+        port=int(port_raw),
+        facilitators=facilitators,
+        timezone=tz,
+        log_level=(env.get("LOG_LEVEL", "INFO").strip() or "INFO").upper(),
+        checkin_remind_after=_duration(env, "ACCORD_CHECKIN_REMIND_AFTER", timedelta(hours=24)),
+        checkin_close_after=_duration(env, "ACCORD_CHECKIN_CLOSE_AFTER", timedelta(hours=48)),
+        catchup_grace=_duration(env, "ACCORD_CATCHUP_GRACE", timedelta(hours=6)),
+        proposal_duration=_duration(env, "ACCORD_PROPOSAL_DURATION", timedelta(days=7)),
+        proposal_remind_before=_duration(env, "ACCORD_PROPOSAL_REMIND_BEFORE", timedelta(hours=24)),
+        scheduler_interval=float(interval_raw) if interval_raw else 5.0,
+    )

@@ -1,0 +1,78 @@
+"""The Slack app manifest: every command, shortcut, scope and event Accord needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.blocks.help import USAGE
+
+BOT_SCOPES = [
+    "app_mentions:read",
+    "channels:history",
+    "channels:read",
+    "chat:write",
+    "chat:write.public",
+    "commands",
+    "groups:history",
+    "im:history",
+    "im:write",
+    "users:read",
+]
+BOT_EVENTS = ["app_home_opened", "app_mention", "message.channels", "message.groups", "message.im"]
+COMMAND_DESCRIPTIONS = {
+    "decision": ("Record a decision", "[text] | list | revoke <id> [reason] | help"),
+    "commit": ("Record or update a commitment", "[text] [@owner] [by <date>] | list | done <id> | help"),
+    "propose": ("Put a proposal to the consortium", "[title] | close <id> | withdraw <id> | help"),
+    "group": ("Manage stakeholder groups", "create | add | remove | schedule | list | show | help"),
+    "checkin": ("Check-ins", "[now <group>] | help"),
+    "digest": ("Digest of open items", "[preview | schedule <days> <HH:MM> | help]"),
+    "accord": ("About Accord and every command", "help"),
+}
+
+
+def build_manifest(url: str | None = None, *, name: str = "Accord", socket_mode: bool = False) -> dict[str, Any]:
+    """The manifest as a dict (serialise as JSON or YAML)."""
+    base = (url or "https://accord.example.org").rstrip("/")
+    events_url = f"{base}/slack/events"
+    commands = []
+    for command in [*USAGE, "accord"]:
+        description, hint = COMMAND_DESCRIPTIONS[command]
+        entry: dict[str, Any] = {"command": f"/{command}", "description": description, "usage_hint": hint,
+                                 "should_escape": True}
+        if not socket_mode:
+            entry["url"] = events_url
+        commands.append(entry)
+    from handlers import ids
+
+    shortcuts = [
+        {"name": "Log as decision", "type": "message", "callback_id": ids.LOG_DECISION_SHORTCUT,
+         "description": "Record this message as a decision"},
+        {"name": "Log as commitment", "type": "message", "callback_id": ids.LOG_COMMITMENT_SHORTCUT,
+         "description": "Record this message as a commitment"},
+    ]
+    settings: dict[str, Any] = {
+        "event_subscriptions": {"bot_events": BOT_EVENTS},
+        "interactivity": {"is_enabled": True},
+        "org_deploy_enabled": False,
+        "socket_mode_enabled": socket_mode,
+        "token_rotation_enabled": False,
+    }
+    if not socket_mode:
+        settings["event_subscriptions"]["request_url"] = events_url
+        settings["interactivity"]["request_url"] = events_url
+    return {
+        "display_information": {
+            "name": name,
+            "description": "Decisions, commitments, check-ins, consensus and digests for consortia",
+            "background_color": "#2c3e50",
+        },
+        "features": {
+            "app_home": {"home_tab_enabled": True, "messages_tab_enabled": True,
+                         "messages_tab_read_only_enabled": False},
+            "bot_user": {"display_name": name, "always_online": True},
+            "slash_commands": commands,
+            "shortcuts": shortcuts,
+        },
+        "oauth_config": {"scopes": {"bot": BOT_SCOPES}},
+        "settings": settings,
+    }

@@ -1,0 +1,78 @@
+"""What every listener and job needs: settings, the engine, the clock and Slack clients."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.clock import Clock, local_today
+from bot.config import Settings
+from bot.slack import make_client
+from storage.db import session_scope
+from storage.teams import ensure_team
+
+
+@dataclass
+class Runtime:
+    """The process's shared services, built once by the app factory."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    client: WebClient
+    installation_store: Any = None
+    scheduler: Any = None
+    listener_executor: Any = None
+    _known_teams: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: committed on success. Keep Slack calls outside it."""
+        with session_scope(self.engine) as session:
+            yield session
+
+    def client_for(self, team_id: str | None) -> WebClient:
+        """The Web API client for a team (its installation's token under OAuth)."""
+        if self.installation_store is None or team_id is None:
+            return self.client
+        bot = self.installation_store.find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None:
+            return self.client
+        return make_client(self.settings, token=bot.bot_token)
+
+    def timezone(self, team_id: str | None = None) -> str:
+        """The team's default zone (``ACCORD_TIMEZONE``)."""
+        return self.settings.timezone
+
+    def today(self, team_id: str | None = None) -> date:
+        """Today in the team's zone."""
+        return local_today(self.clock, self.timezone(team_id))
+
+    def wake_scheduler(self) -> None:
+        """A schedule changed: let the scheduler look again within seconds."""
+        if self.scheduler is not None:
+            self.scheduler.wake()
+
+    def drain(self, timeout: float = 20.0) -> bool:
+        """Wait for listeners still working after their ack (clean shutdown, tests)."""
+        if self.listener_executor is None:
+            return True
+        return bool(self.listener_executor.wait_idle(timeout))
+
+    def ensure_team(self, team_id: str) -> None:
+        """Create the team row on first sight (cached per process)."""
+        if team_id in self._known_teams:
+            return
+        with self.session() as session:
+            ensure_team(session, team_id=team_id, timezone=self.settings.timezone)
+        with self._lock:
+            self._known_teams.add(team_id)

@@ -1,0 +1,172 @@
+"""Recording commitments, changing their status, and listing them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.services import Forbidden, Invalid, NotFound
+from bot.services.access import is_facilitator
+from storage import commitments as store
+from storage.groups import primary_group_id
+from storage.models import Commitment, CommitmentUpdate
+from storage.teams import write_audit
+
+Action = Literal["done", "block", "drop", "reopen"]
+NEW_STATUS: dict[str, str] = {"done": "done", "block": "blocked", "drop": "dropped", "reopen": "open"}
+STATUSES = ("open", "done", "blocked", "dropped")
+
+
+def record_commitment(
+    session: Session,
+    *,
+    team_id: str,
+    text: str,
+    owner_id: str,
+    created_by: str,
+    channel_id: str,
+    now: datetime,
+    due_date: date | None = None,
+    thread_ts: str | None = None,
+    message_ts: str | None = None,
+    permalink: str | None = None,
+    source: str = "command",
+) -> Commitment:
+    """Record a commitment for ``owner_id`` (attributed to the owner's primary group)."""
+    commitment = Commitment(
+        team_id=team_id,
+        text=text.strip(),
+        owner_id=owner_id,
+        group_id=primary_group_id(session, team_id=team_id, user_id=owner_id),
+        due_date=due_date,
+        channel_id=channel_id,
+        thread_ts=thread_ts,
+        message_ts=message_ts,
+        permalink=permalink,
+        source=source,
+        created_by=created_by,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(commitment)
+    session.flush()
+    write_audit(
+        session,
+        team_id=team_id,
+        actor_id=created_by,
+        action="commitment.record",
+        entity="commitment",
+        entity_id=commitment.id,
+        detail={"owner_id": owner_id, "due_date": due_date, "channel_id": channel_id, "source": source},
+    )
+    return commitment
+
+
+def set_commitment_link(
+    session: Session, *, team_id: str, commitment_id: int, message_ts: str | None, permalink: str | None
+) -> None:
+    """Remember where a commitment was announced."""
+    commitment = store.get_commitment(session, team_id=team_id, commitment_id=commitment_id)
+    if commitment is None:
+        return
+    if message_ts and not commitment.message_ts:
+        commitment.message_ts = message_ts
+    if permalink and not commitment.permalink:
+        commitment.permalink = permalink
+    session.add(commitment)
+
+
+def get_commitment(session: Session, *, team_id: str, commitment_id: int) -> Commitment:
+    """A commitment of this team or NotFound."""
+    commitment = store.get_commitment(session, team_id=team_id, commitment_id=commitment_id)
+    if commitment is None:
+        raise NotFound(f"There is no commitment #{commitment_id} in this workspace. Try `/commit list all`.")
+    return commitment
+
+
+def change_status(
+    session: Session,
+    *,
+    settings: Settings,
+    team_id: str,
+    commitment_id: int,
+    actor_id: str,
+    action: Action,
+    now: datetime,
+    note: str | None = None,
+    source: str = "command",
+    checkin_round_id: int | None = None,
+) -> tuple[Commitment, bool]:
+    """Change a commitment's status (owner or facilitator). Returns (commitment, changed).
+
+    Asking for the status it already has changes nothing (a double click records once).
+    """
+    commitment = get_commitment(session, team_id=team_id, commitment_id=commitment_id)
+    if commitment.owner_id != actor_id and not is_facilitator(
+        session, settings=settings, team_id=team_id, user_id=actor_id
+    ):
+        raise Forbidden(
+            f"Only the owner of commitment #{commitment_id} (<@{commitment.owner_id}>) or a facilitator can change it."
+        )
+    new_status = NEW_STATUS[action]
+    if commitment.status == new_status:
+        return commitment, False
+    if commitment.status in ("done", "dropped") and action != "reopen":
+        raise Invalid(f"Commitment #{commitment_id} is already {commitment.status}.")
+    old_status = commitment.status
+    commitment.status = new_status
+    commitment.updated_at = now
+    session.add(commitment)
+    session.add(
+        CommitmentUpdate(
+            team_id=team_id,
+            commitment_id=commitment_id,
+            user_id=actor_id,
+            old_status=old_status,
+            new_status=new_status,
+            note=(note or "").strip() or None,
+            source=source,
+            checkin_round_id=checkin_round_id,
+            created_at=now,
+        )
+    )
+    write_audit(
+        session,
+        team_id=team_id,
+        actor_id=actor_id,
+        action=f"commitment.{action}",
+        entity="commitment",
+        entity_id=commitment_id,
+        detail={"from": old_status, "to": new_status, "note": note, "source": source},
+    )
+    return commitment, True
+
+
+def list_for_scope(
+    session: Session,
+    *,
+    team_id: str,
+    scope: str,
+    channel_id: str,
+    user_id: str,
+    today: date,
+    limit: int | None = None,
+) -> list[Commitment]:
+    """Open commitments for `/commit list`: channel, mine, a user's, overdue or all."""
+    if scope == "mine":
+        return store.list_commitments(session, team_id=team_id, owner_id=user_id, limit=limit)
+    if scope == "user":
+        return store.list_commitments(session, team_id=team_id, owner_id=user_id, limit=limit)
+    if scope == "overdue":
+        return store.list_commitments(session, team_id=team_id, due_before=today, limit=limit)
+    if scope == "all":
+        return store.list_commitments(session, team_id=team_id, limit=limit)
+    return store.list_commitments(session, team_id=team_id, channel_id=channel_id, limit=limit)
+
+
+def is_overdue(commitment: Commitment, *, today: date) -> bool:
+    """Open and due before today (in the team's zone)."""
+    return commitment.status == "open" and commitment.due_date is not None and commitment.due_date < today

@@ -1,0 +1,122 @@
+"""Recording, listing and revoking decisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.services import Forbidden, Invalid, NotFound
+from bot.services.access import is_facilitator
+from storage import decisions as store
+from storage.models import Decision
+from storage.teams import write_audit
+
+
+def record_decision(
+    session: Session,
+    *,
+    team_id: str,
+    text: str,
+    channel_id: str,
+    recorded_by: str,
+    now: datetime,
+    rationale: str | None = None,
+    thread_ts: str | None = None,
+    message_ts: str | None = None,
+    permalink: str | None = None,
+    source: str = "command",
+    proposal_id: int | None = None,
+) -> Decision:
+    """Record a decision and write the audit log."""
+    decision = Decision(
+        team_id=team_id,
+        text=text.strip(),
+        rationale=(rationale or "").strip() or None,
+        channel_id=channel_id,
+        thread_ts=thread_ts,
+        message_ts=message_ts,
+        permalink=permalink,
+        recorded_by=recorded_by,
+        source=source,
+        created_at=now,
+        proposal_id=proposal_id,
+    )
+    session.add(decision)
+    session.flush()
+    write_audit(
+        session,
+        team_id=team_id,
+        actor_id=recorded_by,
+        action="decision.record",
+        entity="decision",
+        entity_id=decision.id,
+        detail={"channel_id": channel_id, "thread_ts": thread_ts, "source": source, "proposal_id": proposal_id},
+    )
+    return decision
+
+
+def set_decision_link(
+    session: Session, *, team_id: str, decision_id: int, message_ts: str | None, permalink: str | None
+) -> None:
+    """Remember where a decision was announced (once the message exists)."""
+    decision = store.get_decision(session, team_id=team_id, decision_id=decision_id)
+    if decision is None:
+        return
+    if message_ts and not decision.message_ts:
+        decision.message_ts = message_ts
+    if permalink and not decision.permalink:
+        decision.permalink = permalink
+    session.add(decision)
+
+
+def get_decision(session: Session, *, team_id: str, decision_id: int) -> Decision:
+    """A decision of this team or NotFound."""
+    decision = store.get_decision(session, team_id=team_id, decision_id=decision_id)
+    if decision is None:
+        raise NotFound(f"There is no decision #{decision_id} in this workspace. Try `/decision list`.")
+    return decision
+
+
+def revoke_decision(
+    session: Session,
+    *,
+    settings: Settings,
+    team_id: str,
+    decision_id: int,
+    actor_id: str,
+    reason: str | None,
+    now: datetime,
+) -> Decision:
+    """Mark a decision revoked; only its recorder or a facilitator may."""
+    decision = get_decision(session, team_id=team_id, decision_id=decision_id)
+    if decision.recorded_by != actor_id and not is_facilitator(
+        session, settings=settings, team_id=team_id, user_id=actor_id
+    ):
+        raise Forbidden(
+            f"Only the person who recorded decision #{decision_id} (<@{decision.recorded_by}>) "
+            "or a facilitator can revoke it."
+        )
+    if decision.status != "active":
+        raise Invalid(f"Decision #{decision_id} is already {decision.status}.")
+    decision.status = "revoked"
+    decision.revoked_by = actor_id
+    decision.revoked_at = now
+    decision.revoke_reason = (reason or "").strip() or None
+    session.add(decision)
+    write_audit(
+        session,
+        team_id=team_id,
+        actor_id=actor_id,
+        action="decision.revoke",
+        entity="decision",
+        entity_id=decision_id,
+        detail={"reason": decision.revoke_reason},
+    )
+    return decision
+
+
+def recent_decisions(session: Session, *, team_id: str, channel_id: str, limit: int = 15) -> list[Decision]:
+    """The channel's most recent decisions, newest first."""
+    return store.list_decisions(session, team_id=team_id, channel_id=channel_id, limit=limit, newest_first=True)

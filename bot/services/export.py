@@ -1,0 +1,101 @@
+"""Exports of the record as JSON, CSV or Markdown, with the fields of product.md."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from storage.groups import group_names
+from storage.models import Commitment, Decision
+
+Row = dict[str, Any]
+FIELDS: dict[str, list[str]] = {
+    "decisions": ["id", "team_id", "text", "rationale", "status", "channel_id", "thread_ts", "permalink",
+                  "recorded_by", "created_at", "proposal_id"],
+    "commitments": ["id", "team_id", "text", "owner_id", "group", "due_date", "status", "channel_id", "thread_ts",
+                    "created_by", "created_at", "updated_at"],
+}
+EXPORTERS: dict[str, Callable[[Session, str], list[Row]]] = {}
+
+
+def iso(value: datetime | date | None) -> str | None:
+    """ISO 8601; datetimes in UTC with offset."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return value.isoformat()
+
+
+def plain(text: str | None) -> str | None:
+    """Stored text (Slack's escaped form) as a reader would type it."""
+    if text is None:
+        return None
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def export_decisions(session: Session, team_id: str) -> list[Row]:
+    """Every decision of a team, oldest first."""
+    rows = session.exec(select(Decision).where(Decision.team_id == team_id).order_by(col(Decision.id)))
+    return [
+        {"id": d.id, "team_id": d.team_id, "text": plain(d.text), "rationale": plain(d.rationale), "status": d.status,
+         "channel_id": d.channel_id, "thread_ts": d.thread_ts, "permalink": d.permalink, "recorded_by": d.recorded_by,
+         "created_at": iso(d.created_at), "proposal_id": d.proposal_id}
+        for d in rows
+    ]
+
+
+def export_commitments(session: Session, team_id: str) -> list[Row]:
+    """Every commitment of a team, oldest first."""
+    names = group_names(session, team_id=team_id)
+    rows = session.exec(select(Commitment).where(Commitment.team_id == team_id).order_by(col(Commitment.id)))
+    return [
+        {"id": c.id, "team_id": c.team_id, "text": plain(c.text), "owner_id": c.owner_id,
+         "group": names.get(c.group_id) if c.group_id else None, "due_date": iso(c.due_date), "status": c.status,
+         "channel_id": c.channel_id, "thread_ts": c.thread_ts, "created_by": c.created_by,
+         "created_at": iso(c.created_at), "updated_at": iso(c.updated_at)}
+        for c in rows
+    ]
+
+
+EXPORTERS.update({"decisions": export_decisions, "commitments": export_commitments})
+
+
+def export_rows(session: Session, *, kind: str, team_id: str) -> list[Row]:
+    """The rows of one kind of record for a team."""
+    return EXPORTERS[kind](session, team_id)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def render(rows: Sequence[Row], *, kind: str, fmt: str) -> str:
+    """Rows as JSON (a list), CSV (nested lists as JSON cells) or a Markdown table."""
+    fields = FIELDS[kind]
+    if fmt == "json":
+        return json.dumps(list(rows), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: _cell(row.get(k)) for k in fields} for row in rows)
+        return out.getvalue()
+    if fmt == "md":
+        def md(value: Any) -> str:
+            return _cell(value).replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+
+        lines = ["| " + " | ".join(fields) + " |", "|" + "---|" * len(fields)]
+        lines += ["| " + " | ".join(md(row.get(k)) for k in fields) + " |" for row in rows]
+        return "\n".join(lines) + "\n"
+    raise ValueError(f"unknown format {fmt!r}")

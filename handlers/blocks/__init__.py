@@ -1,0 +1,1 @@
+"""Block Kit builders: pure functions returning dicts, tested as data."""

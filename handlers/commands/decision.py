@@ -1,0 +1,84 @@
+"""`/decision`: record, list and revoke decisions; alone it opens a modal."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+
+from bot.services import ServiceError
+from bot.services import decisions as service
+from handlers.blocks.common import fallback_text, safe
+from handlers.blocks.help import usage_text
+from handlers.blocks.records import decision_blocks, decision_list_blocks, decision_modal
+from handlers.common import error_text, permalink, post, reply, runtime, team_of
+from handlers.parsing import (
+    DecisionCreate,
+    DecisionList,
+    DecisionModal,
+    DecisionRevoke,
+    Help,
+    ParseError,
+    parse_decision_command,
+)
+
+
+def handle_decision_command(ack: Ack, command: dict[str, Any], respond: Respond, client: Any,
+                            context: BoltContext) -> None:
+    """Parse `/decision …`, call the service, answer."""
+    ack()
+    rt = runtime(context)
+    team_id, user_id, channel_id = team_of(context), command["user_id"], command["channel_id"]
+    try:
+        parsed = parse_decision_command(command.get("text", ""))
+        if isinstance(parsed, Help):
+            reply(respond, usage_text("decision"))
+        elif isinstance(parsed, DecisionModal):
+            client.views_open(trigger_id=command["trigger_id"],
+                              view=decision_modal(metadata={"channel_id": channel_id}))
+        elif isinstance(parsed, DecisionList):
+            with rt.session() as session:
+                rows = service.recent_decisions(session, team_id=team_id, channel_id=channel_id)
+            reply(respond, "Recent decisions", decision_list_blocks(rows, title="Recent decisions in this channel"))
+        elif isinstance(parsed, DecisionRevoke):
+            with rt.session() as session:
+                decision = service.revoke_decision(session, settings=rt.settings, team_id=team_id,
+                                                   decision_id=parsed.id, actor_id=user_id,
+                                                   reason=parsed.reason, now=rt.clock.now())
+            why = f" — {safe(decision.revoke_reason)}" if decision.revoke_reason else ""
+            post(client, channel=decision.channel_id, thread_ts=decision.message_ts,
+                 text=f":no_entry_sign: Decision #{decision.id} was revoked by <@{user_id}>{why}")
+            reply(respond, f"Decision #{decision.id} is revoked.")
+        elif isinstance(parsed, DecisionCreate):
+            with rt.session() as session:
+                decision = service.record_decision(session, team_id=team_id, text=parsed.text,
+                                                   channel_id=channel_id, recorded_by=user_id,
+                                                   now=rt.clock.now())
+            announce_decision(rt, client, decision=decision, respond=respond)
+    except (ParseError, ServiceError) as err:
+        reply(respond, error_text(err))
+
+
+def announce_decision(rt: Any, client: Any, *, decision: Any, respond: Respond | None = None) -> None:
+    """Post a new decision in its channel and remember the message and its permalink."""
+    posted = post(client, channel=decision.channel_id, thread_ts=decision.thread_ts,
+                  text=fallback_text(f"Decision #{decision.id}: {decision.text}"),
+                  blocks=decision_blocks(decision))
+    if posted.ts is None:
+        if respond is not None:
+            reply(respond, f"Decision #{decision.id} is recorded, but I couldn't announce it: {posted.hint}")
+        return
+    link = decision.permalink or permalink(client, channel=decision.channel_id, ts=posted.ts)
+    with rt.session() as session:
+        service.set_decision_link(session, team_id=decision.team_id, decision_id=decision.id,
+                                  message_ts=posted.ts, permalink=link)
+
+
+def modal_metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """The channel/thread a modal was opened for."""
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,57 @@
+"""Event listeners: messages (records, check-in replies), mentions, App Home."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext
+
+from handlers.common import once, runtime, team_of
+from handlers.events.records import record_from_message, reply_mention_help, reply_thread_summary
+from handlers.parsing import RecordMessage, Summary, parse_mention, parse_record_message
+
+IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
+# Other features add (predicate-free) routes for messages here: each returns True when it handled one.
+MESSAGE_ROUTES: list[Any] = []
+
+
+def handle_message(event: dict[str, Any], client: Any, context: BoltContext) -> None:
+    """Every message event: check-in replies first, then `Decision:` / `Action:` lines."""
+    if event.get("subtype") in IGNORED_SUBTYPES or event.get("bot_id") or not event.get("user"):
+        return
+    rt = runtime(context)
+    team_id = team_of(context)
+    for route in MESSAGE_ROUTES:
+        if route(rt, client, team_id=team_id, event=event):
+            return
+    text = event.get("text") or ""
+    if text.lstrip().startswith("<@"):
+        return  # a mention: the app_mention listener answers it
+    found = parse_record_message(text)
+    if found is not None:
+        record_from_message(rt, client, team_id=team_id, event=event, found=found)
+
+
+def handle_app_mention(event: dict[str, Any], client: Any, context: BoltContext) -> None:
+    """`@Accord decision: …`, `@Accord action: …` or `@Accord summary`."""
+    rt = runtime(context)
+    team_id = team_of(context)
+    found = parse_mention(event.get("text") or "", bot_user_id=context.bot_user_id or "")
+    if not isinstance(found, RecordMessage):
+        with rt.session() as session:  # Slack may deliver a mention twice: answer once
+            if not once(session, team_id=team_id, key=f"mention:{event['channel']}:{event['ts']}"):
+                return
+    if isinstance(found, Summary):
+        reply_thread_summary(rt, client, team_id=team_id, event=event)
+    elif isinstance(found, RecordMessage):
+        record_from_message(rt, client, team_id=team_id, event=event, found=found)
+    else:
+        reply_mention_help(client, event=event)
+
+
+def register(app: App) -> None:
+    app.event("message")(handle_message)
+    app.event("app_mention")(handle_app_mention)
+
+
+__all__ = ["MESSAGE_ROUTES", "register"]

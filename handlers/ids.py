@@ -1,0 +1,36 @@
+"""Action, callback and block ids: shared by the builders that emit them and the listeners."""
+
+# Modals (callback ids)
+DECISION_MODAL = "accord_decision_modal"
+COMMITMENT_MODAL = "accord_commitment_modal"
+PROPOSAL_MODAL = "accord_proposal_modal"
+POSITION_MODAL = "accord_position_modal"
+CHECKIN_MODAL = "accord_checkin_modal"
+
+# Message shortcuts (callback ids)
+LOG_DECISION_SHORTCUT = "accord_log_decision"
+LOG_COMMITMENT_SHORTCUT = "accord_log_commitment"
+
+# Input blocks and their actions
+TEXT_BLOCK, TEXT_ACTION = "text_block", "text_input"
+RATIONALE_BLOCK, RATIONALE_ACTION = "rationale_block", "rationale_input"
+OWNER_BLOCK, OWNER_ACTION = "owner_block", "owner_input"
+DUE_BLOCK, DUE_ACTION = "due_block", "due_input"
+TITLE_BLOCK, TITLE_ACTION = "title_block", "title_input"
+DETAILS_BLOCK, DETAILS_ACTION = "details_block", "details_input"
+CLOSES_BLOCK, CLOSES_ACTION = "closes_block", "closes_input"
+GROUPS_BLOCK, GROUPS_ACTION = "groups_block", "groups_input"
+REASON_BLOCK, REASON_ACTION = "reason_block", "reason_input"
+PROGRESS_BLOCK, PROGRESS_ACTION = "progress_block", "progress_input"
+BLOCKERS_BLOCK, BLOCKERS_ACTION = "blockers_block", "blockers_input"
+COMMITMENT_STATUS_BLOCK_PREFIX = "commitment_status_"
+COMMITMENT_STATUS_ACTION = "commitment_status_input"
+
+# Buttons (action ids)
+COMMITMENT_DONE = "accord_commitment_done"
+COMMITMENT_BLOCKED = "accord_commitment_blocked"
+POSITION_AGREE = "accord_position_agree"
+POSITION_ABSTAIN = "accord_position_abstain"
+POSITION_DISAGREE = "accord_position_disagree"
+POSITION_BLOCK = "accord_position_block"
+OPEN_CHECKIN = "accord_open_checkin"

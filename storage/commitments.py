@@ -1,0 +1,57 @@
+"""Queries and writes for commitments and their history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from storage.models import Commitment, CommitmentUpdate
+
+
+def get_commitment(session: Session, *, team_id: str, commitment_id: int) -> Commitment | None:
+    """One commitment of this team, or None."""
+    row = session.get(Commitment, commitment_id)
+    return row if row is not None and row.team_id == team_id else None
+
+
+def list_commitments(
+    session: Session,
+    *,
+    team_id: str,
+    status: str | None = "open",
+    channel_id: str | None = None,
+    owner_id: str | None = None,
+    owner_ids: list[str] | None = None,
+    thread_ts: str | None = None,
+    due_before: date | None = None,
+    limit: int | None = None,
+) -> list[Commitment]:
+    """Commitments of a team, filtered; ordered by due date (undated last), then id."""
+    query = select(Commitment).where(Commitment.team_id == team_id)
+    if status is not None:
+        query = query.where(Commitment.status == status)
+    if channel_id is not None:
+        query = query.where(Commitment.channel_id == channel_id)
+    if owner_id is not None:
+        query = query.where(Commitment.owner_id == owner_id)
+    if owner_ids is not None:
+        query = query.where(col(Commitment.owner_id).in_(owner_ids))
+    if thread_ts is not None:
+        query = query.where(Commitment.thread_ts == thread_ts)
+    if due_before is not None:
+        query = query.where(col(Commitment.due_date).is_not(None), col(Commitment.due_date) < due_before)
+    query = query.order_by(col(Commitment.due_date).is_(None), col(Commitment.due_date), col(Commitment.id))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.exec(query))
+
+
+def list_updates(session: Session, *, team_id: str, commitment_id: int) -> list[CommitmentUpdate]:
+    """The history of one commitment, oldest first."""
+    query = (
+        select(CommitmentUpdate)
+        .where(CommitmentUpdate.team_id == team_id, CommitmentUpdate.commitment_id == commitment_id)
+        .order_by(col(CommitmentUpdate.id))
+    )
+    return list(session.exec(query))

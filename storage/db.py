@@ -1,0 +1,119 @@
+"""The engine (one per process), sessions, and schema migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, create_engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+POOL_SIZE = 10
+MAX_OVERFLOW = 5
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgresql://`` URLs (SQLAlchemy would pick psycopg2)."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str, *, echo: bool = False, single_use: bool = False) -> Engine:
+    """Create the process's engine: SQLite with WAL, busy timeout and foreign keys, or PostgreSQL.
+
+    ``single_use`` gives an engine without a pool (migrations, one-off commands).
+    """
+    url = normalise_url(url)
+    pooling: dict[str, Any] = (
+        {"poolclass": NullPool} if single_use else {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW}
+    )
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 15}, **pooling
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # SQLite's own transaction handling defers BEGIN; emit it ourselves so that
+        # writes inside a transaction take the lock up front (no upgrade deadlocks).
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+
+        @event.listens_for(engine, "connect")
+        def _no_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_recycle=1800, **pooling)
+
+
+def pool_capacity(engine: Engine) -> int:
+    """How many connections the engine's pool hands out at most."""
+    pool = engine.pool
+    size = getattr(pool, "size", lambda: POOL_SIZE)()
+    return int(size) + max(int(getattr(pool, "_max_overflow", MAX_OVERFLOW)), 0)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session for one unit of work: committed on success, rolled back on error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def claim(session: Session, row: Any) -> bool:
+    """Insert ``row`` under a savepoint; False when its unique key is already taken.
+
+    This is how exactly-once is decided: the loser of a race does nothing.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def ping(engine: Engine) -> bool:
+    """True while the database answers."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        return False
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config pointing at the migrations shipped inside the package."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Apply migrations up to ``revision``."""
+    command.upgrade(alembic_config(url), revision)

@@ -1,0 +1,98 @@
+"""Queries and writes for stakeholder groups and memberships."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select
+
+from storage.models import GroupMembership, StakeholderGroup
+
+
+def name_key(name: str) -> str:
+    """Group names match case-insensitively and ignore repeated spaces."""
+    return " ".join(name.split()).casefold()
+
+
+def get_group(session: Session, *, team_id: str, group_id: int) -> StakeholderGroup | None:
+    """One group of this team, or None."""
+    row = session.get(StakeholderGroup, group_id)
+    return row if row is not None and row.team_id == team_id else None
+
+
+def get_group_by_name(session: Session, *, team_id: str, name: str) -> StakeholderGroup | None:
+    """A group by its name, case-insensitively."""
+    query = select(StakeholderGroup).where(
+        StakeholderGroup.team_id == team_id, StakeholderGroup.name_key == name_key(name)
+    )
+    return session.exec(query).first()
+
+
+def list_groups(session: Session, *, team_id: str) -> list[StakeholderGroup]:
+    """Every group of a team, by name."""
+    query = select(StakeholderGroup).where(StakeholderGroup.team_id == team_id)
+    return list(session.exec(query.order_by(col(StakeholderGroup.name_key))))
+
+
+def list_scheduled_groups(session: Session) -> list[StakeholderGroup]:
+    """Groups of every team that have a check-in schedule."""
+    query = select(StakeholderGroup).where(
+        col(StakeholderGroup.checkin_days).is_not(None), col(StakeholderGroup.checkin_time).is_not(None)
+    )
+    return list(session.exec(query.order_by(col(StakeholderGroup.id))))
+
+
+def group_names(session: Session, *, team_id: str) -> dict[int, str]:
+    """Group id → name for a team."""
+    query = select(StakeholderGroup.id, StakeholderGroup.name).where(StakeholderGroup.team_id == team_id)
+    return {gid: name for gid, name in session.exec(query) if gid is not None}
+
+
+def list_member_ids(session: Session, *, team_id: str, group_id: int) -> list[str]:
+    """Members of one group, in the order they joined."""
+    query = (
+        select(GroupMembership.user_id)
+        .where(GroupMembership.team_id == team_id, GroupMembership.group_id == group_id)
+        .order_by(col(GroupMembership.joined_at), col(GroupMembership.id))
+    )
+    return list(session.exec(query))
+
+
+def members_by_group(session: Session, *, team_id: str) -> dict[int, list[str]]:
+    """Group id → member ids, for every group of a team (one query)."""
+    query = (
+        select(GroupMembership.group_id, GroupMembership.user_id)
+        .where(GroupMembership.team_id == team_id)
+        .order_by(col(GroupMembership.joined_at), col(GroupMembership.id))
+    )
+    result: dict[int, list[str]] = {}
+    for group_id, user_id in session.exec(query):
+        result.setdefault(group_id, []).append(user_id)
+    return result
+
+
+def primary_groups(session: Session, *, team_id: str, user_ids: Iterable[str] | None = None) -> dict[str, int]:
+    """User id → primary group id (the first group they joined), in one query."""
+    query = select(GroupMembership.user_id, GroupMembership.group_id).where(GroupMembership.team_id == team_id)
+    if user_ids is not None:
+        query = query.where(col(GroupMembership.user_id).in_(list(user_ids)))
+    query = query.order_by(col(GroupMembership.joined_at), col(GroupMembership.id))
+    result: dict[str, int] = {}
+    for user_id, group_id in session.exec(query):
+        result.setdefault(user_id, group_id)
+    return result
+
+
+def primary_group_id(session: Session, *, team_id: str, user_id: str) -> int | None:
+    """The user's primary group, or None if they belong to none."""
+    return primary_groups(session, team_id=team_id, user_ids=[user_id]).get(user_id)
+
+
+def user_group_ids(session: Session, *, team_id: str, user_id: str) -> list[int]:
+    """Every group a user belongs to, primary first."""
+    query = (
+        select(GroupMembership.group_id)
+        .where(GroupMembership.team_id == team_id, GroupMembership.user_id == user_id)
+        .order_by(col(GroupMembership.joined_at), col(GroupMembership.id))
+    )
+    return list(session.exec(query))

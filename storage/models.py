@@ -1,0 +1,310 @@
+"""Every table of Accord's domain. Each row carries ``team_id``; times are aware UTC.
+
+Exactly-once guarantees live here as unique keys: a processed Slack event, a check-in round
+per group and due time, a check-in prompt per round and member, a digest run per channel and
+due time, one position per member and proposal.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+# Naming convention so Alembic revisions get stable constraint names on every database.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, aware UTC (default for created_at columns)."""
+    return datetime.now(UTC)
+
+
+def _ts(**kw: object) -> object:
+    return Field(sa_type=UTCDateTime, **kw)  # type: ignore[call-overload]
+
+
+def _text(**kw: object) -> object:
+    return Field(sa_type=Text, **kw)  # type: ignore[call-overload]
+
+
+class Team(SQLModel, table=True):
+    """One Slack workspace (``team_id``) that Accord serves."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str | None = Field(default=None, max_length=200)
+    timezone: str = Field(default="UTC", max_length=64)
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class Facilitator(SQLModel, table=True):
+    """A user promoted to facilitator with `/group facilitator add` (besides the setting)."""
+
+    __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_facilitator_team_user"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="team.id", index=True, max_length=32)
+    user_id: str = Field(max_length=32)
+    added_by: str = Field(max_length=32)
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class StakeholderGroup(SQLModel, table=True):
+    """A named stakeholder group with its zone, home channel and check-in schedule."""
+
+    __tablename__ = "stakeholder_group"
+    __table_args__ = (UniqueConstraint("team_id", "name_key", name="uq_group_team_name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="team.id", index=True, max_length=32)
+    name: str = Field(max_length=80)
+    name_key: str = Field(max_length=80)
+    sector: str | None = Field(default=None, max_length=80)
+    channel_id: str | None = Field(default=None, max_length=32)
+    timezone: str = Field(default="UTC", max_length=64)
+    checkin_days: str | None = Field(default=None, max_length=40)
+    checkin_time: str | None = Field(default=None, max_length=5)
+    schedule_updated_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class GroupMembership(SQLModel, table=True):
+    """A member of a group; the earliest membership is the user's primary group."""
+
+    __tablename__ = "group_membership"
+    __table_args__ = (
+        UniqueConstraint("group_id", "user_id", name="uq_membership_group_user"),
+        Index("ix_membership_team_user", "team_id", "user_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="team.id", max_length=32)
+    group_id: int = Field(foreign_key="stakeholder_group.id", index=True)
+    user_id: str = Field(max_length=32)
+    joined_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class Proposal(SQLModel, table=True):
+    """A question put to the consortium for consensus."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="team.id", index=True, max_length=32)
+    title: str = _text()  # type: ignore[assignment]
+    details: str | None = _text(default=None)  # type: ignore[assignment]
+    author_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    status: str = Field(default="open", max_length=16, index=True)
+    outcome: str | None = Field(default=None, max_length=16)
+    closes_at: datetime = _ts()  # type: ignore[assignment]
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+    closed_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    closed_by: str | None = Field(default=None, max_length=32)
+    reminded_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    announced_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    version: int = Field(default=0)
+
+
+class ProposalGroup(SQLModel, table=True):
+    """A group whose position a proposal requires."""
+
+    __tablename__ = "proposal_group"
+    __table_args__ = (UniqueConstraint("proposal_id", "group_id", name="uq_proposal_group"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="team.id", max_length=32)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    group_id: int = Field(foreign_key="stakeholder_group.id")
+
+
+class Position(SQLModel, table=True):
+    """One member's stance on a proposal, attributed to their primary group when taken."""
+
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_position_proposal_user"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="team.id", max_length=32)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    user_id: str = Field(max_length=32)
+    group_id: int | None = Field(default=None, foreign_key="stakeholder_group.id")
+    choice: str = Field(max_length=16)
+    reason: str | None = _text(default=None)  # type: ignore[assignment]
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+    updated_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class Decision(SQLModel, table=True):
+    """A recorded decision with who, when, where and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="team.id", index=True, max_length=32)
+    text: str = _text()  # type: ignore[assignment]
+    rationale: str | None = _text(default=None)  # type: ignore[assignment]
+    status: str = Field(default="active", max_length=16)
+    channel_id: str = Field(max_length=32)
+    thread_ts: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    permalink: str | None = Field(default=None, max_length=500)
+    recorded_by: str = Field(max_length=32)
+    source: str = Field(default="command", max_length=16)
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", unique=True)
+    revoked_by: str | None = Field(default=None, max_length=32)
+    revoked_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    revoke_reason: str | None = _text(default=None)  # type: ignore[assignment]
+
+
+class Commitment(SQLModel, table=True):
+    """An action item owned by one user, with an optional due date."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="team.id", index=True, max_length=32)
+    text: str = _text()  # type: ignore[assignment]
+    owner_id: str = Field(max_length=32, index=True)
+    group_id: int | None = Field(default=None, foreign_key="stakeholder_group.id")
+    due_date: date | None = Field(default=None)
+    status: str = Field(default="open", max_length=16, index=True)
+    channel_id: str = Field(max_length=32)
+    thread_ts: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    permalink: str | None = Field(default=None, max_length=500)
+    source: str = Field(default="command", max_length=16)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+    updated_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class CommitmentUpdate(SQLModel, table=True):
+    """One change of a commitment's status, with its note."""
+
+    __tablename__ = "commitment_update"
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="team.id", max_length=32)
+    commitment_id: int = Field(foreign_key="commitment.id", index=True)
+    user_id: str = Field(max_length=32)
+    old_status: str = Field(max_length=16)
+    new_status: str = Field(max_length=16)
+    note: str | None = _text(default=None)  # type: ignore[assignment]
+    source: str = Field(default="command", max_length=16)
+    checkin_round_id: int | None = Field(default=None, foreign_key="checkin_round.id")
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class CheckinRound(SQLModel, table=True):
+    """One check-in of one group; (group, due_at) is claimed once across processes."""
+
+    __tablename__ = "checkin_round"
+    __table_args__ = (UniqueConstraint("group_id", "due_at", name="uq_round_group_due"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="team.id", index=True, max_length=32)
+    group_id: int = Field(foreign_key="stakeholder_group.id", index=True)
+    due_at: datetime = _ts()  # type: ignore[assignment]
+    trigger: str = Field(default="schedule", max_length=16)
+    opened_by: str | None = Field(default=None, max_length=32)
+    opened_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+    remind_at: datetime = _ts()  # type: ignore[assignment]
+    closes_at: datetime = _ts()  # type: ignore[assignment]
+    reminded_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    closed_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    summary_ts: str | None = Field(default=None, max_length=32)
+
+
+class CheckinPrompt(SQLModel, table=True):
+    """A member asked in a round, and the delivery state of their direct message."""
+
+    __tablename__ = "checkin_prompt"
+    __table_args__ = (UniqueConstraint("round_id", "user_id", name="uq_prompt_round_user"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="team.id", max_length=32)
+    round_id: int = Field(foreign_key="checkin_round.id", index=True)
+    user_id: str = Field(max_length=32)
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None, max_length=200)
+    next_attempt_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    lease_until: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    dm_channel_id: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32, index=True)
+    sent_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    reminded_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+
+
+class CheckinResponse(SQLModel, table=True):
+    """A member's answer in a round (the modal, or a reply in the prompt's thread)."""
+
+    __tablename__ = "checkin_response"
+    __table_args__ = (UniqueConstraint("round_id", "user_id", name="uq_response_round_user"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="team.id", max_length=32)
+    round_id: int = Field(foreign_key="checkin_round.id", index=True)
+    user_id: str = Field(max_length=32)
+    text: str | None = _text(default=None)  # type: ignore[assignment]
+    blockers: str | None = _text(default=None)  # type: ignore[assignment]
+    source: str = Field(default="modal", max_length=16)
+    responded_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class DigestSchedule(SQLModel, table=True):
+    """A channel's recurring digest."""
+
+    __tablename__ = "digest_schedule"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", name="uq_digest_schedule_channel"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="team.id", max_length=32)
+    channel_id: str = Field(max_length=32)
+    days: str = Field(max_length=40)
+    time: str = Field(max_length=5)
+    timezone: str = Field(default="UTC", max_length=64)
+    created_by: str = Field(max_length=32)
+    updated_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class DigestRun(SQLModel, table=True):
+    """One digest of a channel; (team, channel, run_key) is claimed once."""
+
+    __tablename__ = "digest_run"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", "run_key", name="uq_digest_run_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="team.id", max_length=32)
+    channel_id: str = Field(max_length=32, index=True)
+    run_key: str = Field(max_length=64)
+    trigger: str = Field(default="command", max_length=16)
+    period_start: datetime = _ts()  # type: ignore[assignment]
+    period_end: datetime = _ts()  # type: ignore[assignment]
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None, max_length=200)
+    next_attempt_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    lease_until: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    message_ts: str | None = Field(default=None, max_length=32)
+    requested_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+    posted_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+
+
+class AuditLog(SQLModel, table=True):
+    """Every change, who made it and when."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="team.id", index=True, max_length=32)
+    actor_id: str | None = Field(default=None, max_length=32)
+    action: str = Field(max_length=64)
+    entity: str = Field(max_length=32)
+    entity_id: str | None = Field(default=None, max_length=64)
+    detail: str | None = _text(default=None)  # type: ignore[assignment]
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """A Slack delivery already handled: (team, key) is claimed before the work."""
+
+    __tablename__ = "processed_event"
+    team_id: str = Field(primary_key=True, max_length=32)
+    key: str = Field(primary_key=True, max_length=128)
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]

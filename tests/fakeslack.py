@@ -1,0 +1,462 @@
+"""A small in-process fake of the Slack Web API for tests (standard library only).
+
+``FakeSlack`` serves ``/api/<method>`` and ``/response/<key>`` (Bolt's ``respond()`` target) on
+127.0.0.1 from a daemon thread, so a real ``slack_sdk.WebClient(base_url=fake.api_url,
+token="xoxb-test")`` can talk to it.  Every request is recorded as a ``Call``; Block Kit limits are
+enforced with Slack's error codes; faults (HTTP 429/500, ``{"ok": false}``) can be injected per method.
+
+    with FakeSlack() as fake:
+        WebClient(base_url=fake.api_url, token="xoxb-test").chat_postMessage(channel="C1", text="hi")
+        [call] = fake.wait_for("chat.postMessage")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+Params = dict[str, Any]
+BOT_USER_ID, BOT_ID = "UACCORDBOT", "BACCORD"
+JSON_FIELDS = ("blocks", "view", "attachments")
+BLOCK_TYPES = frozenset({"section", "header", "context", "actions", "divider", "input", "rich_text", "image"})
+TEXT_TYPES = ("plain_text", "mrkdwn")
+_STATUS_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
+_MSG_KEYS = ("text", "blocks", "user", "ts", "thread_ts")
+
+
+@dataclass
+class Call:
+    """One request the fake received (``at`` is ``time.monotonic()``)."""
+
+    method: str
+    params: Params
+    token: str | None
+    at: float
+    response: Params
+    status: int
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and self.response.get("ok") is True
+
+
+class SlackError(Exception):
+    """Raised by handlers to answer ``{"ok": false, "error": error, **extra}``."""
+
+    def __init__(self, error: str, **extra: Any) -> None:
+        super().__init__(error)
+        self.error, self.extra = error, extra
+
+
+# ------------------------------------------------------------------------------------ Block Kit limits
+def _too_long(errs: list[str], value: Any, limit: int, ptr: str) -> None:
+    if isinstance(value, str) and len(value) > limit:
+        errs.append(f"must be less than {limit + 1} characters [json-pointer:{ptr}]")
+
+
+def _text(errs: list[str], obj: Any, ptr: str, limit: int, plain: bool = False) -> None:
+    types = ("plain_text",) if plain else TEXT_TYPES
+    if not isinstance(obj, dict) or obj.get("type") not in types:
+        errs.append(f"must be a text object of type {' or '.join(types)} [json-pointer:{ptr}]")
+    elif not isinstance(obj.get("text"), str) or not obj["text"]:
+        errs.append(f"must be more than 0 characters [json-pointer:{ptr}/text]")
+    else:
+        _too_long(errs, obj["text"], limit, f"{ptr}/text")
+
+
+def _element(errs: list[str], el: Any, ptr: str) -> None:
+    if not isinstance(el, dict) or not isinstance(el.get("type"), str):
+        return errs.append(f"must provide an object with a type [json-pointer:{ptr}]")
+    _too_long(errs, el.get("action_id"), 255, f"{ptr}/action_id")
+    if el["type"] == "button":
+        _text(errs, el.get("text"), f"{ptr}/text", 75, plain=True)
+        _too_long(errs, el.get("value"), 2000, f"{ptr}/value")
+    if "placeholder" in el:
+        _text(errs, el["placeholder"], f"{ptr}/placeholder", 150, plain=True)
+
+
+def _block(errs: list[str], b: Params, ptr: str) -> None:
+    kind = b.get("type")
+    if kind not in BLOCK_TYPES:
+        return errs.append(f"unsupported type: {kind!r} [json-pointer:{ptr}/type]")
+    _too_long(errs, b.get("block_id"), 255, f"{ptr}/block_id")
+    if kind == "section":
+        fields = b.get("fields", [])
+        if "text" not in b and not fields:
+            errs.append(f"must provide text or fields [json-pointer:{ptr}]")
+        if "text" in b:
+            _text(errs, b["text"], f"{ptr}/text", 3000)
+        if not isinstance(fields, list) or len(fields) > 10:
+            errs.append(f"must be an array of at most 10 items [json-pointer:{ptr}/fields]")
+        else:
+            for i, f in enumerate(fields):
+                _text(errs, f, f"{ptr}/fields/{i}", 2000)
+        if "accessory" in b:
+            _element(errs, b["accessory"], f"{ptr}/accessory")
+    elif kind == "header":
+        _text(errs, b.get("text"), f"{ptr}/text", 150, plain=True)
+    elif kind in ("context", "actions"):
+        limit, els = (10 if kind == "context" else 25), b.get("elements")
+        if not isinstance(els, list) or not els or len(els) > limit:
+            return errs.append(f"must be an array of 1 to {limit} items [json-pointer:{ptr}/elements]")
+        for i, el in enumerate(els):
+            if kind == "context" and isinstance(el, dict) and el.get("type") in TEXT_TYPES:
+                _text(errs, el, f"{ptr}/elements/{i}", 3000)
+            else:
+                _element(errs, el, f"{ptr}/elements/{i}")
+    elif kind == "input":
+        _text(errs, b.get("label"), f"{ptr}/label", 2000, plain=True)
+        _element(errs, b.get("element"), f"{ptr}/element")
+
+
+def block_errors(blocks: Any, *, max_blocks: int, ptr: str = "/blocks") -> list[str]:
+    """Slack-style error strings for a list of blocks (empty when valid)."""
+    if not isinstance(blocks, list):
+        return [f"must be an array [json-pointer:{ptr}]"]
+    errs: list[str] = []
+    if len(blocks) > max_blocks:
+        errs.append(f"must be less than {max_blocks + 1} items [json-pointer:{ptr}]")
+    for i, b in enumerate(blocks):
+        if isinstance(b, dict):
+            _block(errs, b, f"{ptr}/{i}")
+        else:
+            errs.append(f"must be an object [json-pointer:{ptr}/{i}]")
+    return errs
+
+
+def check_message(p: Mapping[str, Any], *, require_content: bool = True) -> None:
+    """Raise ``SlackError`` as chat.postMessage / chat.update would."""
+    text, blocks = p.get("text"), p.get("blocks")
+    if require_content and not (text or blocks or p.get("attachments")):
+        raise SlackError("no_text")
+    if isinstance(text, str) and len(text) > 40_000:
+        raise SlackError("msg_too_long")
+    if blocks is not None:
+        if not isinstance(blocks, list) or not all(isinstance(b, dict) for b in blocks):
+            raise SlackError("invalid_blocks_format")
+        if errs := block_errors(blocks, max_blocks=50):
+            raise SlackError("invalid_blocks", errors=errs)
+
+
+def check_view(view: Any, *, kind: str) -> None:
+    """Raise ``SlackError("invalid_arguments")`` (what Slack answers for bad views) on a bad view."""
+    errs: list[str] = []
+    if not isinstance(view, dict) or view.get("type") != kind:
+        errs.append(f"must be an object of type {kind!r} [json-pointer:/view]")
+    else:
+        if kind == "modal":
+            for key in ("title", "submit", "close"):
+                if key == "title" or key in view:
+                    _text(errs, view.get(key), f"/view/{key}", 24, plain=True)
+        _too_long(errs, view.get("private_metadata"), 3000, "/view/private_metadata")
+        _too_long(errs, view.get("callback_id"), 255, "/view/callback_id")
+        errs += block_errors(view.get("blocks", []), max_blocks=100, ptr="/view/blocks")
+    if errs:
+        raise SlackError("invalid_arguments", response_metadata={"messages": [f"[ERROR] {e}" for e in errs]})
+
+
+def _need(p: Mapping[str, Any], key: str, error: str = "invalid_arguments") -> Any:
+    if not p.get(key):
+        raise SlackError(error)
+    return p[key]
+
+
+def _dm(channel: str) -> str:
+    return "D" + channel[1:] if channel.startswith("U") else channel
+
+
+def _collect_text(node: Any, out: list[str]) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _collect_text(item, out)
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            if k == "text" and isinstance(v, str):
+                out.append(v)
+            else:
+                _collect_text(v, out)
+
+
+# ------------------------------------------------------------------------------------------ the server
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeSlack
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_POST(self) -> None:
+        url = urlsplit(self.path)
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        status, headers, body = self.server.fake._handle(url.path, url.query, self.headers, raw)
+        self.send_response(status)
+        for k, v in {**headers, "Content-Length": str(len(body))}.items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        pass
+
+
+class FakeSlack:
+    """Fake Slack Web API server; see the module docstring."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, str] = {"xoxb-test": "T1"}  # token -> team id
+        self.users: dict[str, Params] = {}  # user id -> fields overriding users.info defaults
+        self.calls: list[Call] = []
+        self._cond = threading.Condition()
+        self._server: _Server | None = None
+        self.reset()
+
+    def start(self) -> FakeSlack:
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.fake = self
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
+            self._server = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("FakeSlack is not started")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, key: str) -> str:
+        return f"{self.base_url}/response/{key}"
+
+    def reset(self) -> None:
+        """Forget calls, faults, rate limits and message/view state (keeps ``tokens`` and ``users``)."""
+        with self._cond:
+            self.calls.clear()
+            self._faults: dict[str, tuple[int, int, float | None, str | None]] = {}
+            self._limits: dict[str, tuple[int, float]] = {}
+            self._counts: dict[str, int] = {}
+            self._messages: dict[tuple[str, str], Params] = {}
+            self._ephemerals: list[Params] = []
+            self._views: dict[str, Params] = {}
+            self._seq = 0
+
+    def fail_next(self, method: str, *, status: int = 500, count: int = 1,
+                  retry_after: float | None = None, error: str | None = None) -> None:
+        """Answer the next ``count`` calls to ``method`` with HTTP ``status``, or 200 + ``error`` if given."""
+        with self._cond:
+            self._faults[method] = (count, status, retry_after, error)
+
+    def rate_limit(self, method: str, *, every: int, retry_after: float = 1) -> None:
+        """Answer every ``every``-th call to ``method`` (counted from now) with HTTP 429."""
+        with self._cond:
+            self._limits[method], self._counts[method] = (every, retry_after), 0
+
+    def calls_to(self, method: str, *, include_failed: bool = False) -> list[Call]:
+        with self._cond:
+            return [c for c in self.calls if c.method == method and (include_failed or c.ok)]
+
+    def wait_for(self, method: str, *, count: int = 1, timeout: float = 5.0,
+                 where: Callable[[Call], bool] | None = None) -> list[Call]:
+        """Block until ``count`` successful calls to ``method`` matching ``where`` exist; return them."""
+        def matching() -> list[Call]:
+            return [c for c in self.calls if c.method == method and c.ok and (where is None or where(c))]
+
+        with self._cond:
+            if self._cond.wait_for(lambda: len(matching()) >= count, timeout=timeout):
+                return matching()
+            seen = "\n".join(f"  {c.method} status={c.status} error={c.response.get('error')} "
+                             f"params={json.dumps(c.params, default=str)[:200]}" for c in self.calls)
+            raise AssertionError(f"timed out after {timeout}s waiting for {count} successful {method} call(s)"
+                                 f"{' matching predicate' if where else ''}; got {len(matching())}. "
+                                 f"Calls seen:\n{seen or '  (none)'}")
+
+    def messages(self, channel: str | None = None) -> list[Params]:
+        """Visible messages (after updates/deletes): {channel, ts, text, blocks, thread_ts, user}."""
+        with self._cond:
+            return [dict(m) for m in self._messages.values() if channel in (None, m["channel"])]
+
+    def ephemerals(self, user: str | None = None) -> list[Params]:
+        with self._cond:
+            return [dict(e) for e in self._ephemerals if user in (None, e["user"])]
+
+    @staticmethod
+    def all_text(call: Call | Mapping[str, Any]) -> str:
+        """The call's ``text`` plus every ``text`` string inside its blocks/view/attachments."""
+        params = call.params if isinstance(call, Call) else call
+        out = [params["text"]] if isinstance(params.get("text"), str) else []
+        for key in JSON_FIELDS:
+            _collect_text(params.get(key), out)
+        return "\n".join(out)
+
+    # ------------------------------------------------------------------------------ request handling
+    def _handle(self, path: str, query: str, headers: Any, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+        if "json" in (headers.get("Content-Type") or "") and raw:
+            body = json.loads(raw)
+            params: Params = body if isinstance(body, dict) else {"_body": body}
+        else:
+            params = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+        params.update(parse_qsl(query))
+        for key in JSON_FIELDS:  # form bodies carry blocks/view/attachments as JSON strings
+            if isinstance(params.get(key), str):
+                with contextlib.suppress(ValueError):
+                    params[key] = json.loads(params[key])
+        auth = headers.get("Authorization") or ""
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.pop("token", None)
+        if path.startswith("/response/"):
+            method, params["key"] = "response_url", path.removeprefix("/response/")
+        elif path.startswith("/api/"):
+            method = path.removeprefix("/api/")
+        else:
+            return 404, {}, b"not found"
+        with self._cond:
+            status, extra, resp = self._respond(method, params, token)
+            self.calls.append(Call(method, params, token, time.monotonic(), resp, status))
+            self._cond.notify_all()
+        if method == "response_url":  # Slack answers response_url posts with plain text
+            return status, {"Content-Type": "text/plain", **extra}, (resp.get("error") or "ok").encode()
+        return status, {"Content-Type": "application/json; charset=utf-8", **extra}, json.dumps(resp).encode()
+
+    def _respond(self, method: str, p: Params, token: str | None) -> tuple[int, dict[str, str], Params]:
+        self._counts[method] = n = self._counts.get(method, 0) + 1
+        status, retry_after, fault = 0, None, self._faults.get(method)
+        if fault and fault[0] > 0:
+            count, status, retry_after, error = fault
+            self._faults[method] = (count - 1, status, retry_after, error)
+            if error is not None:
+                return 200, {}, {"ok": False, "error": error}
+        elif method in self._limits and n % self._limits[method][0] == 0:
+            status, retry_after = 429, self._limits[method][1]
+        if status:
+            wait = str(math.ceil(1 if retry_after is None else retry_after))
+            return status, ({"Retry-After": wait} if status == 429 else {}), {
+                "ok": False, "error": _STATUS_ERRORS.get(status, f"http_{status}")}
+        try:
+            if method == "response_url":
+                check_message(p, require_content=False)
+                return 200, {}, {"ok": True}
+            if not token or token not in self.tokens:
+                raise SlackError("invalid_auth" if token else "not_authed")
+            handler = getattr(self, "_api_" + method.replace(".", "_"), None)
+            if handler is None:
+                raise SlackError("unknown_method")
+            return 200, {}, {"ok": True, **handler(p, self.tokens[token])}
+        except SlackError as e:
+            return (400 if method == "response_url" else 200), {}, {"ok": False, "error": e.error, **e.extra}
+
+    def _next_ts(self) -> str:
+        self._seq += 1
+        return f"{1_700_000_000 + self._seq // 10_000}.{self._seq % 10_000 * 100:06d}"
+
+    def _message(self, p: Params) -> tuple[tuple[str, str], Params]:
+        key = (_dm(_need(p, "channel", "channel_not_found")), _need(p, "ts", "message_not_found"))
+        if key not in self._messages:
+            raise SlackError("message_not_found")
+        return key, self._messages[key]
+
+    # -------------------------------------- Web API methods: each returns what is merged into {"ok": true}
+    def _api_auth_test(self, p: Params, team: str) -> Params:
+        return {"url": "https://example.slack.com/", "team": "Example", "user": "accord",
+                "team_id": team, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
+
+    def _api_chat_postMessage(self, p: Params, team: str) -> Params:
+        channel = _dm(_need(p, "channel", "channel_not_found"))
+        check_message(p)
+        msg = {"channel": channel, "ts": self._next_ts(), "text": p.get("text", ""),
+               "blocks": p.get("blocks"), "thread_ts": p.get("thread_ts"), "user": BOT_USER_ID}
+        self._messages[(channel, msg["ts"])] = msg
+        return {"channel": channel, "ts": msg["ts"],
+                "message": {"type": "message", "bot_id": BOT_ID, **{k: msg[k] for k in _MSG_KEYS}}}
+
+    def _api_chat_postEphemeral(self, p: Params, team: str) -> Params:
+        channel, user = _need(p, "channel", "channel_not_found"), _need(p, "user", "user_not_in_channel")
+        check_message(p)
+        ts = self._next_ts()
+        self._ephemerals.append({"channel": channel, "user": user, "message_ts": ts,
+                                 **{k: p.get(k) for k in ("text", "blocks", "thread_ts")}})
+        return {"message_ts": ts}
+
+    def _api_chat_update(self, p: Params, team: str) -> Params:
+        (channel, ts), msg = self._message(p)
+        check_message(p)
+        msg.update({k: p[k] for k in ("text", "blocks") if k in p})
+        return {"channel": channel, "ts": ts, "text": msg["text"], "message": {k: msg[k] for k in _MSG_KEYS}}
+
+    def _api_chat_delete(self, p: Params, team: str) -> Params:
+        (channel, ts), _ = self._message(p)
+        del self._messages[(channel, ts)]
+        return {"channel": channel, "ts": ts}
+
+    def _api_chat_getPermalink(self, p: Params, team: str) -> Params:
+        channel, ts = _need(p, "channel", "channel_not_found"), _need(p, "message_ts", "message_not_found")
+        link = f"https://example.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+        return {"channel": channel, "permalink": link}
+
+    def _api_conversations_open(self, p: Params, team: str) -> Params:
+        users = p.get("channel") or _need(p, "users", "users_list_not_supplied")
+        first = (users.split(",") if isinstance(users, str) else list(users))[0].strip()
+        return {"channel": {"id": first if "channel" in p else "D" + first[1:]}}
+
+    def _api_conversations_info(self, p: Params, team: str) -> Params:
+        ch = _need(p, "channel", "channel_not_found")
+        return {"channel": {"id": ch, "name": ch.lower(), "is_im": ch.startswith("D"), "team_id": team}}
+
+    def _api_team_info(self, p: Params, team: str) -> Params:
+        return {"team": {"id": team, "name": "Example", "domain": "example"}}
+
+    def _api_users_info(self, p: Params, team: str) -> Params:
+        uid = _need(p, "user", "user_not_found")
+        user = {"id": uid, "team_id": team, "name": uid.lower(), "real_name": uid, "tz": "UTC",
+                "tz_offset": 0, "is_bot": False, "deleted": False,
+                "profile": {"real_name": uid, "display_name": uid}}
+        return {"user": {**user, **self.users.get(uid, {})}}
+
+    def _store_view(self, p: Params, team: str, kind: str, view_id: str | None = None) -> Params:
+        check_view(_need(p, "view"), kind=kind)
+        if view_id is None:
+            self._seq += 1
+            view_id = f"V{self._seq:04d}"
+        self._views[view_id] = {**p["view"], "id": view_id, "team_id": team, "state": {"values": {}}}
+        return {"view": self._views[view_id]}
+
+    def _api_views_open(self, p: Params, team: str) -> Params:
+        _need(p, "trigger_id")
+        return self._store_view(p, team, "modal")
+
+    _api_views_push = _api_views_open
+
+    def _api_views_publish(self, p: Params, team: str) -> Params:
+        _need(p, "user_id", "user_not_found")
+        return self._store_view(p, team, "home")
+
+    def _api_views_update(self, p: Params, team: str) -> Params:
+        for view_id, v in self._views.items():
+            external_id = p.get("external_id")
+            if view_id == p.get("view_id") or (external_id and v.get("external_id") == external_id):
+                return self._store_view(p, team, v["type"], view_id)
+        raise SlackError("not_found")

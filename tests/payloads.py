@@ -1,0 +1,119 @@
+"""Builders of Slack request payloads, and signing them exactly as Slack does."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+TEAM = "T1"
+_counter = itertools.count(1)
+
+
+def sign(body: str, *, secret: str, timestamp: int | None = None) -> dict[str, str]:
+    """Slack's v0 signature headers for ``body``."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def slash_command(command: str, text: str = "", *, user: str = "U1", channel: str = "C1", team: str = TEAM,
+                  response_url: str = "http://127.0.0.1:9/response/none") -> tuple[str, str]:
+    """A slash command as Slack posts it: (form body, content type)."""
+    n = next(_counter)
+    fields = {
+        "token": "legacy", "team_id": team, "team_domain": "example", "channel_id": channel,
+        "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": command,
+        "text": text, "api_app_id": "A1", "is_enterprise_install": "false",
+        "response_url": response_url, "trigger_id": f"trigger.{n}",
+    }
+    return urlencode(fields), "application/x-www-form-urlencoded"
+
+
+def event_callback(event: dict[str, Any], *, team: str = TEAM, event_id: str | None = None) -> tuple[str, str]:
+    """An Events API delivery: (JSON body, content type)."""
+    n = next(_counter)
+    body = {
+        "token": "legacy", "team_id": team, "api_app_id": "A1", "type": "event_callback",
+        "event_id": event_id or f"Ev{n:08d}", "event_time": int(time.time()), "event": event,
+        "authorizations": [{"team_id": team, "user_id": "UACCORDBOT", "is_bot": True,
+                            "is_enterprise_install": False}],
+    }
+    return json.dumps(body), "application/json"
+
+
+def message_event(text: str, *, user: str = "U1", channel: str = "C1", ts: str | None = None,
+                  thread_ts: str | None = None, channel_type: str = "channel") -> dict[str, Any]:
+    n = next(_counter)
+    event: dict[str, Any] = {"type": "message", "user": user, "text": text, "channel": channel,
+                             "ts": ts or f"1764000000.{n:06d}", "channel_type": channel_type}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def interactive(payload: dict[str, Any]) -> tuple[str, str]:
+    """An interactivity request (form body with a JSON ``payload``)."""
+    return urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+
+
+def block_action(action_id: str, value: str, *, user: str = "U1", team: str = TEAM, channel: str | None = "C1",
+                 message_ts: str | None = None, view: dict[str, Any] | None = None,
+                 response_url: str = "http://127.0.0.1:9/response/none",
+                 container: dict[str, Any] | None = None) -> tuple[str, str]:
+    n = next(_counter)
+    payload: dict[str, Any] = {
+        "type": "block_actions", "team": {"id": team, "domain": "example"},
+        "user": {"id": user, "username": user.lower(), "team_id": team}, "api_app_id": "A1",
+        "trigger_id": f"trigger.{n}", "response_url": response_url,
+        "actions": [{"action_id": action_id, "block_id": "b1", "value": value, "type": "button",
+                     "action_ts": f"{time.time():.6f}"}],
+        "is_enterprise_install": False,
+    }
+    if channel:
+        payload["channel"] = {"id": channel, "name": "general"}
+        payload["container"] = container or {"type": "message", "message_ts": message_ts or "1.0",
+                                             "channel_id": channel, "is_ephemeral": False}
+        payload["message"] = {"ts": message_ts or "1.0", "text": "", "type": "message"}
+    if view is not None:
+        payload["view"] = view
+        payload["container"] = container or {"type": "view", "view_id": view.get("id", "V1")}
+    return interactive(payload)
+
+
+def view_submission(callback_id: str, values: dict[str, dict[str, dict[str, Any]]], *, user: str = "U1",
+                    team: str = TEAM, private_metadata: str = "", view_id: str | None = None) -> tuple[str, str]:
+    """A modal submission; ``values`` is Slack's ``state.values`` (block → action → value)."""
+    n = next(_counter)
+    payload = {
+        "type": "view_submission", "team": {"id": team, "domain": "example"},
+        "user": {"id": user, "username": user.lower(), "team_id": team}, "api_app_id": "A1",
+        "trigger_id": f"trigger.{n}", "is_enterprise_install": False,
+        "view": {"id": view_id or f"VS{n:06d}", "team_id": team, "type": "modal", "callback_id": callback_id,
+                 "private_metadata": private_metadata, "state": {"values": values}, "hash": "h", "blocks": []},
+        "response_urls": [],
+    }
+    return interactive(payload)
+
+
+def message_shortcut(callback_id: str, *, text: str, user: str = "U1", author: str = "U2", channel: str = "C1",
+                     ts: str = "1764000000.000100", thread_ts: str | None = None, team: str = TEAM) -> tuple[str, str]:
+    n = next(_counter)
+    message: dict[str, Any] = {"type": "message", "user": author, "text": text, "ts": ts}
+    if thread_ts:
+        message["thread_ts"] = thread_ts
+    payload = {
+        "type": "message_action", "callback_id": callback_id, "team": {"id": team, "domain": "example"},
+        "user": {"id": user, "name": user.lower()}, "channel": {"id": channel, "name": "general"},
+        "message": message, "message_ts": ts, "trigger_id": f"trigger.{n}",
+        "response_url": "http://127.0.0.1:9/response/none", "is_enterprise_install": False,
+    }
+    return interactive(payload)
+
+
+def plain_value(value: str) -> dict[str, Any]:
+    return {"type": "plain_text_input", "value": value}
