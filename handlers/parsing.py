@@ -15,28 +15,17 @@ from datetime import date, time
 from functools import wraps
 from typing import Literal, ParamSpec, TypeVar
 
-from handlers.dates import (
-    DAYS,
-    ParseError,
-    format_days,
-    parse_days,
-    parse_due_date,
-    parse_duration,
-    parse_hhmm,
-    parse_timezone,
-    shown,
-)
-
-__all__ = [  # the value parsers live in handlers.dates; they are part of this module's API
-    "DAYS",
-    "ParseError",
-    "format_days",
-    "parse_days",
-    "parse_due_date",
-    "parse_duration",
-    "parse_hhmm",
-    "parse_timezone",
-]
+# The value parsers live in handlers.dates and are re-exported as part of this module's API.
+from handlers.dates import DAYS as DAYS
+from handlers.dates import MAX_DURATION as MAX_DURATION
+from handlers.dates import ParseError as ParseError
+from handlers.dates import format_days as format_days
+from handlers.dates import parse_days as parse_days
+from handlers.dates import parse_due_date as parse_due_date
+from handlers.dates import parse_duration as parse_duration
+from handlers.dates import parse_hhmm as parse_hhmm
+from handlers.dates import parse_timezone as parse_timezone
+from handlers.dates import shown
 
 MAX_TEXT = 20_000
 MAX_NAME = 80
