@@ -6,9 +6,9 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 
-from handlers.common import once, runtime, team_of
+from handlers.common import error_text, once, runtime, team_of, whisper
 from handlers.events.records import record_from_message, reply_mention_help, reply_thread_summary
-from handlers.parsing import RecordMessage, Summary, parse_mention, parse_record_message
+from handlers.parsing import ParseError, RecordMessage, Summary, parse_mention, parse_record_message
 
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
 # Other features add (predicate-free) routes for messages here: each returns True when it handled one.
@@ -27,7 +27,12 @@ def handle_message(event: dict[str, Any], client: Any, context: BoltContext) -> 
     text = event.get("text") or ""
     if text.lstrip().startswith("<@"):
         return  # a mention: the app_mention listener answers it
-    found = parse_record_message(text)
+    try:
+        found = parse_record_message(text, bot_user_id=context.bot_user_id)
+    except ParseError as err:
+        whisper(client, channel=event["channel"], user=event["user"], thread_ts=event.get("thread_ts"),
+                text=error_text(err))
+        return
     if found is not None:
         record_from_message(rt, client, team_id=team_id, event=event, found=found)
 
@@ -36,7 +41,12 @@ def handle_app_mention(event: dict[str, Any], client: Any, context: BoltContext)
     """`@Accord decision: …`, `@Accord action: …` or `@Accord summary`."""
     rt = runtime(context)
     team_id = team_of(context)
-    found = parse_mention(event.get("text") or "", bot_user_id=context.bot_user_id or "")
+    try:
+        found = parse_mention(event.get("text") or "", bot_user_id=context.bot_user_id or "")
+    except ParseError as err:
+        whisper(client, channel=event["channel"], user=event.get("user", ""), thread_ts=event.get("thread_ts"),
+                text=error_text(err))
+        return
     if not isinstance(found, RecordMessage):
         with rt.session() as session:  # Slack may deliver a mention twice: answer once
             if not once(session, team_id=team_id, key=f"mention:{event['channel']}:{event['ts']}"):

@@ -1,0 +1,77 @@
+"""Storage on SQLite and PostgreSQL: migrations match the models, claims decide races, times stay UTC."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel, select
+
+from storage.db import claim, session_scope
+from storage.models import Decision, ProcessedEvent
+from storage.teams import claim_event, ensure_team
+
+
+def test_migrations_match_models(engine: Engine) -> None:
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+
+
+def test_sqlite_pragmas(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite-only pragmas (this is the postgresql variant)")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_timestamps_round_trip_as_aware_utc(engine: Engine) -> None:
+    kolkata = timezone(timedelta(hours=5, minutes=30))
+    when = datetime(2026, 3, 8, 12, 0, tzinfo=kolkata)
+    with session_scope(engine) as session:
+        ensure_team(session, team_id="T1")
+        session.add(Decision(team_id="T1", text="x", channel_id="C1", recorded_by="U1", created_at=when))
+    with session_scope(engine) as session:
+        row = session.exec(select(Decision)).one()
+    assert row.created_at == when and row.created_at.tzinfo is not None
+    assert row.created_at.utcoffset() == timedelta(0)
+    with pytest.raises(Exception, match="timezone-aware"), session_scope(engine) as session:
+        session.add(Decision(team_id="T1", text="y", channel_id="C1", recorded_by="U1",
+                             created_at=datetime(2026, 1, 1)))
+
+
+def test_event_claim_is_won_by_exactly_one_of_many_threads(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ensure_team(session, team_id="T1")
+    wins: list[bool] = []
+    barrier = threading.Barrier(8)
+
+    def race() -> None:
+        barrier.wait()
+        with session_scope(engine) as session:
+            wins.append(claim_event(session, team_id="T1", key="event:Ev1"))
+
+    threads = [threading.Thread(target=race) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(wins) == [False] * 7 + [True]
+    with session_scope(engine) as session:
+        assert len(session.exec(select(ProcessedEvent)).all()) == 1
+
+
+def test_claim_keeps_the_transaction_usable(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ensure_team(session, team_id="T1")
+        assert claim(session, ProcessedEvent(team_id="T1", key="k", created_at=datetime.now(UTC)))
+        assert not claim(session, ProcessedEvent(team_id="T1", key="k", created_at=datetime.now(UTC)))
+        session.add(Decision(team_id="T1", text="kept", channel_id="C1", recorded_by="U1"))
+    with session_scope(engine) as session:
+        assert [d.text for d in session.exec(select(Decision))] == ["kept"]
