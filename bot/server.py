@@ -94,8 +94,20 @@ def create_web_app(app: App, rt: Runtime, *, on_startup: Any = None, on_shutdown
 
 
 def serve_http(web_app: Starlette, *, host: str, port: int, log_level: str) -> None:
-    """Run under uvicorn until SIGTERM/SIGINT, then shut down cleanly."""
+    """Run under uvicorn until SIGTERM/SIGINT, then shut down cleanly (exit status 0).
+
+    uvicorn finishes in-flight requests and the lifespan shutdown, then re-raises the signal
+    it caught; the handler installed here turns that into a normal exit.
+    """
+    import signal
+
     import uvicorn
+
+    def exit_cleanly(_signum: int, _frame: Any) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, exit_cleanly)
+    signal.signal(signal.SIGINT, exit_cleanly)
 
     config = uvicorn.Config(web_app, host=host, port=port, log_level=log_level.lower(), access_log=False,
                             timeout_graceful_shutdown=20)
