@@ -69,7 +69,9 @@ def create_web_app(app: App, rt: Runtime, *, on_startup: Any = None, on_shutdown
 
     async def healthz(_request: Request) -> Response:
         healthy = await run_in_threadpool(ping, rt.engine)
-        return JSONResponse({"ok": healthy, "database": "up" if healthy else "down"}, status_code=200 if healthy else 503)
+        return JSONResponse(
+            {"ok": healthy, "database": "up" if healthy else "down"}, status_code=200 if healthy else 503
+        )
 
     async def oauth(request: Request) -> Response:
         from slack_bolt.adapter.starlette.handler import SlackRequestHandler
@@ -78,7 +80,10 @@ def create_web_app(app: App, rt: Runtime, *, on_startup: Any = None, on_shutdown
 
     routes = [Route("/slack/events", slack_events, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])]
     if app.oauth_flow is not None:
-        routes += [Route("/slack/install", oauth, methods=["GET"]), Route("/slack/oauth_redirect", oauth, methods=["GET"])]
+        routes += [
+            Route("/slack/install", oauth, methods=["GET"]),
+            Route("/slack/oauth_redirect", oauth, methods=["GET"]),
+        ]
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -109,8 +114,9 @@ def serve_http(web_app: Starlette, *, host: str, port: int, log_level: str) -> N
     signal.signal(signal.SIGTERM, exit_cleanly)
     signal.signal(signal.SIGINT, exit_cleanly)
 
-    config = uvicorn.Config(web_app, host=host, port=port, log_level=log_level.lower(), access_log=False,
-                            timeout_graceful_shutdown=20)
+    config = uvicorn.Config(
+        web_app, host=host, port=port, log_level=log_level.lower(), access_log=False, timeout_graceful_shutdown=20
+    )
     uvicorn.Server(config).run()
 
 

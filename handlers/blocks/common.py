@@ -25,7 +25,9 @@ WORD_JOINER = "\u2060"
 Block = dict[str, Any]
 
 _TOKEN = re.compile(r"<([^<>]*)>")
-_SAFE_TOKEN = re.compile(r"^(?:@[UW][A-Z0-9]+(?:\|[^<>]*)?|#C[A-Z0-9]+(?:\|[^<>]*)?|(?:https?|mailto):[^<>]+|!date\^[^<>]+)$")
+_SAFE_TOKEN = re.compile(
+    r"^(?:@[UW][A-Z0-9]+(?:\|[^<>]*)?|#C[A-Z0-9]+(?:\|[^<>]*)?|(?:https?|mailto):[^<>]+|!date\^[^<>]+)$"
+)
 _SPECIAL = re.compile(r"^!(?:subteam\^[A-Z0-9]+\|?)?([^<>|]*)(?:\|([^<>]*))?$")
 
 

@@ -21,7 +21,12 @@ from handlers.blocks.common import (
 )
 from storage.models import Commitment, Decision
 
-STATUS_ICON = {"open": ":white_circle:", "done": ":white_check_mark:", "blocked": ":no_entry:", "dropped": ":wastebasket:"}
+STATUS_ICON = {
+    "open": ":white_circle:",
+    "done": ":white_check_mark:",
+    "blocked": ":no_entry:",
+    "dropped": ":wastebasket:",
+}
 
 
 def _link(url: str | None, label: str) -> str:
@@ -70,8 +75,10 @@ def decision_list_blocks(decisions: Sequence[Decision], *, title: str) -> list[B
     for d in decisions:
         status = "" if d.status == "active" else f" _({d.status})_"
         text = truncate(safe(d.text.replace("\n", " ")), 280)
-        lines.append(f"{_link(d.permalink, f'#{d.id}')} {text} — <@{d.recorded_by}>, "
-                     f"{slack_date(d.created_at, '{date_short}')}{status}")
+        lines.append(
+            f"{_link(d.permalink, f'#{d.id}')} {text} — <@{d.recorded_by}>, "
+            f"{slack_date(d.created_at, '{date_short}')}{status}"
+        )
     return [section(f"*{title}*"), *sections(bulleted(lines, limit=40, more="see `accord export decisions`"))][:50]
 
 
@@ -89,14 +96,20 @@ def commitment_list_blocks(
     return [section(f"*{title}*"), *sections(body)][:50]
 
 
-def thread_summary_blocks(decisions: Sequence[Decision], commitments: Sequence[Commitment], *, today: date) -> list[Block]:
+def thread_summary_blocks(
+    decisions: Sequence[Decision], commitments: Sequence[Commitment], *, today: date
+) -> list[Block]:
     """The reply to `@Accord summary` in a thread."""
     if not decisions and not commitments:
-        return [section("Nothing has been recorded from this thread yet. Start a message with `Decision:` or `Action:`.")]
+        return [
+            section("Nothing has been recorded from this thread yet. Start a message with `Decision:` or `Action:`.")
+        ]
     blocks: list[Block] = []
     if decisions:
-        lines = [f"*#{d.id}* {truncate(safe(d.text), 400)}" + ("" if d.status == "active" else f" _({d.status})_")
-                 for d in decisions]
+        lines = [
+            f"*#{d.id}* {truncate(safe(d.text), 400)}" + ("" if d.status == "active" else f" _({d.status})_")
+            for d in decisions
+        ]
         blocks += sections("*Decisions in this thread*\n" + bulleted(lines, limit=25, more="see `/decision list`"))
     if commitments:
         lines = [commitment_line(c, today=today) for c in commitments]
@@ -105,13 +118,24 @@ def thread_summary_blocks(decisions: Sequence[Decision], commitments: Sequence[C
 
 
 def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False) -> Block:
-    return {"type": "input", "block_id": block_id, "label": {"type": "plain_text", "text": label},
-            "element": element, "optional": optional}
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+        "optional": optional,
+    }
 
 
-def _text_input(action_id: str, *, multiline: bool, initial: str | None = None, max_length: int = 3000) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": action_id, "multiline": multiline,
-                               "max_length": max_length}
+def _text_input(
+    action_id: str, *, multiline: bool, initial: str | None = None, max_length: int = 3000
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": action_id,
+        "multiline": multiline,
+        "max_length": max_length,
+    }
     if initial:
         element["initial_value"] = initial[:max_length]
     return element
@@ -133,8 +157,9 @@ def decision_modal(*, metadata: dict[str, Any], initial_text: str | None = None)
     """The modal of `/decision` alone and of the *Log as decision* shortcut."""
     blocks = [
         _input(ids.TEXT_BLOCK, "Decision", _text_input(ids.TEXT_ACTION, multiline=True, initial=initial_text)),
-        _input(ids.RATIONALE_BLOCK, "Rationale (why)", _text_input(ids.RATIONALE_ACTION, multiline=True),
-               optional=True),
+        _input(
+            ids.RATIONALE_BLOCK, "Rationale (why)", _text_input(ids.RATIONALE_ACTION, multiline=True), optional=True
+        ),
     ]
     return _modal(ids.DECISION_MODAL, "Record a decision", "Record", blocks, metadata)
 
@@ -143,8 +168,9 @@ def commitment_modal(*, metadata: dict[str, Any], owner_id: str, initial_text: s
     """The modal of `/commit` alone and of the *Log as commitment* shortcut."""
     blocks = [
         _input(ids.TEXT_BLOCK, "Commitment", _text_input(ids.TEXT_ACTION, multiline=True, initial=initial_text)),
-        _input(ids.OWNER_BLOCK, "Owner", {"type": "users_select", "action_id": ids.OWNER_ACTION,
-                                          "initial_user": owner_id}),
+        _input(
+            ids.OWNER_BLOCK, "Owner", {"type": "users_select", "action_id": ids.OWNER_ACTION, "initial_user": owner_id}
+        ),
         _input(ids.DUE_BLOCK, "Due date", {"type": "datepicker", "action_id": ids.DUE_ACTION}, optional=True),
     ]
     return _modal(ids.COMMITMENT_MODAL, "Record a commitment", "Record", blocks, metadata)

@@ -33,22 +33,43 @@ def _wait_healthy(url: str, proc: subprocess.Popen[str], timeout: float = 60) ->
 def test_serve_process_end_to_end(tmp_path: Path, fake_slack: FakeSlack, database_url: str) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake_slack.api_url,
-               DATABASE_URL=database_url, LOG_LEVEL="INFO", ACCORD_FACILITATORS="UFAC")
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env.update(
+        SLACK_BOT_TOKEN=TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=fake_slack.api_url,
+        DATABASE_URL=database_url,
+        LOG_LEVEL="INFO",
+        ACCORD_FACILITATORS="UFAC",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)
-        body, ctype = slash_command("/decision", "We adopt the shared glossary",
-                                    response_url=fake_slack.response_url("k1"))
-        response = httpx.post(f"{url}/slack/events", content=body,
-                              headers={"Content-Type": ctype, **sign(body, secret=SECRET)}, timeout=10)
+        body, ctype = slash_command(
+            "/decision", "We adopt the shared glossary", response_url=fake_slack.response_url("k1")
+        )
+        response = httpx.post(
+            f"{url}/slack/events",
+            content=body,
+            headers={"Content-Type": ctype, **sign(body, secret=SECRET)},
+            timeout=10,
+        )
         assert response.status_code == 200
         [post] = fake_slack.wait_for("chat.postMessage", timeout=15)
         assert "We adopt the shared glossary" in FakeSlack.all_text(post)
-        stale = httpx.post(f"{url}/slack/events", content=body, timeout=10,
-                           headers={"Content-Type": ctype, **sign(body, secret=SECRET, timestamp=int(time.time()) - 600)})
+        stale = httpx.post(
+            f"{url}/slack/events",
+            content=body,
+            timeout=10,
+            headers={"Content-Type": ctype, **sign(body, secret=SECRET, timestamp=int(time.time()) - 600)},
+        )
         assert stale.status_code == 401
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -60,8 +81,18 @@ def test_serve_process_end_to_end(tmp_path: Path, fake_slack: FakeSlack, databas
     stderr = proc.stderr.read() if proc.stderr else ""
     assert proc.returncode == 0, stderr
     assert "scheduler_stopped" in stderr
-    export = subprocess.run([sys.executable, "-m", "bot.cli", "export", "decisions"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=60)
+    export = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "export", "decisions"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     [row] = json.loads(export.stdout)
     assert (row["text"], row["channel_id"], row["recorded_by"], row["team_id"]) == (
-        "We adopt the shared glossary", "C1", "U1", "T1")
+        "We adopt the shared glossary",
+        "C1",
+        "U1",
+        "T1",
+    )
