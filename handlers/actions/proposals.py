@@ -1,0 +1,68 @@
+"""The Agree / Abstain / Disagree / Block buttons of a proposal (in the channel or a reminder)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk.errors import SlackApiError
+
+from bot.runtime import Runtime
+from bot.services import ServiceError
+from bot.services import proposals as service
+from handlers.blocks.common import slack_date
+from handlers.blocks.proposals import CHOICE_OF_ACTION, position_modal
+from handlers.commands.propose import refresh_proposal_message
+from handlers.common import error_text, reply, runtime, team_of
+from handlers.parsing import ParseError, parse_record_id
+
+NEEDS_REASON = ("disagree", "block")
+VERBS = {"agree": "agree with", "abstain": "abstain on", "disagree": "disagree with", "block": "block"}
+
+
+def _silent(*_args: Any, **_kwargs: Any) -> None:
+    return None
+
+
+def handle_position_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                           client: Any, context: BoltContext) -> None:
+    """Agree / Abstain record at once; Disagree / Block open a modal asking for the reason."""
+    ack()
+    rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    choice = CHOICE_OF_ACTION[action["action_id"]]
+    # A button outside a message (e.g. App Home) has no response URL: nowhere to answer.
+    answer: Callable[..., Any] = respond if body.get("response_url") else _silent
+    try:
+        proposal_id = parse_record_id(str(action.get("value") or ""))
+        if choice in NEEDS_REASON:
+            ask_reason(rt, client, answer, trigger_id=body["trigger_id"], team_id=team_id, user_id=user_id,
+                       proposal_id=proposal_id, choice=choice)
+            return
+        with rt.session() as session:
+            result = service.take_position(session, team_id=team_id, proposal_id=proposal_id, user_id=user_id,
+                                           choice=choice, reason=None, now=rt.clock.now())
+    except (ParseError, ServiceError) as err:
+        reply(answer, error_text(err))
+        return
+    if not result.changed:
+        reply(answer, f"You already {VERBS[choice]} proposal #{proposal_id}; nothing changed.")
+        return
+    refresh_proposal_message(rt, client, team_id=team_id, proposal_id=proposal_id)
+    reply(answer, f"You {VERBS[choice]} proposal #{proposal_id}. You can change your position until "
+                  f"it closes {slack_date(result.proposal.closes_at)}.")
+
+
+def ask_reason(rt: Runtime, client: Any, respond: Callable[..., Any], *, trigger_id: str, team_id: str,
+               user_id: str, proposal_id: int, choice: str) -> None:
+    """Open the reason form of a disagreement or block (prefilled with the member's last reason)."""
+    with rt.session() as session:
+        service.open_proposal(session, team_id=team_id, proposal_id=proposal_id)
+        view = service.proposal_view(session, team_id=team_id, proposal_id=proposal_id)
+        current = service.get_position(session, team_id=team_id, proposal_id=proposal_id, user_id=user_id)
+    form = position_modal(view, choice=choice, reason=current.reason if current else None)
+    try:
+        client.views_open(trigger_id=trigger_id, view=form)
+    except SlackApiError as err:
+        error = err.response.get("error")
+        reply(respond, f":warning: I couldn't open the form (Slack answered `{error}`); please click again.")

@@ -1,0 +1,189 @@
+"""Queries and writes for proposals, their required groups and members' positions.
+
+Every state change that must happen once is a conditional UPDATE whose row count decides:
+closing (``status='open'`` → ``'closed'``), the reminder (``reminded_at IS NULL``), the
+announcement (``announced_at IS NULL``) and a position change (only when it differs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from storage.db import claim
+from storage.models import Decision, Position, Proposal, ProposalGroup
+
+
+def _count(session: Session, statement: Any) -> int:
+    return int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def get_proposal(session: Session, *, team_id: str, proposal_id: int) -> Proposal | None:
+    """One proposal of this team (fresh from the database), or None."""
+    row = session.get(Proposal, proposal_id, populate_existing=True)
+    return row if row is not None and row.team_id == team_id else None
+
+
+def add_proposal(session: Session, *, proposal: Proposal, group_ids: Sequence[int]) -> Proposal:
+    """Insert a proposal and the groups whose position it requires."""
+    session.add(proposal)
+    session.flush()
+    assert proposal.id is not None
+    for group_id in dict.fromkeys(group_ids):
+        session.add(ProposalGroup(team_id=proposal.team_id, proposal_id=proposal.id, group_id=group_id))
+    session.flush()
+    return proposal
+
+
+def list_proposals(session: Session, *, team_id: str, status: str | None = None,
+                   channel_id: str | None = None, ids: Iterable[int] | None = None) -> list[Proposal]:
+    """Proposals of a team, oldest first, optionally filtered."""
+    query = select(Proposal).where(Proposal.team_id == team_id)
+    if status is not None:
+        query = query.where(Proposal.status == status)
+    if channel_id is not None:
+        query = query.where(Proposal.channel_id == channel_id)
+    if ids is not None:
+        query = query.where(col(Proposal.id).in_(list(ids)))
+    return list(session.exec(query.order_by(col(Proposal.id))))
+
+
+def required_group_ids(session: Session, *, team_id: str,
+                       proposal_ids: Iterable[int] | None = None) -> dict[int, list[int]]:
+    """Proposal id → required group ids (one query; every proposal of the team when ids is None)."""
+    query = select(ProposalGroup.proposal_id, ProposalGroup.group_id).where(ProposalGroup.team_id == team_id)
+    if proposal_ids is not None:
+        query = query.where(col(ProposalGroup.proposal_id).in_(list(proposal_ids)))
+    result: dict[int, list[int]] = {}
+    for proposal_id, group_id in session.exec(query.order_by(col(ProposalGroup.id))):
+        result.setdefault(proposal_id, []).append(group_id)
+    return result
+
+
+def positions_by_proposal(session: Session, *, team_id: str,
+                          proposal_ids: Iterable[int] | None = None) -> dict[int, list[Position]]:
+    """Proposal id → its positions, oldest first (one query; every proposal when ids is None)."""
+    query = select(Position).where(Position.team_id == team_id)
+    if proposal_ids is not None:
+        query = query.where(col(Position.proposal_id).in_(list(proposal_ids)))
+    result: dict[int, list[Position]] = {}
+    for row in session.exec(query.order_by(col(Position.created_at), col(Position.id))):
+        result.setdefault(row.proposal_id, []).append(row)
+    return result
+
+
+def upsert_position(session: Session, *, team_id: str, proposal_id: int, user_id: str, group_id: int | None,
+                    choice: str, reason: str | None, now: datetime) -> tuple[bool, str | None]:
+    """Record a member's position: (changed, previous choice). The same position again changes nothing.
+
+    Insert by the unique key (proposal, user); if it exists, update it only where it differs.
+    """
+    row = Position(team_id=team_id, proposal_id=proposal_id, user_id=user_id, group_id=group_id,
+                   choice=choice, reason=reason, created_at=now, updated_at=now)
+    if claim(session, row):
+        return True, None
+    if row in session:
+        session.expunge(row)
+    mine = (col(Position.team_id) == team_id, col(Position.proposal_id) == proposal_id,
+            col(Position.user_id) == user_id)
+    previous = session.exec(select(Position.choice).where(*mine).with_for_update()).first()
+    changed = _count(session, update(Position).where(
+        *mine, or_(col(Position.choice) != choice, col(Position.reason).is_distinct_from(reason)),
+    ).values(choice=choice, reason=reason, group_id=group_id, updated_at=now).execution_options(
+        synchronize_session=False))
+    return changed == 1, previous
+
+
+def bump_version(session: Session, *, team_id: str, proposal_id: int) -> bool:
+    """Mark that the open proposal changed; False when it is no longer open."""
+    return _count(session, update(Proposal).where(
+        col(Proposal.id) == proposal_id, col(Proposal.team_id) == team_id, col(Proposal.status) == "open",
+    ).values(version=col(Proposal.version) + 1).execution_options(synchronize_session=False)) == 1
+
+
+def current_version(session: Session, *, team_id: str, proposal_id: int) -> int | None:
+    """The proposal's change counter, read fresh."""
+    return session.exec(select(Proposal.version).where(
+        col(Proposal.id) == proposal_id, col(Proposal.team_id) == team_id)).first()
+
+
+def claim_close(session: Session, *, team_id: str, proposal_id: int, now: datetime,
+                actor_id: str | None) -> bool:
+    """Close an open proposal; True for the one caller that did (everyone else does nothing)."""
+    return _count(session, update(Proposal).where(
+        col(Proposal.id) == proposal_id, col(Proposal.team_id) == team_id, col(Proposal.status) == "open",
+    ).values(status="closed", closed_at=now, closed_by=actor_id, version=col(Proposal.version) + 1,
+             ).execution_options(synchronize_session=False)) == 1
+
+
+def set_outcome(session: Session, *, team_id: str, proposal_id: int, outcome: str) -> None:
+    """Store the outcome decided when the proposal closed."""
+    session.execute(update(Proposal).where(col(Proposal.id) == proposal_id, col(Proposal.team_id) == team_id)
+                    .values(outcome=outcome).execution_options(synchronize_session=False))
+
+
+def set_message_ts(session: Session, *, team_id: str, proposal_id: int, message_ts: str) -> None:
+    """Remember the channel message that shows the proposal."""
+    session.execute(update(Proposal).where(col(Proposal.id) == proposal_id, col(Proposal.team_id) == team_id)
+                    .values(message_ts=message_ts).execution_options(synchronize_session=False))
+
+
+def claim_announcement(session: Session, *, team_id: str, proposal_id: int, now: datetime) -> bool:
+    """Claim announcing a closed proposal; True for the one caller that may post."""
+    return _count(session, update(Proposal).where(
+        col(Proposal.id) == proposal_id, col(Proposal.team_id) == team_id, col(Proposal.status) == "closed",
+        col(Proposal.announced_at).is_(None),
+    ).values(announced_at=now).execution_options(synchronize_session=False)) == 1
+
+
+def claim_reminders(session: Session, *, proposal_ids: Sequence[int], now: datetime) -> list[int]:
+    """Claim the reminder of each open, not yet reminded proposal; returns the ids this caller won."""
+    if not proposal_ids:
+        return []
+    statement = update(Proposal).where(
+        col(Proposal.id).in_(list(proposal_ids)), col(Proposal.status) == "open",
+        col(Proposal.reminded_at).is_(None),
+    ).values(reminded_at=now).returning(col(Proposal.id)).execution_options(synchronize_session=False)
+    return sorted(int(row[0]) for row in session.execute(statement))
+
+
+def list_due_to_close(session: Session, *, now: datetime) -> list[tuple[str, int]]:
+    """(team, id) of every open proposal whose closing time has come, in every team."""
+    query = select(Proposal.team_id, Proposal.id).where(col(Proposal.status) == "open",
+                                                        col(Proposal.closes_at) <= now)
+    return [(team_id, pid) for team_id, pid in session.exec(query.order_by(col(Proposal.closes_at)))
+            if pid is not None]
+
+
+def list_reminder_candidates(session: Session, *, now: datetime, horizon: datetime) -> list[Proposal]:
+    """Open, not yet reminded proposals of every team closing after ``now`` and by ``horizon``."""
+    query = select(Proposal).where(
+        col(Proposal.status) == "open", col(Proposal.reminded_at).is_(None),
+        col(Proposal.closes_at) > now, col(Proposal.closes_at) <= horizon,
+    )
+    return list(session.exec(query.order_by(col(Proposal.closes_at))))
+
+
+def list_unannounced(session: Session) -> list[tuple[str, int]]:
+    """(team, id) of closed proposals whose closing was not announced yet, in every team."""
+    query = select(Proposal.team_id, Proposal.id).where(
+        col(Proposal.status) == "closed", col(Proposal.announced_at).is_(None))
+    rows = session.exec(query.order_by(col(Proposal.id)))
+    return [(team_id, pid) for team_id, pid in rows if pid is not None]
+
+
+def get_position(session: Session, *, team_id: str, proposal_id: int, user_id: str) -> Position | None:
+    """A member's position on a proposal, or None."""
+    return session.exec(select(Position).where(col(Position.team_id) == team_id,
+                                               col(Position.proposal_id) == proposal_id,
+                                               col(Position.user_id) == user_id)).first()
+
+
+def linked_decision_id(session: Session, *, team_id: str, proposal_id: int) -> int | None:
+    """The decision recorded from a proposal's consensus, if any."""
+    return session.exec(select(Decision.id).where(
+        col(Decision.team_id) == team_id, col(Decision.proposal_id) == proposal_id)).first()
