@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from storage.db import claim
 from storage.models import GroupMembership, StakeholderGroup
 
 
@@ -96,3 +98,38 @@ def user_group_ids(session: Session, *, team_id: str, user_id: str) -> list[int]
         .order_by(col(GroupMembership.joined_at), col(GroupMembership.id))
     )
     return list(session.exec(query))
+
+
+# --- writes (group administration) ---------------------------------------------------------
+
+
+def insert_group(session: Session, *, group: StakeholderGroup) -> bool:
+    """Insert a new group; False if the team already has a group of that name."""
+    return claim(session, group)
+
+
+def add_memberships(
+    session: Session, *, team_id: str, group_id: int, user_ids: Iterable[str], joined_at: datetime
+) -> list[str]:
+    """Add members (their order is kept by id); returns those who were not members yet."""
+    current = set(list_member_ids(session, team_id=team_id, group_id=group_id))
+    added = [u for u in dict.fromkeys(user_ids) if u not in current]
+    session.add_all([GroupMembership(team_id=team_id, group_id=group_id, user_id=user_id, joined_at=joined_at)
+                     for user_id in added])
+    session.flush()
+    return added
+
+
+def remove_memberships(session: Session, *, team_id: str, group_id: int, user_ids: Iterable[str]) -> list[str]:
+    """Remove members; returns those who were members."""
+    wanted = list(dict.fromkeys(user_ids))
+    query = select(GroupMembership).where(
+        GroupMembership.team_id == team_id, GroupMembership.group_id == group_id,
+        col(GroupMembership.user_id).in_(wanted),
+    )
+    rows = list(session.exec(query))
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    removed = {row.user_id for row in rows}
+    return [u for u in wanted if u in removed]

@@ -7,12 +7,14 @@ from typing import Any
 from slack_bolt import App, BoltContext
 
 from handlers.common import error_text, once, runtime, team_of, whisper
+from handlers.events.checkins import route_checkin_reply
+from handlers.events.home import handle_app_home_opened
 from handlers.events.records import record_from_message, reply_mention_help, reply_thread_summary
 from handlers.parsing import ParseError, RecordMessage, Summary, parse_mention, parse_record_message
 
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
 # Other features add (predicate-free) routes for messages here: each returns True when it handled one.
-MESSAGE_ROUTES: list[Any] = []
+MESSAGE_ROUTES: list[Any] = [route_checkin_reply]
 
 
 def handle_message(event: dict[str, Any], client: Any, context: BoltContext) -> None:
@@ -62,6 +64,7 @@ def handle_app_mention(event: dict[str, Any], client: Any, context: BoltContext)
 def register(app: App) -> None:
     app.event("message")(handle_message)
     app.event("app_mention")(handle_app_mention)
+    app.event("app_home_opened")(handle_app_home_opened)
 
 
 __all__ = ["MESSAGE_ROUTES", "register"]
