@@ -34,3 +34,9 @@ POSITION_ABSTAIN = "accord_position_abstain"
 POSITION_DISAGREE = "accord_position_disagree"
 POSITION_BLOCK = "accord_position_block"
 OPEN_CHECKIN = "accord_open_checkin"
+
+# App Home (buttons on the user's commitments, and the modal asking why one is blocked)
+HOME_COMMITMENT_DONE = "accord_home_commitment_done"
+HOME_COMMITMENT_BLOCKED = "accord_home_commitment_blocked"
+HOME_BLOCK_MODAL = "accord_home_block_modal"
+HOME_BLOCK_REASON_BLOCK, HOME_BLOCK_REASON_ACTION = "home_block_reason_block", "home_block_reason_input"

@@ -109,8 +109,9 @@ def open_manual_round(
     if current is not None:
         raise Invalid(f"A check-in round of “{group.name}” is already open (#{current.id}); it closes "
                       f"{current.closes_at:%Y-%m-%d %H:%M} UTC.")
-    round_ = open_round(session, settings=settings, group=group, due_at=now, now=now, trigger="manual",
-                        opened_by=actor_id)
+    # Keyed on the minute, so two facilitators starting the same group together open one round.
+    round_ = open_round(session, settings=settings, group=group, due_at=now.replace(second=0, microsecond=0),
+                        now=now, trigger="manual", opened_by=actor_id)
     if round_ is None:
         raise Invalid("A check-in round was opened for this group at this very moment; try again.")
     return round_, group, len(members)

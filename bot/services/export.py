@@ -11,8 +11,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from storage import checkins as checkin_store
 from storage.groups import group_names
 from storage.models import Commitment, Decision
+from storage.proposals import list_proposals, positions_by_proposal, required_group_ids
 
 Row = dict[str, Any]
 FIELDS: dict[str, list[str]] = {
@@ -20,6 +22,9 @@ FIELDS: dict[str, list[str]] = {
                   "recorded_by", "created_at", "proposal_id"],
     "commitments": ["id", "team_id", "text", "owner_id", "group", "due_date", "status", "channel_id", "thread_ts",
                     "created_by", "created_at", "updated_at"],
+    "proposals": ["id", "team_id", "title", "details", "status", "outcome", "channel_id", "closes_at",
+                  "required_groups", "positions"],
+    "checkins": ["id", "team_id", "group", "opened_at", "closed_at", "responses"],
 }
 EXPORTERS: dict[str, Callable[[Session, str], list[Row]]] = {}
 
@@ -64,7 +69,38 @@ def export_commitments(session: Session, team_id: str) -> list[Row]:
     ]
 
 
-EXPORTERS.update({"decisions": export_decisions, "commitments": export_commitments})
+def export_proposals(session: Session, team_id: str) -> list[Row]:
+    """Every proposal of a team, oldest first, with its required groups and positions (one query each)."""
+    names = group_names(session, team_id=team_id)
+    required = required_group_ids(session, team_id=team_id)
+    positions = positions_by_proposal(session, team_id=team_id)
+    return [
+        {"id": p.id, "team_id": p.team_id, "title": plain(p.title), "details": plain(p.details),
+         "status": p.status, "outcome": p.outcome, "channel_id": p.channel_id, "closes_at": iso(p.closes_at),
+         "required_groups": [names[g] for g in required.get(p.id or 0, []) if g in names],
+         "positions": [{"user_id": pos.user_id, "group": names.get(pos.group_id) if pos.group_id else None,
+                        "choice": pos.choice, "reason": plain(pos.reason)}
+                       for pos in positions.get(p.id or 0, [])]}
+        for p in list_proposals(session, team_id=team_id)
+    ]
+
+
+def export_checkins(session: Session, team_id: str) -> list[Row]:
+    """Every check-in round of a team, oldest first, with its answers (two queries)."""
+    names = group_names(session, team_id=team_id)
+    answers: dict[int, list[Row]] = {}
+    for r in checkin_store.list_responses(session, team_id=team_id):
+        answers.setdefault(r.round_id, []).append({"user_id": r.user_id, "text": plain(r.text),
+                                                   "blockers": plain(r.blockers), "responded_at": iso(r.responded_at)})
+    return [
+        {"id": c.id, "team_id": c.team_id, "group": names.get(c.group_id), "opened_at": iso(c.opened_at),
+         "closed_at": iso(c.closed_at), "responses": answers.get(c.id or 0, [])}
+        for c in checkin_store.list_rounds(session, team_id=team_id)
+    ]
+
+
+EXPORTERS.update({"decisions": export_decisions, "commitments": export_commitments,
+                  "proposals": export_proposals, "checkins": export_checkins})
 
 
 def export_rows(session: Session, *, kind: str, team_id: str) -> list[Row]:
