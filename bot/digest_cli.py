@@ -1,0 +1,74 @@
+"""`accord digest --channel C [--team T] [--post]`: print a channel's digest, or post it.
+
+Printing shows the digest as it would be posted now (plain text, nothing recorded). With
+``--post`` it is recorded as a digest run and posted through the same delivery as `/digest`;
+if Slack refuses it, the run stays pending and a running Accord retries it.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.config import ConfigError, Settings
+from bot.services.digests import build_digest, period_start
+from storage.db import make_engine, session_scope, upgrade
+
+
+def run(settings: Settings, *, channel: str, team: str | None, post: bool) -> int:
+    """Print (or with ``post``, post) the digest of ``channel``; the exit code."""
+    from bot.cli import resolve_team
+
+    upgrade(settings.database_url)
+    team_id = resolve_team(settings, team)
+    if not team_id:
+        print("accord: the database holds no records yet, so there is no digest to show", file=sys.stderr)
+        return 1
+    if post:
+        return _post(settings, team_id=team_id, channel=channel)
+    from handlers.blocks.digest import digest_text
+
+    engine = make_engine(settings.database_url, single_use=True)
+    now = datetime.now(UTC)
+    try:
+        with session_scope(engine) as session:
+            start = period_start(session, team_id=team_id, channel_id=channel, end=now)
+            digest = build_digest(session, team_id=team_id, channel_id=channel, start=start, end=now,
+                                  today=now.astimezone(ZoneInfo(settings.timezone)).date())
+    finally:
+        engine.dispose()
+    sys.stdout.write(digest_text(digest))
+    return 0
+
+
+def _post(settings: Settings, *, team_id: str, channel: str) -> int:
+    if not settings.slack_bot_token and not settings.oauth:
+        raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…); "
+                          "--post needs it to reach Slack")
+    from bot.app import build_runtime
+    from bot.services.digest_runs import start_manual_run
+    from handlers.jobs.digests import deliver_run
+
+    rt = build_runtime(settings)
+    if settings.oauth:
+        from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+        rt.installation_store = SQLAlchemyInstallationStore(client_id=settings.slack_client_id or "",
+                                                            engine=rt.engine)
+    try:
+        now = rt.clock.now()
+        with rt.session() as session:
+            run = start_manual_run(session, team_id=team_id, channel_id=channel, requested_by=None,
+                                   trigger="cli", now=now)
+        assert run.id is not None
+        posted = deliver_run(rt, team_id=team_id, run_id=run.id, now=now, leased=True)
+    finally:
+        rt.engine.dispose()
+    if posted is not None and posted.ts is not None:
+        print(f"Posted the digest of {channel} (message {posted.ts}).")
+        return 0
+    error = posted.hint if posted is not None else "it was not pending any more."
+    print(f"accord: Slack refused the digest: {error} It stays pending: a running Accord retries it.",
+          file=sys.stderr)
+    return 1

@@ -1,0 +1,159 @@
+"""Digest schedules and runs: when a channel's digest is due, and delivering each run once.
+
+A run is a row of ``digest_run``. Scheduled runs are claimed by inserting
+``(team, channel, run_key=<due time ISO>)`` (a unique key: one run per due time, across
+processes and restarts); manual ones get ``manual:<uuid>``. Delivery takes a lease on the
+pending run by a conditional update, posts outside any transaction, then marks it posted
+or schedules a retry with backoff.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta
+
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.services.digests import period_start
+from bot.services.schedule import fire_times_between, next_fire_time
+from storage import digest_runs as store
+from storage.digests import home_group_ids
+from storage.groups import get_group
+from storage.models import DigestRun, DigestSchedule
+from storage.teams import write_audit
+
+LEASE = timedelta(minutes=5)
+FIRST_RETRY = timedelta(seconds=30)
+MAX_RETRY = timedelta(hours=1)
+MAX_ATTEMPTS = 48
+
+
+def default_zone(session: Session, *, settings: Settings, team_id: str, channel_id: str) -> str:
+    """A group's home channel uses the group's zone; any other channel the team's default."""
+    for group_id in home_group_ids(session, team_id=team_id, channel_id=channel_id):
+        group = get_group(session, team_id=team_id, group_id=group_id)
+        if group is not None:
+            return group.timezone
+    return settings.timezone
+
+
+def schedule_digest(session: Session, *, settings: Settings, team_id: str, channel_id: str,
+                    days: Sequence[str], at: time, timezone: str | None, actor_id: str,
+                    now: datetime) -> DigestSchedule:
+    """Post this channel's digest on ``days`` at local ``at`` (replacing any earlier schedule)."""
+    zone = timezone or default_zone(session, settings=settings, team_id=team_id, channel_id=channel_id)
+    row = store.save_schedule(session, team_id=team_id, channel_id=channel_id, days=",".join(days),
+                              at=at.strftime("%H:%M"), timezone=zone, created_by=actor_id, now=now)
+    write_audit(session, team_id=team_id, actor_id=actor_id, action="digest.schedule",
+                entity="digest_schedule", entity_id=row.id,
+                detail={"channel_id": channel_id, "days": row.days, "time": row.time, "timezone": zone})
+    return row
+
+
+def stop_digest_schedule(session: Session, *, team_id: str, channel_id: str, actor_id: str) -> bool:
+    """Stop the channel's scheduled digest; False if there was none."""
+    stopped = store.delete_schedule(session, team_id=team_id, channel_id=channel_id)
+    if stopped:
+        write_audit(session, team_id=team_id, actor_id=actor_id, action="digest.unschedule",
+                    entity="digest_schedule", detail={"channel_id": channel_id})
+    return stopped
+
+
+def next_digest_time(schedule: DigestSchedule, *, after: datetime) -> datetime | None:
+    """When the schedule fires next (aware UTC)."""
+    return next_fire_time(schedule.days, schedule.time, schedule.timezone, after=after)
+
+
+def start_manual_run(session: Session, *, team_id: str, channel_id: str, requested_by: str | None,
+                     trigger: str, now: datetime) -> DigestRun:
+    """Record a digest asked for now (`/digest`, `accord digest --post`), leased to the caller."""
+    run = DigestRun(team_id=team_id, channel_id=channel_id, run_key=f"manual:{uuid.uuid4()}", trigger=trigger,
+                    period_start=period_start(session, team_id=team_id, channel_id=channel_id, end=now),
+                    period_end=now, attempts=1, lease_until=now + LEASE, requested_by=requested_by,
+                    created_at=now)
+    store.claim_run(session, run)
+    write_audit(session, team_id=team_id, actor_id=requested_by, action="digest.request", entity="digest_run",
+                entity_id=run.id, detail={"channel_id": channel_id, "trigger": trigger})
+    return run
+
+
+def claim_scheduled_runs(session: Session, *, schedules: Sequence[DigestSchedule], now: datetime,
+                         grace: timedelta) -> list[DigestRun]:
+    """Claim every due time in ``(max(now - grace, updated_at), now]`` of each schedule, once.
+
+    The latest due time of a schedule becomes a pending run; earlier ones missed while Accord
+    was down are claimed as ``skipped`` (the pending one's period covers them).
+    """
+    due: list[tuple[DigestSchedule, datetime, bool]] = []
+    for schedule in schedules:
+        since = max(now - grace, schedule.updated_at)
+        fires = fire_times_between(schedule.days, schedule.time, schedule.timezone, start=since, end=now)
+        due += [(schedule, fire, i == len(fires) - 1) for i, fire in enumerate(fires)]
+    if not due:
+        return []
+    keys = [(s.team_id, s.channel_id, f.isoformat()) for s, f, _ in due]
+    taken = store.existing_run_keys(session, keys=keys)
+    claimed = []
+    for schedule, fire, latest in due:
+        key = (schedule.team_id, schedule.channel_id, fire.isoformat())
+        if key in taken:
+            continue
+        start = period_start(session, team_id=schedule.team_id, channel_id=schedule.channel_id, end=fire)
+        run = DigestRun(team_id=schedule.team_id, channel_id=schedule.channel_id, run_key=key[2],
+                        trigger="schedule", period_start=start, period_end=fire,
+                        status="pending" if latest else "skipped", created_at=now)
+        if store.claim_run(session, run):
+            write_audit(session, team_id=run.team_id, actor_id=None, action=f"digest.{run.status}",
+                        entity="digest_run", entity_id=run.id, detail={"channel_id": run.channel_id,
+                                                                       "due_at": fire})
+            if latest:
+                claimed.append(run)
+    return claimed
+
+
+def list_schedules(session: Session) -> list[DigestSchedule]:
+    """Every digest schedule of every team."""
+    return store.list_schedules(session)
+
+
+def get_run(session: Session, *, team_id: str, run_id: int) -> DigestRun | None:
+    """One digest run of this team, or None."""
+    return store.get_run(session, team_id=team_id, run_id=run_id)
+
+
+def due_runs(session: Session, *, now: datetime) -> list[DigestRun]:
+    """Pending runs ready for a delivery attempt."""
+    return store.list_deliverable_runs(session, now=now)
+
+
+def lease_run(session: Session, *, run: DigestRun, now: datetime) -> bool:
+    """Take the delivery of a pending run for a while; False when another process has it."""
+    assert run.id is not None
+    return store.lease_run(session, run_id=run.id, now=now, until=now + LEASE)
+
+
+def record_posted(session: Session, *, run: DigestRun, start: datetime, message_ts: str | None,
+                  now: datetime) -> bool:
+    """Mark a run posted (covering ``(start, run.period_end]``)."""
+    assert run.id is not None
+    done = store.mark_run_posted(session, run_id=run.id, message_ts=message_ts, period_start=start, now=now)
+    if done:
+        write_audit(session, team_id=run.team_id, actor_id=run.requested_by, action="digest.post",
+                    entity="digest_run", entity_id=run.id,
+                    detail={"channel_id": run.channel_id, "period_start": start,
+                            "period_end": run.period_end})
+    return done
+
+
+def record_refused(session: Session, *, run: DigestRun, attempts: int, error: str,
+                   now: datetime) -> datetime | None:
+    """Slack refused the digest: retry later with backoff (None: given up after too many attempts)."""
+    assert run.id is not None
+    delay = min(FIRST_RETRY * 2 ** min(max(attempts - 1, 0), 16), MAX_RETRY)
+    retry_at = None if attempts >= MAX_ATTEMPTS else now + delay
+    store.mark_run_failed(session, run_id=run.id, error=error, retry_at=retry_at)
+    write_audit(session, team_id=run.team_id, actor_id=None, action="digest.refused", entity="digest_run",
+                entity_id=run.id, detail={"error": error, "attempts": attempts, "retry_at": retry_at})
+    return retry_at

@@ -1,0 +1,212 @@
+"""What a digest contains: for one channel and period, the decisions taken, the open
+commitments by stakeholder group (overdue first), the open proposals with their consensus
+status by group, check-in participation and which groups were least heard.
+
+A group's home channel gets that group's items; any other channel the whole consortium's.
+Building a digest costs a fixed number of queries, whatever the number of items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.services.consensus import Stance, Tally, tally
+from storage import digests as store
+from storage.digest_runs import last_posted_end
+from storage.groups import list_groups, members_by_group
+from storage.models import Commitment, Decision, Proposal
+
+DEFAULT_PERIOD = timedelta(days=7)
+DECISIONS_SHOWN = 15
+COMMITMENTS_PER_GROUP = 8
+PROPOSALS_SHOWN = 8
+CLOSED_SHOWN = 10
+NO_GROUP = "No group"
+
+
+@dataclass(frozen=True)
+class CommitmentGroup:
+    """The open commitments of one stakeholder group (``group_id`` None: in no group)."""
+
+    group_id: int | None
+    name: str
+    total: int
+    overdue: int
+    shown: list[Commitment]
+
+
+@dataclass(frozen=True)
+class ProposalStatus:
+    """An open proposal and where it stands now."""
+
+    proposal: Proposal
+    required: list[int]
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Check-in rounds of one group in the period: members asked and who answered."""
+
+    group_id: int
+    name: str
+    rounds: int
+    asked: int
+    answered: int
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How much one group was heard in the period (positions and check-in answers)."""
+
+    group_id: int
+    name: str
+    members: int
+    positions: int
+    answers: int
+
+    @property
+    def per_member(self) -> float:
+        return (self.positions + self.answers) / self.members if self.members else 0.0
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything one digest says, as plain data (rendered by handlers, or as text)."""
+
+    team_id: str
+    channel_id: str
+    period_start: datetime
+    period_end: datetime
+    today: date
+    scope: list[int] | None
+    group_names: dict[int, str]
+    decisions: list[Decision]
+    decisions_total: int
+    commitments: list[CommitmentGroup]
+    proposals: list[ProposalStatus]
+    proposals_total: int
+    closed: list[Proposal]
+    participation: list[Participation]
+    silent_checkin_groups: list[str]
+    voices: list[Voice]
+    least_heard: list[Voice] = field(default_factory=list)
+
+    @property
+    def open_total(self) -> int:
+        return sum(g.total for g in self.commitments)
+
+    @property
+    def overdue_total(self) -> int:
+        return sum(g.overdue for g in self.commitments)
+
+    @property
+    def scope_names(self) -> list[str]:
+        return [self.group_names.get(gid, "?") for gid in self.scope or []]
+
+
+def digest_scope(session: Session, *, team_id: str, channel_id: str) -> list[int] | None:
+    """The groups whose home channel this is, or None: the whole consortium."""
+    return store.home_group_ids(session, team_id=team_id, channel_id=channel_id) or None
+
+
+def period_start(session: Session, *, team_id: str, channel_id: str, end: datetime) -> datetime:
+    """A digest's period starts where the channel's last posted digest ended (or 7 days before)."""
+    last = last_posted_end(session, team_id=team_id, channel_id=channel_id, until=end)
+    return last if last is not None and last < end else end - DEFAULT_PERIOD
+
+
+def build_digest(session: Session, *, team_id: str, channel_id: str, start: datetime, end: datetime,
+                 today: date) -> Digest:
+    """The digest of ``channel_id`` for the period ``(start, end]``; ``today`` decides what is overdue."""
+    scope = digest_scope(session, team_id=team_id, channel_id=channel_id)
+    groups = list_groups(session, team_id=team_id)
+    names = {g.id: g.name for g in groups if g.id is not None}
+    members = members_by_group(session, team_id=team_id)
+    decisions, decisions_total = store.list_period_decisions(
+        session, team_id=team_id, start=start, end=end, channel_id=channel_id, group_ids=scope,
+        limit=DECISIONS_SHOWN)
+    proposals, proposals_total = store.list_open_proposals(session, team_id=team_id, channel_id=channel_id,
+                                                           group_ids=scope, limit=PROPOSALS_SHOWN)
+    closed = store.list_closed_proposals(session, team_id=team_id, start=start, end=end,
+                                         channel_id=channel_id, group_ids=scope, limit=CLOSED_SHOWN)
+    participation = _participation(session, team_id=team_id, start=start, end=end, scope=scope, names=names)
+    checked = {p.group_id for p in participation}
+    voices = _voices(session, team_id=team_id, start=start, end=end, names=names, members=members)
+    return Digest(
+        team_id=team_id, channel_id=channel_id, period_start=start, period_end=end, today=today, scope=scope,
+        group_names=names, decisions=decisions, decisions_total=decisions_total,
+        commitments=_commitments(session, team_id=team_id, today=today, scope=scope, names=names),
+        proposals=_proposal_statuses(session, team_id=team_id, proposals=proposals, members=members),
+        proposals_total=proposals_total, closed=closed, participation=participation,
+        silent_checkin_groups=[names[g] for g in (scope or names) if g not in checked and g in names],
+        voices=voices, least_heard=least_heard(voices),
+    )
+
+
+def _commitments(session: Session, *, team_id: str, today: date, scope: list[int] | None,
+                 names: dict[int, str]) -> list[CommitmentGroup]:
+    counts = store.open_commitment_counts(session, team_id=team_id, today=today, group_ids=scope)
+    rows = store.first_open_commitments(session, team_id=team_id, today=today, group_ids=scope,
+                                        per_group=COMMITMENTS_PER_GROUP)
+    shown: dict[int | None, list[Commitment]] = {}
+    for row in rows:
+        shown.setdefault(row.group_id, []).append(row)
+    result = [CommitmentGroup(group_id=gid, name=names.get(gid, "No group") if gid is not None else NO_GROUP,
+                              total=total, overdue=overdue, shown=shown.get(gid, []))
+              for gid, (total, overdue) in counts.items()]
+    # Groups with overdue work first, then by name; commitments of no group last.
+    return sorted(result, key=lambda g: (g.group_id is None, g.overdue == 0, g.name.casefold()))
+
+
+def _proposal_statuses(session: Session, *, team_id: str, proposals: Sequence[Proposal],
+                       members: dict[int, list[str]]) -> list[ProposalStatus]:
+    ids = [p.id for p in proposals if p.id is not None]
+    required = store.required_group_ids(session, team_id=team_id, proposal_ids=ids)
+    stances: dict[int, list[Stance]] = {pid: [] for pid in ids}
+    for position in store.list_positions(session, team_id=team_id, proposal_ids=ids):
+        stances[position.proposal_id].append(Stance(position.user_id, position.group_id, position.choice))
+    memberships = {gid: list(users) for gid, users in members.items()}
+    return [ProposalStatus(proposal=p, required=required.get(p.id, []),
+                           tally=tally(stances[p.id], required_groups=required.get(p.id, []),
+                                       memberships=memberships))
+            for p in proposals if p.id is not None]
+
+
+def _participation(session: Session, *, team_id: str, start: datetime, end: datetime, scope: list[int] | None,
+                   names: dict[int, str]) -> list[Participation]:
+    counts = store.checkin_participation(session, team_id=team_id, start=start, end=end, group_ids=scope)
+    rows = [Participation(group_id=gid, name=names.get(gid, "?"), rounds=r, asked=asked, answered=answered)
+            for gid, (r, asked, answered) in counts.items()]
+    return sorted(rows, key=lambda p: p.name.casefold())
+
+
+def _voices(session: Session, *, team_id: str, start: datetime, end: datetime, names: dict[int, str],
+            members: dict[int, list[str]]) -> list[Voice]:
+    positions, answers = store.contributions(session, team_id=team_id, start=start, end=end)
+    voices = [Voice(group_id=gid, name=name, members=len(members.get(gid, [])),
+                    positions=positions.get(gid, 0), answers=answers.get(gid, 0))
+              for gid, name in names.items()]
+    return sorted((v for v in voices if v.members), key=lambda v: (v.per_member, v.name.casefold()))
+
+
+def least_heard(voices: Sequence[Voice], *, at_most: int = 3) -> list[Voice]:
+    """The groups heard least this period relative to their size: every silent group, else the lowest.
+
+    Empty when there are fewer than two groups, or every group was heard equally.
+    """
+    if len(voices) < 2:
+        return []
+    silent = [v for v in voices if v.positions + v.answers == 0]
+    if silent and len(silent) < len(voices):
+        return silent
+    if silent:
+        return []  # nobody was heard: no group stands out
+    lowest = min(v.per_member for v in voices)
+    if lowest == max(v.per_member for v in voices):
+        return []
+    return [v for v in voices if v.per_member == lowest][:at_most]

@@ -1,0 +1,60 @@
+"""What a user's App Home shows: their open commitments, the proposals awaiting their position,
+their groups and each group's next check-in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from bot.services.schedule import next_fire_time
+from storage import home as store
+from storage.groups import list_groups, user_group_ids
+from storage.models import Commitment, Proposal, StakeholderGroup
+
+COMMITMENTS_SHOWN = 25
+PROPOSALS_SHOWN = 15
+
+
+@dataclass(frozen=True)
+class GroupCheckin:
+    """One of the user's groups and when its next check-in opens (None: no schedule)."""
+
+    group: StakeholderGroup
+    next_checkin: datetime | None
+
+
+@dataclass(frozen=True)
+class HomeOverview:
+    """Everything the App Home tab shows one user."""
+
+    user_id: str
+    today: date
+    commitments: list[Commitment]
+    commitments_total: int
+    awaiting: list[Proposal]
+    awaiting_total: int
+    groups: list[GroupCheckin]
+
+
+def next_checkin(group: StakeholderGroup, *, after: datetime) -> datetime | None:
+    """When the group's next scheduled check-in opens, or None without a schedule."""
+    if not group.checkin_days or not group.checkin_time:
+        return None
+    return next_fire_time(group.checkin_days, group.checkin_time, group.timezone, after=after)
+
+
+def home_overview(session: Session, *, team_id: str, user_id: str, now: datetime,
+                  today: date) -> HomeOverview:
+    """The user's App Home content (a fixed number of queries)."""
+    mine = user_group_ids(session, team_id=team_id, user_id=user_id)
+    by_id = {g.id: g for g in list_groups(session, team_id=team_id)}
+    commitments, total = store.list_user_commitments(session, team_id=team_id, user_id=user_id,
+                                                     limit=COMMITMENTS_SHOWN)
+    awaiting, awaiting_total = store.list_awaiting_position(session, team_id=team_id, user_id=user_id,
+                                                            group_ids=mine or None, limit=PROPOSALS_SHOWN)
+    groups = [GroupCheckin(group=by_id[gid], next_checkin=next_checkin(by_id[gid], after=now))
+              for gid in mine if gid in by_id]
+    return HomeOverview(user_id=user_id, today=today, commitments=commitments, commitments_total=total,
+                        awaiting=awaiting, awaiting_total=awaiting_total, groups=groups)

@@ -1,0 +1,71 @@
+"""App Home buttons on the user's commitments: Done, and Blocked (asks why in a small modal)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk.errors import SlackApiError
+
+from bot.runtime import Runtime
+from bot.services import ServiceError
+from bot.services import commitments as service
+from handlers.blocks.common import safe
+from handlers.blocks.home import block_reason_modal
+from handlers.common import post, runtime, team_of
+from handlers.events.home import publish_home
+
+logger = logging.getLogger("accord.home")
+DEFAULT_BLOCK_NOTE = "blocked from App Home"
+VERBS = {"done": "marked done", "block": "marked blocked"}
+
+
+def _commitment_id(body: dict[str, Any]) -> int:
+    return int(body["actions"][0]["value"])
+
+
+def handle_home_done(ack: Ack, body: dict[str, Any], client: Any, context: BoltContext) -> None:
+    """Done: mark the commitment done, then re-publish the home view."""
+    ack()
+    rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    notice = change_from_home(rt, client, team_id=team_id, user_id=user_id,
+                              commitment_id=_commitment_id(body), action="done", note=None)
+    publish_home(rt, client, team_id=team_id, user_id=user_id, notice=notice)
+
+
+def handle_home_blocked(ack: Ack, body: dict[str, Any], client: Any, context: BoltContext) -> None:
+    """Blocked: ask why in a modal; if the modal cannot open, record it blocked at once."""
+    ack()
+    rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    commitment_id = _commitment_id(body)
+    try:
+        with rt.session() as session:
+            commitment = service.get_commitment(session, team_id=team_id, commitment_id=commitment_id)
+        client.views_open(trigger_id=body["trigger_id"], view=block_reason_modal(commitment=commitment))
+        return
+    except ServiceError as err:
+        notice = f":warning: {err.message}"
+    except SlackApiError as err:
+        logger.warning("home_block_modal_failed error=%s", err.response.get("error"))
+        notice = change_from_home(rt, client, team_id=team_id, user_id=user_id, commitment_id=commitment_id,
+                                  action="block", note=DEFAULT_BLOCK_NOTE)
+    publish_home(rt, client, team_id=team_id, user_id=user_id, notice=notice)
+
+
+def change_from_home(rt: Runtime, client: Any, *, team_id: str, user_id: str, commitment_id: int, action: str,
+                     note: str | None) -> str:
+    """Change a commitment's status from the App Home; the notice shown on top of the re-published view."""
+    try:
+        with rt.session() as session:
+            commitment, changed = service.change_status(
+                session, settings=rt.settings, team_id=team_id, commitment_id=commitment_id, actor_id=user_id,
+                action=action, note=note, now=rt.clock.now(), source="home")  # type: ignore[arg-type]
+    except ServiceError as err:
+        return f":warning: {err.message}"
+    if not changed:
+        return f"Commitment #{commitment_id} is already {commitment.status}."
+    why = f" — {safe(note)}" if note else ""
+    post(client, channel=commitment.channel_id, thread_ts=commitment.message_ts,
+         text=f"Commitment #{commitment_id} {VERBS[action]} by <@{user_id}>{why}")
+    return f":white_check_mark: Commitment #{commitment_id} {VERBS[action]}."

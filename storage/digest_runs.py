@@ -1,0 +1,142 @@
+"""Queries and writes for digest schedules and digest runs.
+
+A run is claimed once by inserting its unique key (team, channel, run_key); its delivery is
+leased by a conditional update, so several processes never post the same run twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import func, or_, update
+from sqlmodel import Session, col, select
+
+from storage.db import claim
+from storage.models import DigestRun, DigestSchedule
+
+# --- schedules -----------------------------------------------------------------------------
+
+
+def get_schedule(session: Session, *, team_id: str, channel_id: str) -> DigestSchedule | None:
+    """The channel's digest schedule, or None."""
+    query = select(DigestSchedule).where(DigestSchedule.team_id == team_id,
+                                         DigestSchedule.channel_id == channel_id)
+    return session.exec(query).first()
+
+
+def save_schedule(session: Session, *, team_id: str, channel_id: str, days: str, at: str, timezone: str,
+                  created_by: str, now: datetime) -> DigestSchedule:
+    """Create or replace the channel's digest schedule (one per channel)."""
+    row = get_schedule(session, team_id=team_id, channel_id=channel_id)
+    if row is None:
+        row = DigestSchedule(team_id=team_id, channel_id=channel_id, days=days, time=at, timezone=timezone,
+                             created_by=created_by, updated_at=now)
+        if claim(session, row):
+            return row
+        row = get_schedule(session, team_id=team_id, channel_id=channel_id)
+        assert row is not None
+    row.days, row.time, row.timezone, row.created_by, row.updated_at = days, at, timezone, created_by, now
+    session.add(row)
+    session.flush()
+    return row
+
+
+def delete_schedule(session: Session, *, team_id: str, channel_id: str) -> bool:
+    """Stop the channel's digest schedule; False if it had none."""
+    row = get_schedule(session, team_id=team_id, channel_id=channel_id)
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
+
+
+def list_schedules(session: Session) -> list[DigestSchedule]:
+    """Every digest schedule of every team (the scheduler's view)."""
+    return list(session.exec(select(DigestSchedule).order_by(col(DigestSchedule.id))))
+
+
+# --- runs ----------------------------------------------------------------------------------
+
+
+def last_posted_end(session: Session, *, team_id: str, channel_id: str, until: datetime) -> datetime | None:
+    """The end of the channel's latest posted digest period that ends no later than ``until``."""
+    query = select(func.max(DigestRun.period_end)).where(
+        DigestRun.team_id == team_id, DigestRun.channel_id == channel_id, DigestRun.status == "posted",
+        col(DigestRun.period_end) <= until)
+    return session.exec(query).one()
+
+
+def claim_run(session: Session, run: DigestRun) -> bool:
+    """Insert a run; False when (team, channel, run_key) was already claimed."""
+    return claim(session, run)
+
+
+def existing_run_keys(session: Session, *,
+                      keys: Collection[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """Which of these (team, channel, run_key) runs exist already (one query)."""
+    if not keys:
+        return set()
+    query = select(DigestRun.team_id, DigestRun.channel_id, DigestRun.run_key).where(
+        col(DigestRun.run_key).in_(sorted({k[2] for k in keys})))
+    found = {(t, c, k) for t, c, k in session.exec(query)}
+    return found & set(keys)
+
+
+def get_run(session: Session, *, team_id: str, run_id: int) -> DigestRun | None:
+    """One run of this team, or None."""
+    row = session.get(DigestRun, run_id)
+    return row if row is not None and row.team_id == team_id else None
+
+
+def list_deliverable_runs(session: Session, *, now: datetime, limit: int = 20) -> list[DigestRun]:
+    """Pending runs of every team whose next attempt is due and whose lease (if any) has expired."""
+    query = (
+        select(DigestRun)
+        .where(DigestRun.status == "pending",
+               or_(col(DigestRun.next_attempt_at).is_(None), col(DigestRun.next_attempt_at) <= now),
+               or_(col(DigestRun.lease_until).is_(None), col(DigestRun.lease_until) < now))
+        .order_by(col(DigestRun.period_end), col(DigestRun.id))
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def lease_run(session: Session, *, run_id: int, now: datetime, until: datetime) -> bool:
+    """Take the delivery lease of a pending, due run (conditional update); False if another has it."""
+    result = session.execute(
+        update(DigestRun)
+        .where(col(DigestRun.id) == run_id, col(DigestRun.status) == "pending",
+               or_(col(DigestRun.next_attempt_at).is_(None), col(DigestRun.next_attempt_at) <= now),
+               or_(col(DigestRun.lease_until).is_(None), col(DigestRun.lease_until) < now))
+        .values(lease_until=until, attempts=DigestRun.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def mark_run_posted(session: Session, *, run_id: int, message_ts: str | None, period_start: datetime,
+                    now: datetime) -> bool:
+    """Record that a run was posted (and the period it covered); False if it was not pending any more."""
+    result = session.execute(
+        update(DigestRun)
+        .where(col(DigestRun.id) == run_id, col(DigestRun.status) == "pending")
+        .values(status="posted", posted_at=now, message_ts=message_ts, period_start=period_start,
+                lease_until=None, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def mark_run_failed(session: Session, *, run_id: int, error: str, retry_at: datetime | None) -> None:
+    """Record a refused delivery: retried at ``retry_at``, or given up (status ``failed``) when None."""
+    values: dict[str, object] = {"last_error": error[:200], "lease_until": None, "next_attempt_at": retry_at}
+    if retry_at is None:
+        values["status"] = "failed"
+    session.execute(
+        update(DigestRun)
+        .where(col(DigestRun.id) == run_id, col(DigestRun.status) == "pending")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )

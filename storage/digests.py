@@ -1,0 +1,183 @@
+"""The fixed set of queries a digest is built from, and the home channels that scope it.
+
+Every query answers for a whole digest at once (counts grouped in SQL, the first rows of each
+group through a window function), so building a digest costs the same number of statements
+whether a team has ten open commitments or ten thousand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    CheckinPrompt,
+    CheckinResponse,
+    CheckinRound,
+    Commitment,
+    Decision,
+    GroupMembership,
+    Position,
+    Proposal,
+    ProposalGroup,
+    StakeholderGroup,
+)
+
+# --- what a digest is built from -----------------------------------------------------------
+
+
+def home_group_ids(session: Session, *, team_id: str, channel_id: str) -> list[int]:
+    """Groups whose home channel this is."""
+    query = select(StakeholderGroup.id).where(StakeholderGroup.team_id == team_id,
+                                              StakeholderGroup.channel_id == channel_id)
+    return [gid for gid in session.exec(query.order_by(col(StakeholderGroup.id))) if gid is not None]
+
+
+def _members_of(group_ids: Collection[int]):  # type: ignore[no-untyped-def]
+    return select(GroupMembership.user_id).where(col(GroupMembership.group_id).in_(list(group_ids)))
+
+
+def _proposals_requiring(group_ids: Collection[int]):  # type: ignore[no-untyped-def]
+    return select(ProposalGroup.proposal_id).where(col(ProposalGroup.group_id).in_(list(group_ids)))
+
+
+def list_period_decisions(session: Session, *, team_id: str, start: datetime, end: datetime,
+                          channel_id: str | None, group_ids: Collection[int] | None,
+                          limit: int) -> tuple[list[Decision], int]:
+    """Decisions recorded in ``(start, end]`` (oldest first, at most ``limit``) and how many in all.
+
+    With ``group_ids`` only those of ``channel_id`` and of proposals requiring those groups.
+    """
+    where: list[Any] = [Decision.team_id == team_id, col(Decision.created_at) > start, col(Decision.created_at) <= end]
+    if group_ids is not None:
+        where.append(or_(col(Decision.channel_id) == channel_id,
+                         col(Decision.proposal_id).in_(_proposals_requiring(group_ids))))
+    total = session.exec(select(func.count()).select_from(Decision).where(*where)).one()
+    rows = session.exec(select(Decision).where(*where).order_by(col(Decision.created_at), col(Decision.id))
+                        .limit(limit))
+    return list(rows), int(total)
+
+
+def _open_commitments(team_id: str, group_ids: Collection[int] | None) -> list[Any]:
+    where: list[Any] = [Commitment.team_id == team_id, Commitment.status == "open"]
+    if group_ids is not None:
+        where.append(col(Commitment.owner_id).in_(_members_of(group_ids)))
+    return where
+
+
+def _overdue(today: date):  # type: ignore[no-untyped-def]
+    return and_(col(Commitment.due_date).is_not(None), col(Commitment.due_date) < today)
+
+
+def open_commitment_counts(session: Session, *, team_id: str, today: date,
+                           group_ids: Collection[int] | None) -> dict[int | None, tuple[int, int]]:
+    """Commitment group id → (open, overdue), for the open commitments in scope."""
+    overdue = func.sum(case((_overdue(today), 1), else_=0))
+    query = (select(Commitment.group_id, func.count(), overdue)
+             .where(*_open_commitments(team_id, group_ids)).group_by(col(Commitment.group_id)))
+    return {gid: (int(n), int(late or 0)) for gid, n, late in session.exec(query)}
+
+
+def first_open_commitments(session: Session, *, team_id: str, today: date, group_ids: Collection[int] | None,
+                           per_group: int) -> list[Commitment]:
+    """The first ``per_group`` open commitments of each commitment group: overdue first, then by due date."""
+    order = (case((_overdue(today), 0), else_=1), col(Commitment.due_date).is_(None),
+             col(Commitment.due_date),
+             col(Commitment.id))
+    rank = func.row_number().over(partition_by=col(Commitment.group_id), order_by=order).label("rank")
+    ranked = (select(col(Commitment.id).label("cid"), rank)
+              .where(*_open_commitments(team_id, group_ids)).subquery())
+    query = (select(Commitment).join(ranked, ranked.c.cid == Commitment.id)
+             .where(ranked.c.rank <= per_group).order_by(*order))
+    return list(session.exec(query))
+
+
+def list_open_proposals(session: Session, *, team_id: str, channel_id: str | None,
+                        group_ids: Collection[int] | None, limit: int) -> tuple[list[Proposal], int]:
+    """Open proposals in scope, closing soonest first (at most ``limit``), and how many in all."""
+    where: list[Any] = [Proposal.team_id == team_id, Proposal.status == "open"]
+    if group_ids is not None:
+        where.append(or_(col(Proposal.channel_id) == channel_id,
+                         col(Proposal.id).in_(_proposals_requiring(group_ids))))
+    total = session.exec(select(func.count()).select_from(Proposal).where(*where)).one()
+    rows = session.exec(select(Proposal).where(*where).order_by(col(Proposal.closes_at), col(Proposal.id))
+                        .limit(limit))
+    return list(rows), int(total)
+
+
+def list_closed_proposals(session: Session, *, team_id: str, start: datetime, end: datetime,
+                          channel_id: str | None, group_ids: Collection[int] | None,
+                          limit: int) -> list[Proposal]:
+    """Proposals closed in ``(start, end]`` in scope, oldest first."""
+    where: list[Any] = [Proposal.team_id == team_id, Proposal.status == "closed", col(Proposal.closed_at) > start,
+             col(Proposal.closed_at) <= end]
+    if group_ids is not None:
+        where.append(or_(col(Proposal.channel_id) == channel_id,
+                         col(Proposal.id).in_(_proposals_requiring(group_ids))))
+    return list(session.exec(select(Proposal).where(*where).order_by(col(Proposal.closed_at)).limit(limit)))
+
+
+def required_group_ids(session: Session, *, team_id: str,
+                       proposal_ids: Collection[int]) -> dict[int, list[int]]:
+    """Proposal id → the groups whose position it requires."""
+    if not proposal_ids:
+        return {}
+    query = (select(ProposalGroup.proposal_id, ProposalGroup.group_id)
+             .where(ProposalGroup.team_id == team_id, col(ProposalGroup.proposal_id).in_(list(proposal_ids)))
+             .order_by(col(ProposalGroup.id)))
+    result: dict[int, list[int]] = {pid: [] for pid in proposal_ids}
+    for pid, gid in session.exec(query):
+        result[pid].append(gid)
+    return result
+
+
+def list_positions(session: Session, *, team_id: str, proposal_ids: Collection[int]) -> list[Position]:
+    """Every position on these proposals."""
+    if not proposal_ids:
+        return []
+    query = select(Position).where(Position.team_id == team_id,
+                                   col(Position.proposal_id).in_(list(proposal_ids)))
+    return list(session.exec(query.order_by(col(Position.id))))
+
+
+def checkin_participation(session: Session, *, team_id: str, start: datetime, end: datetime,
+                          group_ids: Collection[int] | None) -> dict[int, tuple[int, int, int]]:
+    """Group id → (rounds, members asked, members who answered) for rounds opened in ``(start, end]``.
+
+    A member whose prompt could not be delivered at all was not asked.
+    """
+    asked = (select(func.count()).select_from(CheckinPrompt)
+             .where(CheckinPrompt.round_id == CheckinRound.id, CheckinPrompt.status != "failed")
+             .correlate(CheckinRound).scalar_subquery())
+    answered = (select(func.count()).select_from(CheckinResponse)
+                .where(CheckinResponse.round_id == CheckinRound.id).correlate(CheckinRound).scalar_subquery())
+    where: list[Any] = [CheckinRound.team_id == team_id, col(CheckinRound.opened_at) > start,
+             col(CheckinRound.opened_at) <= end]
+    if group_ids is not None:
+        where.append(col(CheckinRound.group_id).in_(list(group_ids)))
+    result: dict[int, tuple[int, int, int]] = {}
+    query = select(CheckinRound.group_id, asked, answered).where(*where)
+    for gid, n_asked, n_answered in session.exec(query):
+        rounds, total_asked, total_answered = result.get(gid, (0, 0, 0))
+        result[gid] = (rounds + 1, total_asked + int(n_asked), total_answered + int(n_answered))
+    return result
+
+
+def contributions(session: Session, *, team_id: str, start: datetime,
+                  end: datetime) -> tuple[dict[int, int], dict[int, int]]:
+    """(positions taken or changed, check-in answers) per group in ``(start, end]``."""
+    positions = (select(Position.group_id, func.count())
+                 .where(Position.team_id == team_id, col(Position.group_id).is_not(None),
+                        col(Position.updated_at) > start, col(Position.updated_at) <= end)
+                 .group_by(col(Position.group_id)))
+    answers = (select(CheckinRound.group_id, func.count()).select_from(CheckinResponse)
+               .join(CheckinRound, col(CheckinRound.id) == CheckinResponse.round_id)
+               .where(CheckinResponse.team_id == team_id, col(CheckinResponse.responded_at) > start,
+                      col(CheckinResponse.responded_at) <= end)
+               .group_by(col(CheckinRound.group_id)))
+    return ({gid: int(n) for gid, n in session.exec(positions) if gid is not None},
+            {gid: int(n) for gid, n in session.exec(answers)})

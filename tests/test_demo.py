@@ -1,0 +1,98 @@
+"""`accord demo` and `accord digest` from the command line, with no Slack settings at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot.cli import main
+from storage.db import make_engine, session_scope
+from storage.models import Commitment, Decision, DigestRun, Proposal, StakeholderGroup
+from tests.fakeslack import FakeSlack
+
+SLACK_SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID",
+                  "SLACK_CLIENT_SECRET", "SLACK_API_URL", "ACCORD_TIMEZONE")
+
+
+@pytest.fixture
+def demo_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in SLACK_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    return tmp_path
+
+
+def _counts(path: Path) -> dict[str, int]:
+    engine = make_engine(f"sqlite:///{path / 'demo.db'}", single_use=True)
+    with session_scope(engine) as session:
+        counts = {model.__name__: session.exec(select(func.count()).select_from(model)).one()
+                  for model in (StakeholderGroup, Decision, Commitment, Proposal, DigestRun)}
+    engine.dispose()
+    return counts
+
+
+def test_demo_prints_a_readable_digest(demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert not (demo_dir / ".env").exists()
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "Created the example consortium" in out
+    for expected in ("Industry", "Academia", "Policy", "Civil society", "International", "Europe/Berlin",
+                     "America/New_York", "Africa/Nairobi", "Asia/Kolkata", "Europe/Brussels",
+                     "DECISIONS TAKEN", "OPEN COMMITMENTS", "overdue", "Not yet heard from:", "Consensus",
+                     "No consensus", "Blocked", "No quorum", "Withdrawn", "answered", "Least heard",
+                     "@Lena Fischer", "@Claire Dubois"):
+        assert expected in out, expected
+    for noise in ("<@", "<!date", "<#", "&lt;", ":warning:", "*"):
+        assert noise not in out, noise
+    counts = _counts(demo_dir)
+    assert counts["StakeholderGroup"] == 5 and counts["Proposal"] == 7 and counts["DigestRun"] == 0
+
+
+def test_demo_twice_reuses_the_example(demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    first = _counts(demo_dir)
+    first_out = capsys.readouterr().out
+    assert main(["demo"]) == 0
+    second_out = capsys.readouterr().out
+    assert _counts(demo_dir) == first
+    assert "Reusing the example consortium" in second_out
+    assert second_out.split("STAKEHOLDER GROUPS", 1)[1] == first_out.split("STAKEHOLDER GROUPS", 1)[1]
+
+
+def test_digest_command_prints_a_group_channel_digest(demo_dir: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    capsys.readouterr()
+    assert main(["digest", "--channel", "CINDUSTRY"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Digest: Industry")
+    assert "Draft the data-sharing agreement annex" in out and "Organise the Nairobi" not in out
+    assert _counts(demo_dir)["DigestRun"] == 0  # printing records nothing
+
+
+def test_digest_post_without_a_token_names_the_setting(demo_dir: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    assert main(["digest", "--channel", "CINDUSTRY", "--post"]) == 2
+    assert "SLACK_BOT_TOKEN" in capsys.readouterr().err
+
+
+def test_digest_post_goes_through_slack_and_is_recorded(demo_dir: Path, fake_slack: FakeSlack,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_API_URL", fake_slack.api_url)
+    assert main(["digest", "--channel", "CINDUSTRY", "--team", "TDEMO", "--post"]) == 0
+    [posted] = fake_slack.wait_for("chat.postMessage")
+    assert posted.params["channel"] == "CINDUSTRY" and "Digest: Industry" in FakeSlack.all_text(posted)
+    assert "Posted the digest" in capsys.readouterr().out
+    engine = make_engine(f"sqlite:///{demo_dir / 'demo.db'}", single_use=True)
+    with session_scope(engine) as session:
+        [run] = session.exec(select(DigestRun)).all()
+    engine.dispose()
+    assert (run.status, run.trigger, run.message_ts) == ("posted", "cli", posted.response["ts"])
