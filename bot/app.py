@@ -20,11 +20,15 @@ from storage.db import make_engine, pool_capacity
 logger = logging.getLogger("accord.app")
 
 
-class ListenerExecutor(ThreadPoolExecutor):
-    """Bolt's listener pool, counting work in flight so shutdown (and tests) can wait for it."""
+ACK_THREADS = 32
+WORK_THREADS = 4
 
-    def __init__(self, max_workers: int) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix="accord-listener")
+
+class ListenerExecutor(ThreadPoolExecutor):
+    """A thread pool counting work in flight, so shutdown (and tests) can wait for it."""
+
+    def __init__(self, max_workers: int, *, name: str = "accord-listener") -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix=name)
         self._busy = 0
         self._idle = threading.Condition()
 
@@ -39,6 +43,11 @@ class ListenerExecutor(ThreadPoolExecutor):
         with self._idle:
             self._busy -= 1
             self._idle.notify_all()
+
+    @property
+    def busy(self) -> int:
+        with self._idle:
+            return self._busy
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Wait until no listener is running; False on timeout."""
@@ -85,9 +94,16 @@ def create_app(rt: Runtime) -> App:
     from handlers.common import RUNTIME_KEY
 
     settings = rt.settings
-    # Listener threads each hold at most one database connection: never more than the pool.
-    executor = ListenerExecutor(max_workers=pool_capacity(rt.engine))
+    # Two pools, so that an ack never waits behind another request's work:
+    # - Bolt's pool runs listeners up to their ack (no database work, except modal
+    #   submissions, which validate before they ack); many cheap threads.
+    # - the work pool runs everything after the ack (database, Slack calls); each thread holds
+    #   at most one database connection, so it is never larger than the engine's pool, and it
+    #   is small because the work is bound by Python's interpreter lock, not by waiting.
+    executor = ListenerExecutor(ACK_THREADS, name="accord-ack")
+    work = ListenerExecutor(min(WORK_THREADS, pool_capacity(rt.engine)), name="accord-work")
     rt.listener_executor = executor
+    rt.work_executor = work
     kwargs: dict[str, Any] = {
         "signing_secret": settings.slack_signing_secret or "socket-mode-unused",
         "process_before_response": False,
@@ -115,5 +131,5 @@ def create_app(rt: Runtime) -> App:
     def log_errors(error: Exception, body: dict[str, Any]) -> None:
         logger.exception("listener_failed type=%s error=%s", body.get("type") or body.get("command"), error)
 
-    register_all(app)
+    register_all(app, work=work)
     return app

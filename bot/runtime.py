@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ class Runtime:
     installation_store: Any = None
     scheduler: Any = None
     listener_executor: Any = None
+    work_executor: Any = None
     _known_teams: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -64,9 +66,14 @@ class Runtime:
 
     def drain(self, timeout: float = 20.0) -> bool:
         """Wait for listeners still working after their ack (clean shutdown, tests)."""
-        if self.listener_executor is None:
-            return True
-        return bool(self.listener_executor.wait_idle(timeout))
+        pools = [p for p in (self.listener_executor, self.work_executor) if p is not None]
+        deadline = time.monotonic() + timeout
+        # Listeners hand their work to the work pool before they finish: wait until both are idle.
+        while not all(p.busy == 0 for p in pools):
+            for pool in pools:
+                if not pool.wait_idle(max(deadline - time.monotonic(), 0.0)):
+                    return False
+        return True
 
     def ensure_team(self, team_id: str) -> None:
         """Create the team row on first sight (cached per process)."""
