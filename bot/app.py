@@ -72,7 +72,7 @@ def _oauth_settings(settings: Settings, rt: Runtime) -> Any:
     from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
     from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-    installation_store = SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=rt.engine)
+    installation_store = SQLAlchemyInstallationStore(client_id=settings.slack_client_id or "", engine=rt.engine)
     state_store = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=rt.engine)
     installation_store.create_tables()
     state_store.metadata.create_all(rt.engine)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.db import claim
 from storage.models import AuditLog, Facilitator, ProcessedEvent, Team
@@ -64,7 +64,7 @@ def list_audit(session: Session, *, team_id: str, entity: str | None = None) -> 
     query = select(AuditLog).where(AuditLog.team_id == team_id)
     if entity:
         query = query.where(AuditLog.entity == entity)
-    return list(session.exec(query.order_by(AuditLog.id)))
+    return list(session.exec(query.order_by(col(AuditLog.id))))
 
 
 def claim_event(session: Session, *, team_id: str, key: str) -> bool:

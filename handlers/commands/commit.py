@@ -91,5 +91,5 @@ def announce_commitment(rt: Runtime, client: Any, *, commitment: Commitment, res
         return
     link = commitment.permalink or permalink(client, channel=commitment.channel_id, ts=posted.ts)
     with rt.session() as session:
-        service.set_commitment_link(session, team_id=commitment.team_id, commitment_id=commitment.id,
+        service.set_commitment_link(session, team_id=commitment.team_id, commitment_id=commitment.id or 0,
                                     message_ts=posted.ts, permalink=link)
