@@ -16,8 +16,6 @@ from storage.db import make_engine, normalise_url, upgrade
 from tests.fakeslack import FakeSlack
 from tests.harness import START, Harness, start_harness
 
-PG_SKIP = "TEST_DATABASE_URL is not set: PostgreSQL variant skipped (.ci/run sets it)"
-
 
 def _pg_schema_url(base: str, schema: str) -> str:
     url = make_url(normalise_url(base))
@@ -34,7 +32,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
-        pytest.skip(PG_SKIP)
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL variant skipped (.ci/run sets it)")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(normalise_url(base), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
