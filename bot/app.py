@@ -74,8 +74,7 @@ def _oauth_settings(settings: Settings, rt: Runtime) -> Any:
 
     installation_store = SQLAlchemyInstallationStore(client_id=settings.slack_client_id or "", engine=rt.engine)
     state_store = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=rt.engine)
-    installation_store.create_tables()
-    state_store.metadata.create_all(rt.engine)
+    # Their tables come from the migrations (revision 0002_slack_oauth), like every other table.
     rt.installation_store = installation_store
     from bot.manifest import BOT_SCOPES
 

@@ -10,6 +10,12 @@ from storage.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
+SLACK_SDK_TABLES = ("slack_installations", "slack_bots", "slack_oauth_states")
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Autogenerate ignores slack_sdk's OAuth tables: revision 0002 builds them with its builders."""
+    return not (type_ == "table" and name in SLACK_SDK_TABLES)
 
 
 def run_migrations_offline() -> None:
@@ -33,6 +39,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()
