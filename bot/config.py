@@ -86,6 +86,18 @@ def _duration(env: Mapping[str, str], name: str, default: timedelta) -> timedelt
         raise ConfigError(f"{name}: {exc}") from None
 
 
+def _interval(raw: str) -> float:
+    if not raw:
+        return 5.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0.1 <= value <= 60:
+        raise ConfigError(f"ACCORD_SCHEDULER_INTERVAL: `{raw}` is not a number of seconds from 0.1 to 60")
+    return value
+
+
 def _optional(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name, "").strip()
     return value or None
@@ -127,5 +139,5 @@ def settings_from_env(env: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         catchup_grace=_duration(env, "ACCORD_CATCHUP_GRACE", timedelta(hours=6)),
         proposal_duration=_duration(env, "ACCORD_PROPOSAL_DURATION", timedelta(days=7)),
         proposal_remind_before=_duration(env, "ACCORD_PROPOSAL_REMIND_BEFORE", timedelta(hours=24)),
-        scheduler_interval=float(interval_raw) if interval_raw else 5.0,
+        scheduler_interval=_interval(interval_raw),
     )

@@ -86,7 +86,8 @@ def test_settings_parse_and_fail_fast() -> None:
     assert settings.facilitators == {"U1", "U2"}
     assert settings.checkin_close_after.total_seconds() == 900
     assert settings.slack_api_url == "http://127.0.0.1:9/api/"
-    for bad in ({"ACCORD_TIMEZONE": "Mars/Olympus"}, {"PORT": "http"}, {"ACCORD_CATCHUP_GRACE": "soon"}):
+    for bad in ({"ACCORD_TIMEZONE": "Mars/Olympus"}, {"PORT": "http"}, {"ACCORD_CATCHUP_GRACE": "soon"},
+                {"ACCORD_SCHEDULER_INTERVAL": "often"}):
         with pytest.raises(ConfigError) as err:
             settings_from_env(bad)
         assert next(iter(bad)) in str(err.value)
