@@ -120,22 +120,48 @@ def serve_http(web_app: Starlette, *, host: str, port: int, log_level: str) -> N
     uvicorn.Server(config).run()
 
 
+class _Stop(BaseException):
+    """Raised in the main thread by Socket Mode's SIGTERM/SIGINT handler.
+
+    A BaseException, like KeyboardInterrupt: slack_sdk's connect() catches every Exception, and a
+    signal arriving while it runs must not be swallowed there.
+    """
+
+
 def serve_socket_mode(app: App, *, app_token: str, on_startup: Any = None, on_shutdown: Any = None) -> None:
-    """Socket Mode: Slack connects over a WebSocket; no public URL needed."""
+    """Socket Mode: Slack connects over a WebSocket; no public URL needed.
+
+    Runs until SIGTERM/SIGINT, then closes the connection, runs ``on_shutdown`` and returns (exit
+    status 0). Bolt's ``SocketModeHandler.start()`` is not used: it blocks in an ``Event().wait()``
+    that nothing ever sets, so closing the handler from a signal handler left the process running.
+    A second signal during shutdown ends the process at once.
+    """
     import signal
+    import threading
 
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    def stop(signum: int, _frame: Any) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_DFL)
+        logger.info("socket_mode_stopping signal=%s", signal.Signals(signum).name)
+        raise _Stop
+
     handler = SocketModeHandler(app, app_token)
-    if on_startup:
-        on_startup()
-
-    def stop(_signum: int, _frame: Any) -> None:
-        handler.close()
-
-    signal.signal(signal.SIGTERM, stop)
     try:
-        handler.start()
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        if on_startup:
+            on_startup()
+        handler.connect()
+        logger.info("socket_mode_connected")
+        threading.Event().wait()  # until a signal raises _Stop here
+    except _Stop:
+        pass
     finally:
+        # Stop taking envelopes first (an Events API envelope left unacknowledged is delivered
+        # again), then let the listeners' work finish and stop the scheduler.
+        handler.close()
         if on_shutdown:
             on_shutdown()
+        logger.info("socket_mode_stopped")

@@ -8,19 +8,33 @@ enforced with Slack's error codes; faults (HTTP 429/500, ``{"ok": false}``) can 
     with FakeSlack() as fake:
         WebClient(base_url=fake.api_url, token="xoxb-test").chat_postMessage(channel="C1", text="hi")
         [call] = fake.wait_for("chat.postMessage")
+
+Socket Mode: ``apps.connections.open`` (with an app-level ``xapp-`` token) answers
+``ws://127.0.0.1:<port>/link``, a WebSocket endpoint on the same port (RFC 6455: the handshake,
+unfragmented or fragmented masked frames from the client, unmasked frames to it, ping/pong and
+close).  As Slack does, it greets each connection with ``{"type": "hello", ...}``; the test then
+sends envelopes and waits for the client's acknowledgements:
+
+    fake.wait_for_socket_connection()
+    fake.socket_send({"envelope_id": "e1", "type": "events_api", "payload": {...}})
+    ack = fake.wait_for_socket_ack("e1")
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import json
 import math
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 Params = dict[str, Any]
@@ -30,6 +44,8 @@ BLOCK_TYPES = frozenset({"section", "header", "context", "actions", "divider", "
 TEXT_TYPES = ("plain_text", "mrkdwn")
 _STATUS_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
 _MSG_KEYS = ("text", "blocks", "user", "ts", "thread_ts")
+SOCKET_PATH = "/link"
+APP_ID = "A1"
 
 
 @dataclass
@@ -185,6 +201,87 @@ def _collect_text(node: Any, out: list[str]) -> None:
                 _collect_text(v, out)
 
 
+# ------------------------------------------------------------------------------ WebSocket (RFC 6455)
+WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+OP_CONTINUATION, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
+
+
+def ws_accept(key: str) -> str:
+    """The ``Sec-WebSocket-Accept`` value answering a ``Sec-WebSocket-Key``."""
+    return base64.b64encode(hashlib.sha1((key + WS_GUID).encode()).digest()).decode()
+
+
+def _xor(data: bytes, mask: bytes) -> bytes:
+    if not data:
+        return data
+    key = (mask * (len(data) // 4 + 1))[: len(data)]
+    return (int.from_bytes(data, "big") ^ int.from_bytes(key, "big")).to_bytes(len(data), "big")
+
+
+def ws_frame(opcode: int, payload: bytes = b"", *, mask: bytes | None = None, fin: bool = True) -> bytes:
+    """One frame; servers send unmasked frames, clients masked ones (4-byte ``mask``)."""
+    n, masked = len(payload), 0x80 if mask else 0
+    head = bytes([(0x80 if fin else 0) | opcode])
+    if n < 126:
+        head += bytes([masked | n])
+    elif n < 1 << 16:
+        head += struct.pack("!BH", masked | 126, n)
+    else:
+        head += struct.pack("!BQ", masked | 127, n)
+    return head + mask + _xor(payload, mask) if mask else head + payload
+
+
+class Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+def _read_exactly(stream: Readable, n: int) -> bytes:
+    data = stream.read(n) if n else b""
+    if len(data) < n:
+        raise ConnectionError("WebSocket closed mid-frame")
+    return data
+
+
+def read_ws_frame(stream: Readable) -> tuple[bool, int, bool, bytes]:
+    """(fin, opcode, masked, unmasked payload) of the next frame on a blocking, buffered stream."""
+    b1, b2 = _read_exactly(stream, 2)
+    n = b2 & 0x7F
+    if n == 126:
+        (n,) = struct.unpack("!H", _read_exactly(stream, 2))
+    elif n == 127:
+        (n,) = struct.unpack("!Q", _read_exactly(stream, 8))
+    mask = _read_exactly(stream, 4) if b2 & 0x80 else None
+    payload = _read_exactly(stream, n)
+    return bool(b1 & 0x80), b1 & 0x0F, mask is not None, _xor(payload, mask) if mask else payload
+
+
+class _SocketConnection:
+    """One accepted Socket Mode WebSocket; sends are serialised, reads happen on its handler thread."""
+
+    def __init__(self, sock: socket.socket, stream: Readable) -> None:
+        self.sock, self.stream = sock, stream
+        self._send_lock = threading.Lock()
+        self.closing = False
+
+    def send(self, opcode: int, payload: bytes = b"") -> None:
+        with self._send_lock:
+            self.sock.sendall(ws_frame(opcode, payload))
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """Send a close frame (once); the client is expected to drop the connection."""
+        with self._send_lock:
+            if self.closing:
+                return
+            self.closing = True
+            with contextlib.suppress(OSError):
+                self.sock.sendall(ws_frame(OP_CLOSE, struct.pack("!H", code) + reason.encode()))
+
+    def abort(self) -> None:
+        """Drop the TCP connection (wakes up the thread reading from it)."""
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+
+
 # ------------------------------------------------------------------------------------------ the server
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -204,7 +301,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    do_GET = do_POST
+    def do_GET(self) -> None:
+        if urlsplit(self.path).path == SOCKET_PATH:
+            self.close_connection = True
+            self.server.fake._socket_session(self)
+        else:
+            self.do_POST()
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         pass
@@ -214,11 +316,15 @@ class FakeSlack:
     """Fake Slack Web API server; see the module docstring."""
 
     def __init__(self) -> None:
-        self.tokens: dict[str, str] = {"xoxb-test": "T1"}  # token -> team id
+        # token -> team id; ``xapp-`` tokens are app-level tokens, good only for apps.connections.open
+        self.tokens: dict[str, str] = {"xoxb-test": "T1", "xapp-test": "T1"}
         self.users: dict[str, Params] = {}  # user id -> fields overriding users.info defaults
         self.calls: list[Call] = []
+        self.socket_acks: list[Params] = []  # every JSON message a Socket Mode client sent, in order
         self._cond = threading.Condition()
         self._server: _Server | None = None
+        self._sockets: list[_SocketConnection] = []  # open Socket Mode connections, oldest first
+        self._sockets_opened = 0
         self.reset()
 
     def start(self) -> FakeSlack:
@@ -230,6 +336,11 @@ class FakeSlack:
 
     def stop(self) -> None:
         if self._server is not None:
+            with self._cond:
+                sockets = list(self._sockets)
+            for conn in sockets:  # "going away", then drop it so its handler thread ends
+                conn.close(1001, "server stopping")
+                conn.abort()
             self._server.shutdown()
             self._server.server_close()
             self._thread.join(timeout=5)
@@ -254,10 +365,20 @@ class FakeSlack:
     def response_url(self, key: str) -> str:
         return f"{self.base_url}/response/{key}"
 
+    @property
+    def socket_url(self) -> str:
+        """What apps.connections.open answers: the fake's WebSocket endpoint."""
+        return f"ws{self.base_url.removeprefix('http')}{SOCKET_PATH}"
+
     def reset(self) -> None:
-        """Forget calls, faults, rate limits and message/view state (keeps ``tokens`` and ``users``)."""
+        """Forget calls, socket acks, faults, rate limits and message/view state.
+
+        Keeps ``tokens``, ``users`` and open Socket Mode connections.
+        """
         with self._cond:
             self.calls.clear()
+            self.socket_acks.clear()
+            self._sockets_opened = len(self._sockets)
             self._faults: dict[str, tuple[int, int, float | None, str | None]] = {}
             self._limits: dict[str, tuple[int, float]] = {}
             self._counts: dict[str, int] = {}
@@ -314,6 +435,117 @@ class FakeSlack:
             _collect_text(params.get(key), out)
         return "\n".join(out)
 
+    # ---------------------------------------------------------------------------------- Socket Mode
+    @property
+    def socket_connections(self) -> int:
+        """How many Socket Mode clients are connected now."""
+        with self._cond:
+            return len(self._sockets)
+
+    def wait_for_socket_connection(self, *, count: int = 1, timeout: float = 10.0) -> None:
+        """Block until ``count`` connections were opened (since start or ``reset``) and one is open."""
+        with self._cond:
+            if self._cond.wait_for(lambda: self._sockets_opened >= count and bool(self._sockets), timeout=timeout):
+                return
+            opened, open_now = self._sockets_opened, len(self._sockets)
+            opens = [c for c in self.calls if c.method == "apps.connections.open"]
+        raise AssertionError(
+            f"timed out after {timeout}s waiting for Socket Mode connection #{count}: {opened} opened, "
+            f"{open_now} open; apps.connections.open answers: {[c.response for c in opens] or 'none'}")
+
+    def socket_send(self, envelope: Mapping[str, Any]) -> None:
+        """Send one envelope (any JSON object) to the newest connected client, as Slack sends each
+        envelope over one of an app's connections; AssertionError when no client is connected."""
+        with self._cond:
+            conn = self._sockets[-1] if self._sockets else None
+        if conn is None:
+            raise AssertionError("no Socket Mode client is connected")
+        conn.send(OP_TEXT, json.dumps(envelope).encode())
+
+    def socket_close(self, code: int = 1001, reason: str = "") -> None:
+        """Close every Socket Mode connection from the server side (a close frame, as Slack does)."""
+        with self._cond:
+            sockets = list(self._sockets)
+        for conn in sockets:
+            conn.close(code, reason)
+
+    def wait_for_socket_ack(self, envelope_id: str, timeout: float = 5.0) -> Params:
+        """Block until the client acknowledged ``envelope_id``; return its message."""
+        def ack() -> Params | None:
+            return next((m for m in self.socket_acks if m.get("envelope_id") == envelope_id), None)
+
+        with self._cond:
+            if self._cond.wait_for(lambda: ack() is not None, timeout=timeout):
+                return ack()  # type: ignore[return-value]
+            seen = [m.get("envelope_id") for m in self.socket_acks]
+            open_now = len(self._sockets)
+        raise AssertionError(f"timed out after {timeout}s waiting for the ack of envelope {envelope_id!r}; "
+                             f"acks seen for {seen or 'none'}; {open_now} connection(s) open")
+
+    def _socket_session(self, handler: _Handler) -> None:
+        """Serve one WebSocket on ``handler``'s connection until either side closes it."""
+        headers = handler.headers
+        key = headers.get("Sec-WebSocket-Key")
+        upgrade = "websocket" in (headers.get("Upgrade") or "").lower()
+        if not (upgrade and key and headers.get("Sec-WebSocket-Version") == "13"):
+            body = b"expected a WebSocket upgrade (RFC 6455, version 13)"
+            handler.send_response(400)
+            handler.send_header("Content-Type", "text/plain")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+            return
+        handler.wfile.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                             f"Sec-WebSocket-Accept: {ws_accept(key)}\r\n\r\n").encode())
+        with self._cond:
+            self._sockets_opened += 1
+            conn = _SocketConnection(handler.connection, handler.rfile)
+            hello = {"type": "hello", "num_connections": len(self._sockets) + 1,
+                     "debug_info": {"host": "fakeslack", "approximate_connection_time": 18060},
+                     "connection_info": {"app_id": APP_ID}}
+        try:
+            conn.send(OP_TEXT, json.dumps(hello).encode())  # before any envelope: it is not yet listed
+        except OSError:
+            return
+        with self._cond:
+            self._sockets.append(conn)
+            self._cond.notify_all()
+        try:
+            self._socket_loop(conn)
+        except (OSError, ValueError):
+            pass  # the client went away (or sent garbage): the connection is over either way
+        finally:
+            with self._cond:
+                self._sockets.remove(conn)
+                self._cond.notify_all()
+
+    def _socket_loop(self, conn: _SocketConnection) -> None:
+        message, kind = b"", OP_TEXT
+        while True:
+            fin, opcode, masked, data = read_ws_frame(conn.stream)
+            if not masked:  # RFC 6455 5.1: a server must close on an unmasked client frame
+                return conn.close(1002, "client frames must be masked")
+            if opcode == OP_PING:
+                conn.send(OP_PONG, data)
+            elif opcode == OP_CLOSE:
+                return conn.close(struct.unpack("!H", data[:2])[0] if len(data) >= 2 else 1000)
+            elif opcode in (OP_TEXT, OP_BINARY, OP_CONTINUATION):
+                if opcode != OP_CONTINUATION:
+                    message, kind = b"", opcode
+                message += data
+                if fin and kind == OP_TEXT:
+                    self._socket_received(message.decode("utf-8"))
+            # OP_PONG and reserved opcodes: nothing to do
+
+    def _socket_received(self, text: str) -> None:
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        with self._cond:
+            self.socket_acks.append(parsed if isinstance(parsed, dict) else {"_raw": text})
+            self._cond.notify_all()
+
     # ------------------------------------------------------------------------------ request handling
     def _handle(self, path: str, query: str, headers: Any, raw: bytes) -> tuple[int, dict[str, str], bytes]:
         if "json" in (headers.get("Content-Type") or "") and raw:
@@ -362,6 +594,8 @@ class FakeSlack:
                 return 200, {}, {"ok": True}
             if not token or token not in self.tokens:
                 raise SlackError("invalid_auth" if token else "not_authed")
+            if token.startswith("xapp-") != (method == "apps.connections.open"):
+                raise SlackError("not_allowed_token_type")  # app-level tokens open sockets, nothing else
             handler = getattr(self, "_api_" + method.replace(".", "_"), None)
             if handler is None:
                 raise SlackError("unknown_method")
@@ -383,6 +617,9 @@ class FakeSlack:
     def _api_auth_test(self, p: Params, team: str) -> Params:
         return {"url": "https://example.slack.com/", "team": "Example", "user": "accord",
                 "team_id": team, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
+
+    def _api_apps_connections_open(self, p: Params, team: str) -> Params:
+        return {"url": self.socket_url}
 
     def _api_chat_postMessage(self, p: Params, team: str) -> Params:
         channel = _dm(_need(p, "channel", "channel_not_found"))

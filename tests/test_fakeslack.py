@@ -2,23 +2,51 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 
+import httpx
 import pytest
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
+from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 try:
-    from tests.fakeslack import FakeSlack
+    from tests.fakeslack import (
+        OP_CLOSE,
+        OP_CONTINUATION,
+        OP_PING,
+        OP_PONG,
+        OP_TEXT,
+        FakeSlack,
+        read_ws_frame,
+        ws_accept,
+        ws_frame,
+    )
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    from fakeslack import FakeSlack  # type: ignore[no-redef]
+    from fakeslack import (  # type: ignore[no-redef]
+        OP_CLOSE,
+        OP_CONTINUATION,
+        OP_PING,
+        OP_PONG,
+        OP_TEXT,
+        FakeSlack,
+        read_ws_frame,
+        ws_accept,
+        ws_frame,
+    )
 
 
 @pytest.fixture
@@ -282,3 +310,125 @@ def test_reset(fake: FakeSlack, client: WebClient) -> None:
     fake.reset()
     assert fake.calls == [] and fake.messages() == []
     assert client.chat_postMessage(channel="C1", text="y")["ts"] == "1700000000.000100"
+
+
+# ------------------------------------------------------------------------------------------ Socket Mode
+def test_apps_connections_open_takes_only_app_level_tokens(fake: FakeSlack, client: WebClient) -> None:
+    assert fake.socket_url == fake.base_url.replace("http://", "ws://") + "/link"
+    assert WebClient(base_url=fake.api_url).apps_connections_open(app_token="xapp-test").data == {
+        "ok": True, "url": fake.socket_url}
+    with pytest.raises(SlackApiError) as bot_token:
+        client.apps_connections_open(app_token="xoxb-test")
+    with pytest.raises(SlackApiError) as app_token:
+        WebClient(base_url=fake.api_url, token="xapp-test").chat_postMessage(channel="C1", text="x")
+    with pytest.raises(SlackApiError) as unknown:
+        client.apps_connections_open(app_token="xapp-nope")
+    assert [api_error(e) for e in (bot_token, app_token, unknown)] == [
+        "not_allowed_token_type", "not_allowed_token_type", "invalid_auth"]
+    assert [c.token for c in fake.calls_to("apps.connections.open")] == ["xapp-test"]
+
+
+def test_socket_mode_client_gets_hello_envelopes_and_reconnects(fake: FakeSlack) -> None:
+    """slack_sdk's own Socket Mode client: hello, envelopes and their acks, a reconnect after a close."""
+    received: list[str] = []
+
+    def ack(client: SocketModeClient, req: SocketModeRequest) -> None:
+        client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id,
+                                                            payload={"text": f"got {req.type}"}))
+
+    sm = SocketModeClient(app_token="xapp-test", web_client=WebClient(base_url=fake.api_url), ping_interval=0.5,
+                          on_message_listeners=[received.append])
+    sm.socket_mode_request_listeners.append(ack)  # type: ignore[arg-type]
+    try:
+        sm.connect()
+        fake.wait_for_socket_connection(timeout=5)
+        fake.socket_send({"envelope_id": "e1", "type": "events_api", "accepts_response_payload": False,
+                          "payload": {"event": {"type": "app_mention"}}})
+        assert fake.wait_for_socket_ack("e1") == {"envelope_id": "e1", "payload": {"text": "got events_api"}}
+        hello = json.loads(received[0])  # the client heard it before the envelope it acked
+        assert (hello["type"], hello["num_connections"]) == ("hello", 1)
+        fake.socket_close(1001, "going away")  # the client's monitor opens a new socket
+        fake.wait_for_socket_connection(count=2, timeout=5)
+        fake.socket_send({"envelope_id": "e2", "type": "slash_commands", "payload": {"command": "/x"}})
+        assert fake.wait_for_socket_ack("e2")["payload"] == {"text": "got slash_commands"}
+        assert len(fake.calls_to("apps.connections.open")) == 2
+        assert [m["envelope_id"] for m in fake.socket_acks] == ["e1", "e2"]
+    finally:
+        # the close frame wakes the client's reader at once (otherwise close() waits out its 3 s recv timeout)
+        sm.auto_reconnect_enabled = False
+        fake.socket_close()
+        sm.close()
+
+
+def _raw_socket(fake: FakeSlack) -> tuple[socket.socket, IO[bytes]]:
+    """A bare WebSocket client: the handshake checked byte for byte."""
+    sock = socket.create_connection(("127.0.0.1", int(fake.base_url.rsplit(":", 1)[1])), timeout=5)
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(f"GET /link?ticket=t1 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                 f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+    stream = sock.makefile("rb")
+    head = []
+    while (line := stream.readline()) not in (b"\r\n", b""):
+        head.append(line.decode().strip())
+    assert head[0] == "HTTP/1.1 101 Switching Protocols"
+    assert f"Sec-WebSocket-Accept: {ws_accept(key)}" in head and "Upgrade: websocket" in head
+    return sock, stream
+
+
+def test_socket_frames_ping_fragments_and_close(fake: FakeSlack) -> None:
+    sock, stream = _raw_socket(fake)
+    with sock, stream:
+        fin, opcode, masked, data = read_ws_frame(stream)
+        assert (fin, opcode, masked, json.loads(data)["type"]) == (True, OP_TEXT, False, "hello")
+        fake.wait_for_socket_connection(timeout=5)  # listed just after its hello went out
+        assert fake.socket_connections == 1
+        sock.sendall(ws_frame(OP_PING, b"p1", mask=os.urandom(4)))
+        assert read_ws_frame(stream) == (True, OP_PONG, False, b"p1")
+        ack = json.dumps({"envelope_id": "e1", "payload": {"text": "é" * 100}}).encode()
+        sock.sendall(ws_frame(OP_TEXT, ack[:70], mask=os.urandom(4), fin=False)
+                     + ws_frame(OP_PING, b"", mask=os.urandom(4))  # control frames may come between fragments
+                     + ws_frame(OP_CONTINUATION, ack[70:], mask=os.urandom(4)))
+        assert fake.wait_for_socket_ack("e1")["payload"]["text"] == "é" * 100
+        assert read_ws_frame(stream) == (True, OP_PONG, False, b"")  # the ping between the fragments
+        sock.sendall(ws_frame(OP_TEXT, b"not json", mask=os.urandom(4)))
+        for size in (200, 70_000):  # 16-bit and 64-bit lengths
+            fake.socket_send({"envelope_id": f"big{size}", "payload": {"text": "x" * size}})
+            fin, opcode, masked, data = read_ws_frame(stream)
+            assert (fin, opcode, masked, json.loads(data)["envelope_id"]) == (True, OP_TEXT, False, f"big{size}")
+        sock.sendall(ws_frame(OP_CLOSE, struct.pack("!H", 1000) + b"bye", mask=os.urandom(4)))
+        assert read_ws_frame(stream) == (True, OP_CLOSE, False, struct.pack("!H", 1000))
+        assert stream.read() == b""  # the fake hung up: the connection is no longer listed
+    assert fake.socket_connections == 0
+    assert fake.socket_acks[-1] == {"_raw": "not json"}
+    with pytest.raises(AssertionError, match="no Socket Mode client is connected"):
+        fake.socket_send({"envelope_id": "e2"})
+
+
+def test_socket_rejects_unmasked_frames_and_plain_requests(fake: FakeSlack) -> None:
+    sock, stream = _raw_socket(fake)
+    with sock, stream:
+        read_ws_frame(stream)  # hello
+        sock.sendall(ws_frame(OP_TEXT, b"{}"))
+        fin, opcode, _, data = read_ws_frame(stream)
+        assert (opcode, struct.unpack("!H", data[:2])[0]) == (OP_CLOSE, 1002)
+    response = httpx.get(f"{fake.base_url}/link", timeout=5)
+    assert response.status_code == 400 and "WebSocket upgrade" in response.text
+
+
+def test_socket_close_wait_timeouts_and_reset(fake: FakeSlack) -> None:
+    with pytest.raises(AssertionError, match="connection #1: 0 opened, 0 open"):
+        fake.wait_for_socket_connection(timeout=0.05)
+    sock, stream = _raw_socket(fake)
+    with sock, stream:
+        read_ws_frame(stream)  # hello
+        fake.wait_for_socket_connection(timeout=5)
+        sock.sendall(ws_frame(OP_TEXT, b'{"envelope_id": "e1"}', mask=os.urandom(4)))
+        fake.wait_for_socket_ack("e1")
+        with pytest.raises(AssertionError, match=r"ack of envelope 'e9'; acks seen for \['e1'\]; 1 connection"):
+            fake.wait_for_socket_ack("e9", timeout=0.05)
+        fake.reset()
+        assert fake.socket_acks == [] and fake.socket_connections == 1
+        fake.wait_for_socket_connection(timeout=0.05)  # an open connection survives a reset
+        fake.socket_close(1001, "going away")
+        fin, opcode, _, data = read_ws_frame(stream)
+        assert (opcode, struct.unpack("!H", data[:2])[0], data[2:]) == (OP_CLOSE, 1001, b"going away")
