@@ -23,6 +23,8 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # APScheduler reports every tick at INFO; Accord logs what its ticks do.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def _parser() -> argparse.ArgumentParser:

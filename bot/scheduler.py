@@ -44,6 +44,7 @@ class Scheduler:
                     task(self.rt, when)
                 except Exception:
                     logger.exception("task_failed task=%s", name)
+            logger.debug("scheduler_tick_done now=%s", when.isoformat())
 
     def start(self) -> None:
         """Start the background ticker (first run at once)."""

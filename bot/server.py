@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltRequest
+from slack_sdk.errors import SlackApiError
 from slack_bolt.adapter.starlette.handler import to_starlette_response
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -22,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.config import ConfigError
 from bot.runtime import Runtime
 from storage.db import ping
 
@@ -153,7 +155,13 @@ def serve_socket_mode(app: App, *, app_token: str, on_startup: Any = None, on_sh
         signal.signal(signal.SIGINT, stop)
         if on_startup:
             on_startup()
-        handler.connect()
+        try:
+            handler.connect()
+        except SlackApiError as err:
+            raise ConfigError(
+                f"SLACK_APP_TOKEN: Slack refused the app-level token ({err.response.get('error')}); "
+                "it needs the connections:write scope"
+            ) from None
         logger.info("socket_mode_connected")
         threading.Event().wait()  # until a signal raises _Stop here
     except _Stop:

@@ -32,7 +32,7 @@ from tests.harness import SECRET, TOKEN, free_port
 
 ZONE = "Asia/Kolkata"
 MEMBERS = tuple(f"UACAD{i}" for i in range(1, 7))
-TICK_DONE = "executed successfully"  # APScheduler's INFO line when a scheduler tick has finished
+TICK_DONE = "scheduler_tick_done"  # the scheduler's DEBUG line when a tick has finished all its work
 DM_LATENCY = 0.25  # seconds the fake Slack takes per chat.postMessage
 
 
@@ -123,7 +123,7 @@ def _env(fake: FakeSlack, database_url: str) -> dict[str, str]:
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=fake.api_url,
         DATABASE_URL=database_url,
-        LOG_LEVEL="INFO",
+        LOG_LEVEL="DEBUG",
         ACCORD_FACILITATORS="UFAC",
         ACCORD_SCHEDULER_INTERVAL="1",
         ACCORD_CATCHUP_GRACE="6h",

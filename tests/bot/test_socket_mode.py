@@ -98,3 +98,14 @@ def test_socket_mode_process_end_to_end(tmp_path: Path, fake_slack: FakeSlack, d
         ("We adopt the glossary over a socket", "C1", "U1", "T1"),
         ("minutes are published within a week", "C1", "U1", "T1"),
     ]
+
+
+def test_refused_app_token_exits_2_naming_it(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env.update(SLACK_APP_TOKEN="xapp-unknown", SLACK_BOT_TOKEN=TOKEN, SLACK_API_URL=fake_slack.api_url,
+               DATABASE_URL=f"sqlite:///{tmp_path / 'accord.db'}")
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("accord: SLACK_APP_TOKEN") and "invalid_auth" in last
