@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltRequest
-from slack_sdk.errors import SlackApiError
 from slack_bolt.adapter.starlette.handler import to_starlette_response
+from slack_sdk.errors import SlackApiError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
