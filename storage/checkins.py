@@ -25,6 +25,7 @@ from storage.models import (
     Position,
     Proposal,
     ProposalGroup,
+    StakeholderGroup,
 )
 from storage.types import UTCDateTime
 
@@ -101,9 +102,42 @@ def claim_round_step(session: Session, *, round_id: int, column: str, now: datet
 
 
 def set_summary_ts(session: Session, *, round_id: int, ts: str) -> None:
-    """Remember the channel message of a round's summary."""
+    """Remember the channel message of a round's summary (and release its lease)."""
     session.execute(update(CheckinRound).where(col(CheckinRound.id) == round_id)
-                    .values(summary_ts=ts).execution_options(**_NO_SYNC))
+                    .values(summary_ts=ts, summary_lease_until=None).execution_options(**_NO_SYNC))
+
+
+def _summary_due(now: datetime, *, max_attempts: int) -> Any:
+    return and_(
+        col(CheckinRound.closed_at).is_not(None), col(CheckinRound.summary_ts).is_(None),
+        col(CheckinRound.summary_attempts) < max_attempts,
+        or_(col(CheckinRound.summary_retry_at).is_(None), col(CheckinRound.summary_retry_at) <= now),
+        or_(col(CheckinRound.summary_lease_until).is_(None), col(CheckinRound.summary_lease_until) < now),
+    )
+
+
+def claim_summaries(session: Session, *, now: datetime, lease_until: datetime, max_attempts: int,
+                    limit: int = 20) -> list[int]:
+    """Closed rounds of groups with a channel whose summary is still to post, each leased to this caller."""
+    candidates = session.exec(
+        select(CheckinRound.id).join(StakeholderGroup, col(StakeholderGroup.id) == CheckinRound.group_id)
+        .where(_summary_due(now, max_attempts=max_attempts), col(StakeholderGroup.channel_id).is_not(None))
+        .order_by(col(CheckinRound.id)).limit(limit)).all()
+    claimed = []
+    for round_id in candidates:
+        stmt = (update(CheckinRound)
+                .where(col(CheckinRound.id) == round_id, _summary_due(now, max_attempts=max_attempts))
+                .values(summary_lease_until=lease_until, summary_attempts=CheckinRound.summary_attempts + 1)
+                .execution_options(**_NO_SYNC))
+        if session.execute(stmt).rowcount:  # type: ignore[attr-defined]
+            claimed.append(round_id)
+    return [rid for rid in claimed if rid is not None]
+
+
+def summary_failed(session: Session, *, round_id: int, retry_at: datetime) -> None:
+    """A summary Slack refused: try again at ``retry_at``."""
+    session.execute(update(CheckinRound).where(col(CheckinRound.id) == round_id)
+                    .values(summary_retry_at=retry_at, summary_lease_until=None).execution_options(**_NO_SYNC))
 
 
 # --- prompts: delivery -----------------------------------------------------------------------

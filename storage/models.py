@@ -212,6 +212,9 @@ class CheckinRound(SQLModel, table=True):
     reminded_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
     closed_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
     summary_ts: str | None = Field(default=None, max_length=32)
+    summary_attempts: int = Field(default=0)
+    summary_retry_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    summary_lease_until: datetime | None = _ts(default=None)  # type: ignore[assignment]
 
 
 class CheckinPrompt(SQLModel, table=True):

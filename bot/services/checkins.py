@@ -276,3 +276,26 @@ def claim_closings(session: Session, *, now: datetime) -> list[RoundSummary]:
 def set_summary_ts(session: Session, *, round_id: int, ts: str) -> None:
     """Remember where a round's summary was posted."""
     store.set_summary_ts(session, round_id=round_id, ts=ts)
+
+
+SUMMARY_ATTEMPTS = 10
+SUMMARY_LEASE = timedelta(minutes=5)
+
+
+def claim_summaries_to_post(session: Session, *, now: datetime) -> list[RoundSummary]:
+    """Summaries of closed rounds still to post (first time or retry), each claimed by this caller."""
+    round_ids = store.claim_summaries(session, now=now, lease_until=now + SUMMARY_LEASE,
+                                      max_attempts=SUMMARY_ATTEMPTS)
+    rounds = store.rounds_by_id(session, round_ids=round_ids)
+    return [round_summary(session, round_=rounds[rid]) for rid in round_ids]
+
+
+def summary_refused(session: Session, *, summary: RoundSummary, now: datetime, error: str | None) -> None:
+    """Slack refused a summary: retry later with backoff, or give up loudly after the last attempt."""
+    round_ = summary.round
+    assert round_.id is not None
+    attempts = round_.summary_attempts or 1
+    store.summary_failed(session, round_id=round_.id, retry_at=now + min(timedelta(seconds=30) * 2 ** attempts,
+                                                                          timedelta(hours=1)))
+    level = logging.ERROR if attempts >= SUMMARY_ATTEMPTS else logging.WARNING
+    logger.log(level, "checkin_summary_refused round=%s attempt=%s error=%s", round_.id, attempts, error)

@@ -98,25 +98,32 @@ def send_reminders(rt: Runtime, now: datetime) -> None:
 
 
 def close_rounds(rt: Runtime, now: datetime) -> None:
-    """Close every round whose time is up and post its summary in the group's channel (details in a thread)."""
+    """Close every round whose time is up; the summaries are posted by :func:`post_summaries`."""
     with rt.session() as session:
         summaries = service.claim_closings(session, now=now)
     for summary in summaries:
         logger.info("checkin_round_closed round=%s asked=%s answered=%s", summary.round.id, len(summary.asked),
                     len(summary.responses))
-        if not summary.channel_id:
-            continue
+
+
+def post_summaries(rt: Runtime, now: datetime) -> None:
+    """Post each closed round's summary in its group's channel (details in a thread), retrying refusals."""
+    with rt.session() as session:
+        summaries = service.claim_summaries_to_post(session, now=now)
+    for summary in summaries:
+        assert summary.round.id is not None and summary.channel_id
         client = rt.client_for(summary.round.team_id)
         text = summary_text(summary)
         head = post(client, channel=summary.channel_id, text=text, blocks=[section(text)])
-        if head.ts is None:
-            continue
+        with rt.session() as session:
+            if head.ts is None:
+                service.summary_refused(session, summary=summary, now=now, error=head.error)
+                continue
+            service.set_summary_ts(session, round_id=summary.round.id, ts=head.ts)
         post(client, channel=summary.channel_id, thread_ts=head.ts, text="Check-in details",
              blocks=summary_thread_blocks(summary))
-        assert summary.round.id is not None
-        with rt.session() as session:
-            service.set_summary_ts(session, round_id=summary.round.id, ts=head.ts)
 
 
 TASKS = [("checkins.open", open_due_rounds), ("checkins.deliver", deliver_prompts),
-         ("checkins.remind", send_reminders), ("checkins.close", close_rounds)]
+         ("checkins.remind", send_reminders), ("checkins.close", close_rounds),
+         ("checkins.summaries", post_summaries)]

@@ -230,3 +230,23 @@ def test_round_closes_once_with_a_quiet_summary_and_details_in_the_thread(accord
     assert late and len(responses(accord)) == 2
     refusal = accord.fake.wait_for("chat.postMessage", where=lambda c: "closed on" in FakeSlack.all_text(c))
     assert refusal[0].params["channel"] == "D3"
+
+
+def test_a_refused_summary_is_retried_later_and_posted_once(accord: Harness) -> None:
+    seed_group(accord, name="Policy", members=["U1", "U2"], channel="CPOL")
+    accord.command("/checkin", "now Policy", user=FAC)
+    accord.tick()
+    accord.tick(START + timedelta(hours=25))  # reminders go out first
+    accord.fake.fail_next("chat.postMessage", error="internal_error")
+    accord.tick(START + timedelta(hours=48, seconds=10))
+    assert [c.params["channel"] for c in accord.fake.calls_to("chat.postMessage", include_failed=True)
+            if not c.ok] == ["CPOL"]
+    assert rounds(accord)[0].closed_at is not None and rounds(accord)[0].summary_ts is None
+    accord.tick(START + timedelta(hours=48, seconds=20))  # too early for the retry
+    assert not [c for c in accord.fake.calls_to("chat.postMessage") if c.params["channel"] == "CPOL"]
+    accord.tick(START + timedelta(hours=49))
+    accord.tick(START + timedelta(hours=50))
+    heads = [c for c in accord.fake.calls_to("chat.postMessage")
+             if c.params["channel"] == "CPOL" and not c.params.get("thread_ts")]
+    assert len(heads) == 1 and "0 of 2 answered" in FakeSlack.all_text(heads[0])
+    assert rounds(accord)[0].summary_ts == heads[0].response["ts"]
