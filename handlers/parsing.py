@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, time
+from datetime import date
 from functools import wraps
 from typing import Literal, ParamSpec, TypeVar
 
@@ -26,6 +25,43 @@ from handlers.dates import parse_duration as parse_duration
 from handlers.dates import parse_hhmm as parse_hhmm
 from handlers.dates import parse_timezone as parse_timezone
 from handlers.dates import shown
+
+# The parsed forms live in handlers.grammar and are part of this module's API.
+from handlers.grammar import Action as Action
+from handlers.grammar import CheckinCommand as CheckinCommand
+from handlers.grammar import CheckinNow as CheckinNow
+from handlers.grammar import CheckinOpen as CheckinOpen
+from handlers.grammar import CommitCommand as CommitCommand
+from handlers.grammar import CommitCreate as CommitCreate
+from handlers.grammar import CommitList as CommitList
+from handlers.grammar import CommitModal as CommitModal
+from handlers.grammar import CommitUpdate as CommitUpdate
+from handlers.grammar import DecisionCommand as DecisionCommand
+from handlers.grammar import DecisionCreate as DecisionCreate
+from handlers.grammar import DecisionList as DecisionList
+from handlers.grammar import DecisionModal as DecisionModal
+from handlers.grammar import DecisionRevoke as DecisionRevoke
+from handlers.grammar import DigestCommand as DigestCommand
+from handlers.grammar import DigestPost as DigestPost
+from handlers.grammar import DigestPreview as DigestPreview
+from handlers.grammar import DigestSchedule as DigestSchedule
+from handlers.grammar import FacilitatorAdd as FacilitatorAdd
+from handlers.grammar import GroupAdd as GroupAdd
+from handlers.grammar import GroupCommand as GroupCommand
+from handlers.grammar import GroupCreate as GroupCreate
+from handlers.grammar import GroupList as GroupList
+from handlers.grammar import GroupRemove as GroupRemove
+from handlers.grammar import GroupSchedule as GroupSchedule
+from handlers.grammar import GroupShow as GroupShow
+from handlers.grammar import Help as Help
+from handlers.grammar import ProposeClose as ProposeClose
+from handlers.grammar import ProposeCommand as ProposeCommand
+from handlers.grammar import ProposeCreate as ProposeCreate
+from handlers.grammar import ProposeModal as ProposeModal
+from handlers.grammar import ProposeWithdraw as ProposeWithdraw
+from handlers.grammar import RecordMessage as RecordMessage
+from handlers.grammar import Scope as Scope
+from handlers.grammar import Summary as Summary
 
 MAX_TEXT = 20_000
 MAX_NAME = 80
@@ -44,175 +80,6 @@ USAGE = {
     "/digest schedule off",
     "/accord": "/accord help",
 }
-
-# --- results -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Help:
-    """Show the command's usage."""
-
-
-@dataclass(frozen=True)
-class DecisionCreate:
-    text: str
-
-
-@dataclass(frozen=True)
-class DecisionModal:
-    pass
-
-
-@dataclass(frozen=True)
-class DecisionList:
-    pass
-
-
-@dataclass(frozen=True)
-class DecisionRevoke:
-    id: int
-    reason: str | None = None
-
-
-Scope = Literal["channel", "mine", "overdue", "all", "user"]
-Action = Literal["done", "block", "drop"]
-
-
-@dataclass(frozen=True)
-class CommitCreate:
-    text: str
-    owner_id: str | None = None
-    due_date: date | None = None
-
-
-@dataclass(frozen=True)
-class CommitList:
-    scope: Scope = "channel"
-    user_id: str | None = None
-
-
-@dataclass(frozen=True)
-class CommitUpdate:
-    action: Action
-    id: int
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class CommitModal:
-    pass
-
-
-@dataclass(frozen=True)
-class ProposeCreate:
-    title: str
-
-
-@dataclass(frozen=True)
-class ProposeModal:
-    pass
-
-
-@dataclass(frozen=True)
-class ProposeClose:
-    id: int
-
-
-@dataclass(frozen=True)
-class ProposeWithdraw:
-    id: int
-
-
-@dataclass(frozen=True)
-class GroupCreate:
-    name: str
-    channel_id: str | None = None
-    timezone: str | None = None
-    sector: str | None = None
-
-
-@dataclass(frozen=True)
-class GroupAdd:
-    name: str
-    user_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class GroupRemove:
-    name: str
-    user_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class GroupSchedule:
-    name: str
-    days: tuple[str, ...] | None = None
-    at: time | None = None
-    off: bool = False
-
-
-@dataclass(frozen=True)
-class GroupList:
-    pass
-
-
-@dataclass(frozen=True)
-class GroupShow:
-    name: str
-
-
-@dataclass(frozen=True)
-class FacilitatorAdd:
-    user_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CheckinNow:
-    group_name: str
-
-
-@dataclass(frozen=True)
-class CheckinOpen:
-    pass
-
-
-@dataclass(frozen=True)
-class DigestPost:
-    pass
-
-
-@dataclass(frozen=True)
-class DigestPreview:
-    pass
-
-
-@dataclass(frozen=True)
-class DigestSchedule:
-    days: tuple[str, ...] | None = None
-    at: time | None = None
-    timezone: str | None = None
-    off: bool = False
-
-
-@dataclass(frozen=True)
-class RecordMessage:
-    kind: Literal["decision", "commitment"]
-    body: str
-
-
-@dataclass(frozen=True)
-class Summary:
-    pass
-
-
-DecisionCommand = DecisionCreate | DecisionModal | DecisionList | DecisionRevoke | Help
-CommitCommand = CommitCreate | CommitList | CommitUpdate | CommitModal | Help
-ProposeCommand = ProposeCreate | ProposeModal | ProposeClose | ProposeWithdraw | Help
-GroupCommand = (
-    GroupCreate | GroupAdd | GroupRemove | GroupSchedule | GroupList | GroupShow | FacilitatorAdd
-) | Help
-CheckinCommand = CheckinNow | CheckinOpen | Help
-DigestCommand = DigestPost | DigestPreview | DigestSchedule | Help
 
 # --- mentions and small values -------------------------------------------------------------
 
