@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -42,6 +43,20 @@ def make_settings(fake: FakeSlack, database_url: str, **overrides: Any) -> Setti
     }
     values.update(overrides)
     return Settings(**values)
+
+
+def serve_env(fake: FakeSlack, database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of an `accord serve` process talking to ``fake``: this process's environment
+    without any Slack, Accord or database setting of its own, plus the test's settings.
+
+    A setting given as an empty string is left out (e.g. ``SLACK_SIGNING_SECRET=""`` for Socket Mode).
+    """
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "ACCORD_")) and k not in ("DATABASE_URL", "PORT")}
+    values = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url,
+              "DATABASE_URL": database_url, "LOG_LEVEL": "INFO", "ACCORD_FACILITATORS": FACILITATOR, **settings}
+    env.update({k: v for k, v in values.items() if v})
+    return env
 
 
 @dataclass

@@ -8,7 +8,6 @@ send anything again.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from storage.db import make_engine, session_scope
 from storage.models import CheckinPrompt, CheckinRound
 from tests.factories import make_group
 from tests.fakeslack import Call, FakeSlack
-from tests.harness import SECRET, TOKEN, free_port
+from tests.harness import free_port, serve_env
 
 ZONE = "Asia/Kolkata"
 MEMBERS = tuple(f"UACAD{i}" for i in range(1, 7))
@@ -116,19 +115,8 @@ def _serving(procs: list[Serve]) -> Iterator[list[Serve]]:
 
 
 def _env(fake: FakeSlack, database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "ACCORD_")) and k not in ("DATABASE_URL", "PORT")}
-    env.update(
-        SLACK_BOT_TOKEN=TOKEN,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=fake.api_url,
-        DATABASE_URL=database_url,
-        LOG_LEVEL="DEBUG",
-        ACCORD_FACILITATORS="UFAC",
-        ACCORD_SCHEDULER_INTERVAL="1",
-        ACCORD_CATCHUP_GRACE="6h",
-    )
-    return env
+    return serve_env(fake, database_url, LOG_LEVEL="DEBUG", ACCORD_SCHEDULER_INTERVAL="1",
+                     ACCORD_CATCHUP_GRACE="6h")
 
 
 def _slow_posts(monkeypatch: pytest.MonkeyPatch, fake: FakeSlack) -> None:

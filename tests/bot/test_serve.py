@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from tests.fakeslack import FakeSlack
-from tests.harness import SECRET, TOKEN, free_port
+from tests.harness import SECRET, free_port, serve_env
 from tests.payloads import sign, slash_command
 
 
@@ -32,15 +31,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen[str], timeout: float = 60) ->
 
 def test_serve_process_end_to_end(tmp_path: Path, fake_slack: FakeSlack, database_url: str) -> None:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    env.update(
-        SLACK_BOT_TOKEN=TOKEN,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=fake_slack.api_url,
-        DATABASE_URL=database_url,
-        LOG_LEVEL="INFO",
-        ACCORD_FACILITATORS="UFAC",
-    )
+    env = serve_env(fake_slack, database_url)
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=tmp_path,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 from tests.fakeslack import FakeSlack
-from tests.harness import TOKEN
+from tests.harness import serve_env
 from tests.payloads import event_callback, message_event, slash_command
 
 APP_TOKEN = "xapp-test"
@@ -31,15 +30,7 @@ def _wait_connected(fake: FakeSlack, proc: subprocess.Popen[str], timeout: float
 
 
 def test_socket_mode_process_end_to_end(tmp_path: Path, fake_slack: FakeSlack, database_url: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}  # no signing secret
-    env.update(
-        SLACK_APP_TOKEN=APP_TOKEN,
-        SLACK_BOT_TOKEN=TOKEN,
-        SLACK_API_URL=fake_slack.api_url,
-        DATABASE_URL=database_url,
-        LOG_LEVEL="INFO",
-        ACCORD_FACILITATORS="UFAC",
-    )
+    env = serve_env(fake_slack, database_url, SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET="")
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve"],
         cwd=tmp_path,
@@ -101,9 +92,8 @@ def test_socket_mode_process_end_to_end(tmp_path: Path, fake_slack: FakeSlack, d
 
 
 def test_refused_app_token_exits_2_naming_it(tmp_path: Path, fake_slack: FakeSlack) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    env.update(SLACK_APP_TOKEN="xapp-unknown", SLACK_BOT_TOKEN=TOKEN, SLACK_API_URL=fake_slack.api_url,
-               DATABASE_URL=f"sqlite:///{tmp_path / 'accord.db'}")
+    env = serve_env(fake_slack, f"sqlite:///{tmp_path / 'accord.db'}", SLACK_APP_TOKEN="xapp-unknown",
+                    SLACK_SIGNING_SECRET="")
     result = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
