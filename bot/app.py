@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.identity import BotIdentity
 from bot.runtime import Runtime
 from bot.slack import make_client
 from storage.db import make_engine, pool_capacity
@@ -20,6 +23,8 @@ from storage.db import make_engine, pool_capacity
 logger = logging.getLogger("accord.app")
 
 
+PRUNE_EVERY = 600.0  # seconds between inbox prunes
+OUTBOX_TICK_BUDGET = 5.0  # seconds of sending per scheduler tick (the outbox loop sends the rest)
 ACK_THREADS = 32
 WORK_THREADS = 4
 
@@ -114,7 +119,11 @@ def create_app(rt: Runtime) -> App:
         kwargs["oauth_settings"] = _oauth_settings(settings, rt)
         kwargs["client"] = make_client(settings, token=None)
     else:
-        kwargs["token"] = settings.slack_bot_token
+        # The bot's identity is learnt in the background, never on a request (see bot.identity).
+        identity = BotIdentity(make_client(settings, retries=0), token=settings.slack_bot_token or "")
+        rt.identity = identity
+        identity.start()
+        kwargs["authorize"] = identity.bolt_authorize()
         kwargs["client"] = rt.client
     app = App(**kwargs)
 
@@ -123,12 +132,40 @@ def create_app(rt: Runtime) -> App:
         context[RUNTIME_KEY] = rt
         team_id = context.team_id or context.enterprise_id
         if team_id:
-            rt.ensure_team(team_id)
+            try:
+                rt.ensure_team(team_id)
+            except SQLAlchemyError as err:  # the inbox answers for a database that is down
+                logger.warning("ensure_team_failed team=%s error=%s", team_id, type(err).__name__)
         return next()
+
+    from handlers.inbox import store_before_ack
+
+    app.middleware(store_before_ack)
 
     @app.error
     def log_errors(error: Exception, body: dict[str, Any]) -> None:
-        logger.exception("listener_failed type=%s error=%s", body.get("type") or body.get("command"), error)
+        logger.error("listener_failed type=%s error=%s", body.get("type") or body.get("command"), error,
+                     exc_info=error)
 
     register_all(app, work=work)
     return app
+
+
+def worker_tasks(app: App) -> list[tuple[str, Any]]:
+    """What a worker runs on every tick: stale inbox rows first, then the scheduled jobs, then the outbox."""
+    from handlers.inbox import prune, recover
+    from handlers.jobs import scheduled_tasks
+
+    pruned: dict[str, float] = {}
+
+    def recover_inbox(rt: Runtime, _now: Any) -> None:
+        recover(rt, app)
+        last = pruned.get("at", 0.0)
+        if time.monotonic() - last > PRUNE_EVERY:
+            pruned["at"] = time.monotonic()
+            prune(rt)
+
+    def deliver_outbox(rt: Runtime, _now: Any) -> None:
+        rt.outbox.deliver_due(budget=OUTBOX_TICK_BUDGET)
+
+    return [("inbox.recover", recover_inbox), *scheduled_tasks(), ("outbox.deliver", deliver_outbox)]

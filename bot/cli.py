@@ -87,31 +87,35 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_slack()
-    from bot.app import build_runtime, create_app
+    from bot.app import build_runtime, create_app, worker_tasks
     from bot.scheduler import Scheduler
     from bot.server import create_web_app, serve_http, serve_socket_mode
-    from handlers.jobs import scheduled_tasks
     from storage.db import upgrade
 
     upgrade(settings.database_url)
     rt = build_runtime(settings)
     app = create_app(rt)
-    scheduler = Scheduler(rt, scheduled_tasks())
+    scheduler = Scheduler(rt, worker_tasks(app))
     rt.scheduler = scheduler
+
+    def startup() -> None:
+        scheduler.start()
+        rt.outbox.start()
 
     def shutdown() -> None:
         scheduler.shutdown()
         rt.drain()
+        rt.outbox.stop()
         rt.engine.dispose()
     if settings.socket_mode:
         assert settings.slack_app_token
         logger.info("serving mode=socket")
-        serve_socket_mode(app, app_token=settings.slack_app_token, on_startup=scheduler.start,
+        serve_socket_mode(app, app_token=settings.slack_app_token, on_startup=startup,
                           on_shutdown=shutdown)
         return 0
     port = args.port or settings.port
     logger.info("serving mode=http host=%s port=%s", args.host, port)
-    web = create_web_app(app, rt, on_startup=scheduler.start, on_shutdown=shutdown)
+    web = create_web_app(app, rt, on_startup=startup, on_shutdown=shutdown)
     # Everything loaded so far lives as long as the process: keep it out of the collector's
     # full passes, which otherwise pause every request in flight.
     gc.collect()

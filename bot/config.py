@@ -57,6 +57,8 @@ class Settings:
     proposal_duration: timedelta = timedelta(days=7)
     proposal_remind_before: timedelta = timedelta(hours=24)
     scheduler_interval: float = 5.0
+    inbox_retention: timedelta = timedelta(days=7)
+    lease: timedelta = timedelta(seconds=30)
 
     @property
     def socket_mode(self) -> bool:
@@ -140,4 +142,6 @@ def settings_from_env(env: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         proposal_duration=_duration(env, "ACCORD_PROPOSAL_DURATION", timedelta(days=7)),
         proposal_remind_before=_duration(env, "ACCORD_PROPOSAL_REMIND_BEFORE", timedelta(hours=24)),
         scheduler_interval=_interval(interval_raw),
+        inbox_retention=_duration(env, "ACCORD_INBOX_RETENTION", timedelta(days=7)),
+        lease=_duration(env, "ACCORD_LEASE", timedelta(seconds=30)),
     )

@@ -16,7 +16,10 @@ from sqlmodel import Session
 
 from bot.clock import Clock, local_today
 from bot.config import Settings
+from bot.inbox import InboxLost, current_ticket, wrote
+from bot.outbox import Outbox
 from bot.slack import make_client
+from storage import inbox as inbox_store
 from storage.db import session_scope
 from storage.teams import ensure_team
 
@@ -33,14 +36,32 @@ class Runtime:
     scheduler: Any = None
     listener_executor: Any = None
     work_executor: Any = None
+    identity: Any = None
     _known_teams: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    outbox: Outbox = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.outbox = Outbox(self)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One unit of work: committed on success. Keep Slack calls outside it."""
+        """One unit of work: committed on success. Keep Slack calls outside it.
+
+        Inside the work of an inbox row, the first transaction that writes also marks the row
+        done (see :mod:`bot.inbox`), so the record and "this request is handled" commit together.
+        """
+        ticket = current_ticket()
         with session_scope(self.engine) as session:
             yield session
+            if ticket is not None and not ticket.finished and wrote(session):
+                if not inbox_store.finish(session, request_id=ticket.request_id, token=ticket.token,
+                                          now=self.clock.now()):
+                    raise InboxLost(f"inbox row {ticket.request_id} is held by another worker")
+                session.info["accord_finishes"] = ticket
+        finished = session.info.get("accord_finishes")
+        if finished is not None:
+            finished.finished = True
 
     def client_for(self, team_id: str | None) -> WebClient:
         """The Web API client for a team (its installation's token under OAuth)."""

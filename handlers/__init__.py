@@ -8,13 +8,17 @@ on the work pool, so a burst of requests never makes an ack wait behind earlier 
 
 from __future__ import annotations
 
-import functools
+import inspect
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
+from slack_bolt.kwargs_injection.args import Args
+
+from handlers.common import report_failure, runtime
+from handlers.inbox import ticket_of, work_from_inbox
 
 logger = logging.getLogger("accord.handlers")
 
@@ -23,24 +27,61 @@ def _already_acked(*_args: Any, **_kwargs: Any) -> None:
     """The ack a deferred listener sees: the real one was sent before its work started."""
 
 
+def _named_like(listener: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Name a wrapper after its listener (Bolt logs it) without hiding the wrapper's own ``args``."""
+
+    def name(wrapper: Callable[..., Any]) -> Callable[..., Any]:
+        wrapper.__name__ = listener.__name__
+        wrapper.__qualname__ = listener.__qualname__
+        wrapper.__doc__ = listener.__doc__
+        return wrapper
+    return name
+
+
+def _arguments(listener: Callable[..., Any], args: Args) -> dict[str, Any]:
+    """The keyword arguments ``listener`` asks for, taken from everything Bolt offers."""
+    return {name: getattr(args, name, None) for name in inspect.getfullargspec(listener).args}
+
+
+def _failed(listener: Callable[..., Any], kwargs: dict[str, Any]) -> Callable[[Exception], None]:
+    def report(error: Exception) -> None:
+        logger.error("listener_failed listener=%s error=%r", listener.__name__, error, exc_info=error)
+        report_failure(kwargs, error)
+    return report
+
+
 def deferred(listener: Callable[..., Any], work: Executor) -> Callable[..., Any]:
-    """Ack at once, then run ``listener`` on the work pool (Bolt reads its parameters through wraps)."""
+    """Ack at once, then run ``listener`` on the work pool from its inbox row (Bolt reads its parameters
+    through wraps)."""
 
-    def run(kwargs: dict[str, Any]) -> None:
-        try:
-            listener(**kwargs)
-        except Exception:
-            logger.exception("listener_failed listener=%s", listener.__name__)
+    def run(context: BoltContext, kwargs: dict[str, Any]) -> None:
+        work_from_inbox(runtime(context), ticket_of(context), lambda: listener(**kwargs),
+                        on_error=_failed(listener, kwargs))
 
-    @functools.wraps(listener)
-    def acking(**kwargs: Any) -> None:
-        ack = kwargs.get("ack")
-        if ack is not None:
-            ack()
+    @_named_like(listener)
+    def acking(args: Args) -> None:
+        kwargs = _arguments(listener, args)
+        args.ack()
+        if "ack" in kwargs:
             kwargs["ack"] = _already_acked
-        work.submit(run, kwargs)
+        work.submit(run, args.context, kwargs)
 
     return acking
+
+
+def inboxed(listener: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a listener that answers in its ack (modal submissions) from its inbox row, on Bolt's thread."""
+
+    @_named_like(listener)
+    def run(args: Args) -> None:
+        kwargs = _arguments(listener, args)
+        errors: list[Exception] = []
+        work_from_inbox(runtime(args.context), ticket_of(args.context), lambda: listener(**kwargs),
+                        on_error=errors.append)
+        if errors:
+            raise errors[0]  # to Bolt's error handler, which answers the submission with an error
+
+    return run
 
 
 class Deferring:
@@ -68,12 +109,13 @@ class Deferring:
         return self._wrap(self._app.message_shortcut(*args, **kwargs))
 
     def view(self, *args: Any, **kwargs: Any) -> Any:
-        return self._app.view(*args, **kwargs)
+        decorator = self._app.view(*args, **kwargs)
+        return lambda listener: decorator(inboxed(listener))
 
 
 def register_all(app: App, *, work: Executor | None = None) -> None:
     """Register every listener of every feature on ``app``; deferred onto ``work`` when given."""
-    from handlers import actions, commands, events, shortcuts, views
+    from handlers import actions, announcements, commands, events, shortcuts, views  # noqa: F401 - kinds
 
     target: Any = Deferring(app, work)
     for feature in (commands, actions, events, views, shortcuts):

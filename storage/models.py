@@ -311,3 +311,64 @@ class ProcessedEvent(SQLModel, table=True):
     team_id: str = Field(primary_key=True, max_length=32)
     key: str = Field(primary_key=True, max_length=128)
     created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class InboxRequest(SQLModel, table=True):
+    """A Slack request stored before its ack; worked from here, marked done with the record it makes.
+
+    ``key`` is the request's natural delivery key (event id or message, trigger id, view id and
+    hash): Slack's retries and replayed bodies find it taken. A row is leased to one worker at a
+    time (``lease_token``/``lease_until``); a lease that expires is taken over by any process.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_inbox_key"),
+        Index("ix_inbox_state_lease", "state", "lease_until"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    kind: str = Field(max_length=16)
+    key: str = Field(max_length=200)
+    body: str = _text()  # type: ignore[assignment]
+    state: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    lease_token: str | None = Field(default=None, max_length=32)
+    lease_until: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    last_error: str | None = Field(default=None, max_length=200)
+    received_at: datetime = _ts(default_factory=utcnow, index=True)  # type: ignore[assignment]
+    done_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Something Accord must post to Slack: claimed by lease, sent, marked sent (or failed).
+
+    ``kind`` names the renderer that builds the Web API call at send time from ``ref`` (JSON);
+    ``key`` makes enqueueing the same thing twice a no-op, and ``generation`` lets a re-armed row
+    (a live message that changed again while it was being sent) be sent once more. ``after_id``
+    holds a message back until the message it replies under has been sent (its ``result_ts``).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_outbox_key"),
+        Index("ix_outbox_state_due", "state", "next_attempt_at"),
+        Index("ix_outbox_team_state", "team_id", "state"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    kind: str = Field(max_length=40)
+    key: str = Field(max_length=200)
+    ref: str = _text(default="{}")  # type: ignore[assignment]
+    after_id: int | None = Field(default=None)
+    state: str = Field(default="pending", max_length=16)
+    generation: int = Field(default=0)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+    lease_token: str | None = Field(default=None, max_length=32)
+    lease_until: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    last_error: str | None = Field(default=None, max_length=200)
+    result_ts: str | None = Field(default=None, max_length=32)
+    result_channel: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+    sent_at: datetime | None = _ts(default=None)  # type: ignore[assignment]

@@ -13,13 +13,12 @@ from typing import Any
 import httpx
 import uvicorn
 
-from bot.app import build_runtime, create_app
+from bot.app import build_runtime, create_app, worker_tasks
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
 from bot.server import create_web_app
-from handlers.jobs import scheduled_tasks
 from storage.db import make_engine
 from tests import payloads
 from tests.fakeslack import Call, FakeSlack
@@ -155,6 +154,8 @@ class Harness:
             self.server.should_exit = True
             self.thread.join(10)
         self.http.close()
+        if self.rt.identity is not None:
+            self.rt.identity.stop()
         self.rt.engine.dispose()
 
 
@@ -164,7 +165,9 @@ def start_harness(fake: FakeSlack, database_url: str, *, clock: FakeClock | None
     clock = clock or FakeClock(START)
     rt = build_runtime(settings, engine=make_engine(database_url), clock=clock)
     app = create_app(rt)
-    scheduler = Scheduler(rt, scheduled_tasks())
+    if rt.identity is not None:  # learnt in the background: known before the test's first request
+        rt.identity.wait_known(5)
+    scheduler = Scheduler(rt, worker_tasks(app))
     rt.scheduler = scheduler
     web = create_web_app(app, rt)
     port = free_port()

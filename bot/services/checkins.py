@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.services import Invalid
 from bot.services.access import require_facilitator
 from bot.services.groups import find_group
+from bot.services.retries import PERMANENT_ERRORS, backoff
 from bot.services.schedule import fire_times_between
 from storage import checkins as store
 from storage import commitments as commitment_store
@@ -32,9 +33,6 @@ logger = logging.getLogger("accord.checkins")
 BATCH = 16
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
-# Slack errors that retrying will not cure: the prompt is marked failed at once.
-PERMANENT_ERRORS = frozenset({"user_not_found", "cannot_dm_bot", "account_inactive", "user_disabled",
-                              "invalid_blocks", "msg_too_long", "not_allowed_token_type"})
 
 
 # --- opening -----------------------------------------------------------------------------------
@@ -147,9 +145,6 @@ class Outcome:
     error: str | None = None
 
 
-def backoff(attempts: int) -> timedelta:
-    """How long to wait before the next attempt after ``attempts`` failed ones."""
-    return min(timedelta(seconds=30) * 2 ** max(attempts - 1, 0), timedelta(hours=1))
 
 
 def claim_deliveries(session: Session, *, now: datetime, limit: int = BATCH) -> list[Delivery]:
@@ -295,7 +290,6 @@ def summary_refused(session: Session, *, summary: RoundSummary, now: datetime, e
     round_ = summary.round
     assert round_.id is not None
     attempts = round_.summary_attempts or 1
-    store.summary_failed(session, round_id=round_.id, retry_at=now + min(timedelta(seconds=30) * 2 ** attempts,
-                                                                          timedelta(hours=1)))
+    store.summary_failed(session, round_id=round_.id, retry_at=now + backoff(attempts + 1))
     level = logging.ERROR if attempts >= SUMMARY_ATTEMPTS else logging.WARNING
     logger.log(level, "checkin_summary_refused round=%s attempt=%s error=%s", round_.id, attempts, error)

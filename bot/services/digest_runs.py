@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.services.digests import period_start
+from bot.services.retries import backoff
 from bot.services.schedule import fire_times_between, next_fire_time
 from storage import digest_runs as store
 from storage.digests import home_group_ids
@@ -25,8 +26,6 @@ from storage.models import DigestRun, DigestSchedule
 from storage.teams import write_audit
 
 LEASE = timedelta(minutes=5)
-FIRST_RETRY = timedelta(seconds=30)
-MAX_RETRY = timedelta(hours=1)
 MAX_ATTEMPTS = 48
 
 
@@ -151,7 +150,7 @@ def record_refused(session: Session, *, run: DigestRun, attempts: int, error: st
                    now: datetime) -> datetime | None:
     """Slack refused the digest: retry later with backoff (None: given up after too many attempts)."""
     assert run.id is not None
-    delay = min(FIRST_RETRY * 2 ** min(max(attempts - 1, 0), 16), MAX_RETRY)
+    delay = backoff(attempts)
     retry_at = None if attempts >= MAX_ATTEMPTS else now + delay
     store.mark_run_failed(session, run_id=run.id, error=error, retry_at=retry_at)
     write_audit(session, team_id=run.team_id, actor_id=None, action="digest.refused", entity="digest_run",

@@ -6,14 +6,13 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
-from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
 from bot.services import ServiceError
 from bot.services import commitments as service
 from handlers.blocks.common import safe
 from handlers.blocks.home import block_reason_modal
-from handlers.common import post, runtime, team_of
+from handlers.common import error_text, open_modal, post, runtime, team_of
 from handlers.events.home import publish_home
 
 logger = logging.getLogger("accord.home")
@@ -35,22 +34,21 @@ def handle_home_done(ack: Ack, body: dict[str, Any], client: Any, context: BoltC
 
 
 def handle_home_blocked(ack: Ack, body: dict[str, Any], client: Any, context: BoltContext) -> None:
-    """Blocked: ask why in a modal; if the modal cannot open, record it blocked at once."""
+    """Blocked: ask why in a modal; if the modal cannot open, say so on top of the App Home (nothing changes)."""
     ack()
     rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
     commitment_id = _commitment_id(body)
+    notices: list[str] = []
     try:
         with rt.session() as session:
             commitment = service.get_commitment(session, team_id=team_id, commitment_id=commitment_id)
-        client.views_open(trigger_id=body["trigger_id"], view=block_reason_modal(commitment=commitment))
-        return
     except ServiceError as err:
-        notice = f":warning: {err.message}"
-    except SlackApiError as err:
-        logger.warning("home_block_modal_failed error=%s", err.response.get("error"))
-        notice = change_from_home(rt, client, team_id=team_id, user_id=user_id, commitment_id=commitment_id,
-                                  action="block", note=DEFAULT_BLOCK_NOTE)
-    publish_home(rt, client, team_id=team_id, user_id=user_id, notice=notice)
+        notices.append(error_text(err))
+    else:
+        if open_modal(client, trigger_id=body["trigger_id"], view=block_reason_modal(commitment=commitment),
+                      tell=notices.append):
+            return
+    publish_home(rt, client, team_id=team_id, user_id=user_id, notice=notices[0])
 
 
 def change_from_home(rt: Runtime, client: Any, *, team_id: str, user_id: str, commitment_id: int, action: str,
@@ -62,7 +60,7 @@ def change_from_home(rt: Runtime, client: Any, *, team_id: str, user_id: str, co
                 session, settings=rt.settings, team_id=team_id, commitment_id=commitment_id, actor_id=user_id,
                 action=action, note=note, now=rt.clock.now(), source="home")  # type: ignore[arg-type]
     except ServiceError as err:
-        return f":warning: {err.message}"
+        return error_text(err)
     if not changed:
         return f"Commitment #{commitment_id} is already {commitment.status}."
     why = f" — {safe(note)}" if note else ""

@@ -9,10 +9,10 @@ from slack_bolt import Ack, BoltContext, Respond
 from bot.runtime import Runtime
 from bot.services import ServiceError
 from bot.services import commitments as service
-from handlers.blocks.common import fallback_text, safe
+from handlers.announcements import STATUS_VERBS, announce, enqueue_commitment, enqueue_status_change, send_now
 from handlers.blocks.help import usage_text
-from handlers.blocks.records import commitment_blocks, commitment_list_blocks, commitment_modal
-from handlers.common import error_text, permalink, post, reply, runtime, team_of
+from handlers.blocks.records import commitment_list_blocks, commitment_modal
+from handlers.common import error_text, open_modal, reply, runtime, team_of
 from handlers.parsing import (
     CommitCreate,
     CommitList,
@@ -23,11 +23,9 @@ from handlers.parsing import (
     parse_commit_command,
 )
 from storage.groups import group_names
-from storage.models import Commitment
 
 LIST_TITLES = {"channel": "Open commitments in this channel", "mine": "Your open commitments",
                "overdue": "Overdue commitments", "all": "All open commitments"}
-VERBS = {"done": "marked done", "block": "marked blocked", "drop": "dropped"}
 
 
 def handle_commit_command(ack: Ack, command: dict[str, Any], respond: Respond, client: Any,
@@ -41,8 +39,8 @@ def handle_commit_command(ack: Ack, command: dict[str, Any], respond: Respond, c
         if isinstance(parsed, Help):
             reply(respond, usage_text("commit"))
         elif isinstance(parsed, CommitModal):
-            client.views_open(trigger_id=command["trigger_id"],
-                              view=commitment_modal(metadata={"channel_id": channel_id}, owner_id=user_id))
+            open_modal(client, trigger_id=command["trigger_id"], tell=lambda text: reply(respond, text),
+                       view=commitment_modal(metadata={"channel_id": channel_id}, owner_id=user_id))
         elif isinstance(parsed, CommitList):
             _list(rt, respond, parsed, team_id=team_id, user_id=user_id, channel_id=channel_id)
         elif isinstance(parsed, CommitUpdate):
@@ -50,19 +48,20 @@ def handle_commit_command(ack: Ack, command: dict[str, Any], respond: Respond, c
                 commitment, changed = service.change_status(
                     session, settings=rt.settings, team_id=team_id, commitment_id=parsed.id, actor_id=user_id,
                     action=parsed.action, note=parsed.note, now=rt.clock.now())
+                box = enqueue_status_change(session, rt, commitment=commitment, action=parsed.action,
+                                            actor_id=user_id, note=parsed.note) if changed else None
             if not changed:
                 reply(respond, f"Commitment #{commitment.id} is already {commitment.status}.")
                 return
-            note = f" — {safe(parsed.note)}" if parsed.note else ""
-            post(client, channel=commitment.channel_id, thread_ts=commitment.message_ts,
-                 text=f"Commitment #{commitment.id} {VERBS[parsed.action]} by <@{user_id}>{note}")
-            reply(respond, f"Commitment #{commitment.id} {VERBS[parsed.action]}.")
+            send_now(rt, [box])
+            reply(respond, f"Commitment #{commitment.id} {STATUS_VERBS[parsed.action]}.")
         elif isinstance(parsed, CommitCreate):
             with rt.session() as session:
                 commitment = service.record_commitment(
                     session, team_id=team_id, text=parsed.text, owner_id=parsed.owner_id or user_id,
                     due_date=parsed.due_date, created_by=user_id, channel_id=channel_id, now=rt.clock.now())
-            announce_commitment(rt, client, commitment=commitment, respond=respond)
+                box = enqueue_commitment(session, rt, team_id=team_id, commitment_id=commitment.id or 0)
+            announce(rt, box, what=f"Commitment #{commitment.id}", respond=respond)
     except (ParseError, ServiceError) as err:
         reply(respond, error_text(err))
 
@@ -76,20 +75,3 @@ def _list(rt: Runtime, respond: Respond, parsed: CommitList, *, team_id: str, us
         names = group_names(session, team_id=team_id)
     title = LIST_TITLES.get(parsed.scope, f"Open commitments of <@{whose}>")
     reply(respond, title, commitment_list_blocks(rows, title=title, today=rt.today(team_id), groups=names))
-
-
-def announce_commitment(rt: Runtime, client: Any, *, commitment: Commitment, respond: Respond | None = None) -> None:
-    """Post a new commitment in its channel and remember the message and its permalink."""
-    with rt.session() as session:
-        group = group_names(session, team_id=commitment.team_id).get(commitment.group_id or 0)
-    posted = post(client, channel=commitment.channel_id, thread_ts=commitment.thread_ts,
-                  text=fallback_text(f"Commitment #{commitment.id} for <@{commitment.owner_id}>: {commitment.text}"),
-                  blocks=commitment_blocks(commitment, today=rt.today(commitment.team_id), group=group))
-    if posted.ts is None:
-        if respond is not None:
-            reply(respond, f"Commitment #{commitment.id} is recorded, but I couldn't announce it: {posted.hint}")
-        return
-    link = commitment.permalink or permalink(client, channel=commitment.channel_id, ts=posted.ts)
-    with rt.session() as session:
-        service.set_commitment_link(session, team_id=commitment.team_id, commitment_id=commitment.id or 0,
-                                    message_ts=posted.ts, permalink=link)

@@ -9,10 +9,11 @@ from slack_bolt import Ack, BoltContext, Respond
 
 from bot.services import ServiceError
 from bot.services import decisions as service
-from handlers.blocks.common import fallback_text, safe
+from handlers.announcements import announce, enqueue_decision, enqueue_message, send_now
+from handlers.blocks.common import safe
 from handlers.blocks.help import usage_text
-from handlers.blocks.records import decision_blocks, decision_list_blocks, decision_modal
-from handlers.common import error_text, permalink, post, reply, runtime, team_of
+from handlers.blocks.records import decision_list_blocks, decision_modal
+from handlers.common import error_text, open_modal, reply, runtime, team_of
 from handlers.parsing import (
     DecisionCreate,
     DecisionList,
@@ -35,8 +36,8 @@ def handle_decision_command(ack: Ack, command: dict[str, Any], respond: Respond,
         if isinstance(parsed, Help):
             reply(respond, usage_text("decision"))
         elif isinstance(parsed, DecisionModal):
-            client.views_open(trigger_id=command["trigger_id"],
-                              view=decision_modal(metadata={"channel_id": channel_id}))
+            open_modal(client, trigger_id=command["trigger_id"], tell=lambda text: reply(respond, text),
+                       view=decision_modal(metadata={"channel_id": channel_id}))
         elif isinstance(parsed, DecisionList):
             with rt.session() as session:
                 rows = service.recent_decisions(session, team_id=team_id, channel_id=channel_id)
@@ -46,33 +47,21 @@ def handle_decision_command(ack: Ack, command: dict[str, Any], respond: Respond,
                 decision = service.revoke_decision(session, settings=rt.settings, team_id=team_id,
                                                    decision_id=parsed.id, actor_id=user_id,
                                                    reason=parsed.reason, now=rt.clock.now())
-            why = f" — {safe(decision.revoke_reason)}" if decision.revoke_reason else ""
-            post(client, channel=decision.channel_id, thread_ts=decision.message_ts,
-                 text=f":no_entry_sign: Decision #{decision.id} was revoked by <@{user_id}>{why}")
+                why = f" — {safe(decision.revoke_reason)}" if decision.revoke_reason else ""
+                box = enqueue_message(session, rt, team_id=team_id, key=f"decision:{decision.id}:revoked",
+                                      channel=decision.channel_id, thread_ts=decision.message_ts,
+                                      text=f":no_entry_sign: Decision #{decision.id} was revoked by <@{user_id}>{why}")
+            send_now(rt, [box])
             reply(respond, f"Decision #{decision.id} is revoked.")
         elif isinstance(parsed, DecisionCreate):
             with rt.session() as session:
                 decision = service.record_decision(session, team_id=team_id, text=parsed.text,
                                                    channel_id=channel_id, recorded_by=user_id,
                                                    now=rt.clock.now())
-            announce_decision(rt, client, decision=decision, respond=respond)
+                box = enqueue_decision(session, rt, team_id=team_id, decision_id=decision.id or 0)
+            announce(rt, box, what=f"Decision #{decision.id}", respond=respond)
     except (ParseError, ServiceError) as err:
         reply(respond, error_text(err))
-
-
-def announce_decision(rt: Any, client: Any, *, decision: Any, respond: Respond | None = None) -> None:
-    """Post a new decision in its channel and remember the message and its permalink."""
-    posted = post(client, channel=decision.channel_id, thread_ts=decision.thread_ts,
-                  text=fallback_text(f"Decision #{decision.id}: {decision.text}"),
-                  blocks=decision_blocks(decision))
-    if posted.ts is None:
-        if respond is not None:
-            reply(respond, f"Decision #{decision.id} is recorded, but I couldn't announce it: {posted.hint}")
-        return
-    link = decision.permalink or permalink(client, channel=decision.channel_id, ts=posted.ts)
-    with rt.session() as session:
-        service.set_decision_link(session, team_id=decision.team_id, decision_id=decision.id,
-                                  message_ts=posted.ts, permalink=link)
 
 
 def modal_metadata(view: dict[str, Any]) -> dict[str, Any]:

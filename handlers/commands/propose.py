@@ -12,17 +12,19 @@ import logging
 import threading
 import weakref
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
+from bot.outbox import Delivered, Parent, SlackCall, enqueue, register_kind
 from bot.runtime import Runtime
 from bot.services import ServiceError
 from bot.services import decisions as decision_service
 from bot.services import proposals as service
 from bot.services.consensus import OUTCOME_LABELS
+from handlers.announcements import send_now
 from handlers.blocks.help import usage_text
 from handlers.blocks.proposals import (
     closing_reply,
@@ -32,7 +34,7 @@ from handlers.blocks.proposals import (
     proposal_modal,
     proposal_text,
 )
-from handlers.common import error_text, permalink, post, reply, runtime, team_of
+from handlers.common import error_text, open_modal, permalink, post, reply, runtime, team_of
 from handlers.parsing import (
     Help,
     ParseError,
@@ -61,8 +63,9 @@ def handle_propose_command(ack: Ack, command: dict[str, Any], respond: Respond, 
         elif isinstance(parsed, ProposeModal):
             with rt.session() as session:
                 groups = [(g.id or 0, g.name) for g in list_groups(session, team_id=team_id)]
-            client.views_open(trigger_id=command["trigger_id"], view=proposal_modal(
-                metadata={"channel_id": channel_id}, groups=groups, duration=rt.settings.proposal_duration))
+            open_modal(client, trigger_id=command["trigger_id"], tell=lambda text: reply(respond, text),
+                       view=proposal_modal(metadata={"channel_id": channel_id}, groups=groups,
+                                           duration=rt.settings.proposal_duration))
         elif isinstance(parsed, ProposeCreate):
             with rt.session() as session:
                 proposal = service.create_proposal(session, settings=rt.settings, team_id=team_id,
@@ -76,7 +79,8 @@ def handle_propose_command(ack: Ack, command: dict[str, Any], respond: Respond, 
                 closed = service.close_proposal(session, settings=rt.settings, team_id=team_id,
                                                 proposal_id=parsed.id, actor_id=user_id, now=rt.clock.now(),
                                                 withdraw=withdraw)
-            announce_closing(rt, client, team_id=team_id, proposal_id=parsed.id, now=rt.clock.now())
+                boxes = enqueue_closing(session, rt, team_id=team_id, proposal_id=parsed.id)
+            send_now(rt, boxes)
             label = OUTCOME_LABELS[closed.view.outcome]
             reply(respond, f"Proposal #{parsed.id} is {'withdrawn' if withdraw else 'closed'}: *{label}*.")
     except (ParseError, ServiceError) as err:
@@ -158,23 +162,70 @@ def refresh_proposal_message(rt: Runtime, client: Any, *, team_id: str, proposal
     logger.warning("proposal_update_unsettled proposal=%s renders=%s", proposal_id, MAX_RENDERS)
 
 
-def announce_closing(rt: Runtime, client: Any, *, team_id: str, proposal_id: int, now: datetime) -> bool:
-    """Announce a closed proposal once: final message without buttons, a thread reply, the outcome."""
+def enqueue_closing(session: Session, rt: Runtime, *, team_id: str, proposal_id: int) -> list[int | None]:
+    """In the closing's transaction: claim its announcement and enqueue it (final message, thread reply, outcome).
+
+    The claim and the messages commit together, so an announcement Slack refuses, or that a crash
+    interrupts, is still sent later, once.
+    """
+    if not service.claim_announcement(session, team_id=team_id, proposal_id=proposal_id, now=rt.clock.now()):
+        return []
+    ref = {"team_id": team_id, "proposal_id": proposal_id}
+    return [enqueue(session, rt, team_id=team_id, kind=kind, key=f"proposal:{proposal_id}:{suffix}", ref=ref)
+            for kind, suffix in ((FINAL, "final"), (CLOSING_REPLY, "closing-reply"), (OUTCOME, "outcome"))]
+
+
+def announce_closing(rt: Runtime, *, team_id: str, proposal_id: int) -> None:
+    """Claim and send the announcement of a closed proposal not yet announced (e.g. closed before an upgrade)."""
     with rt.session() as session:
-        if not service.claim_announcement(session, team_id=team_id, proposal_id=proposal_id, now=now):
-            return False
-        view = service.proposal_view(session, team_id=team_id, proposal_id=proposal_id)
-        decision_id = service.linked_decision_id(session, team_id=team_id, proposal_id=proposal_id)
-    p, link = view.proposal, None
-    if p.message_ts:
-        refresh_proposal_message(rt, client, team_id=team_id, proposal_id=proposal_id)
-        post(client, channel=p.channel_id, thread_ts=p.message_ts,
-             text=closing_reply(view, decision_id=decision_id))
-        link = permalink(client, channel=p.channel_id, ts=p.message_ts)
-    post(client, channel=p.channel_id, text=outcome_text(view),
-         blocks=outcome_blocks(view, decision_id=decision_id, link=link))
+        boxes = enqueue_closing(session, rt, team_id=team_id, proposal_id=proposal_id)
+    send_now(rt, boxes)
+
+
+FINAL, CLOSING_REPLY, OUTCOME = "proposal.final", "proposal.closing_reply", "proposal.outcome"
+
+
+def _closed_view(rt: Runtime, ref: dict[str, Any]) -> tuple[Any, int | None]:
+    with rt.session() as session:
+        view = service.proposal_view(session, team_id=ref["team_id"], proposal_id=ref["proposal_id"])
+        decision_id = service.linked_decision_id(session, team_id=ref["team_id"], proposal_id=ref["proposal_id"])
+    return view, decision_id
+
+
+def _render_final(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
+    view, _ = _closed_view(rt, ref)
+    p = view.proposal
+    if not p.message_ts:
+        return None
+    return SlackCall("chat_update", {"channel": p.channel_id, "ts": p.message_ts, "text": proposal_text(view),
+                                     "blocks": proposal_blocks(view)})
+
+
+def _render_closing_reply(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
+    view, decision_id = _closed_view(rt, ref)
+    p = view.proposal
+    if not p.message_ts:
+        return None
+    return SlackCall("chat_postMessage", {"channel": p.channel_id, "thread_ts": p.message_ts,
+                                          "text": closing_reply(view, decision_id=decision_id)})
+
+
+def _render_outcome(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall:
+    view, decision_id = _closed_view(rt, ref)
+    p = view.proposal
+    link = permalink(rt.client_for(p.team_id), channel=p.channel_id, ts=p.message_ts) if p.message_ts else None
+    return SlackCall("chat_postMessage", {"channel": p.channel_id, "text": outcome_text(view),
+                                          "blocks": outcome_blocks(view, decision_id=decision_id, link=link)},
+                     memo={"decision_id": decision_id, "link": link})
+
+
+def _outcome_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> None:
+    decision_id, link = sent.memo.get("decision_id"), sent.memo.get("link")
     if decision_id is not None and link:
-        with rt.session() as session:
-            decision_service.set_decision_link(session, team_id=team_id, decision_id=decision_id,
-                                               message_ts=None, permalink=link)
-    return True
+        decision_service.set_decision_link(session, team_id=ref["team_id"], decision_id=decision_id,
+                                           message_ts=None, permalink=link)
+
+
+register_kind(FINAL, _render_final)
+register_kind(CLOSING_REPLY, _render_closing_reply)
+register_kind(OUTCOME, _render_outcome, on_sent=_outcome_sent)

@@ -7,7 +7,7 @@ from typing import Any
 from bot.runtime import Runtime
 from bot.services import commitments as commitment_service
 from bot.services import decisions as decision_service
-from handlers.blocks.common import section, truncate
+from handlers.blocks.common import plain_date, section, truncate
 from handlers.blocks.records import thread_summary_blocks
 from handlers.common import error_text, once, permalink, post, whisper
 from handlers.parsing import ParseError, RecordMessage, parse_commitment_text
@@ -38,7 +38,7 @@ def record_from_message(rt: Runtime, client: Any, *, team_id: str, event: dict[s
             record = commitment_service.record_commitment(
                 session, text=parsed.text, owner_id=parsed.owner_id or user, due_date=parsed.due_date,
                 created_by=user, **common)
-            due = f", due {record.due_date.isoformat()}" if record.due_date else ""
+            due = f", due {plain_date(record.due_date)}" if record.due_date else ""
             what = f":handshake: Recorded *commitment #{record.id}* for <@{record.owner_id}>{due}."
     where = f" <{link}|View the message>" if link else ""
     post(client, channel=channel, thread_ts=thread_ts, text=what + where)

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.runtime import Runtime
 from bot.services import checkins as service
+from handlers.announcements import enqueue_message
 from handlers.blocks.checkins import (
     prompt_blocks,
     prompt_text,
@@ -85,16 +86,13 @@ def send_reminders(rt: Runtime, now: datetime) -> None:
     """Remind, once, the members who have not answered a round whose reminder time has come."""
     with rt.session() as session:
         reminders = service.claim_reminders(session, now=now)
-    if not reminders:
-        return
-
-    def remind(reminder: service.Reminder) -> None:
-        post(rt.client_for(reminder.team_id), channel=reminder.channel_id, thread_ts=reminder.thread_ts,
-             reply_broadcast=True, text=reminder_text(reminder), blocks=reminder_blocks(reminder))
-
-    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="accord-remind") as pool:
-        list(pool.map(remind, reminders))
-    logger.info("checkin_reminders_sent count=%s", len(reminders))
+        for r in reminders:  # claimed and enqueued together: the outbox sends each once
+            enqueue_message(session, rt, team_id=r.team_id, key=f"checkin-prompt:{r.prompt_id}:remind",
+                            channel=r.channel_id, thread_ts=r.thread_ts, reply_broadcast=True,
+                            text=reminder_text(r), blocks=reminder_blocks(r))
+    if reminders:
+        rt.outbox.wake()
+        logger.info("checkin_reminders_enqueued count=%s", len(reminders))
 
 
 def close_rounds(rt: Runtime, now: datetime) -> None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
+from bot.outbox import Parent, SlackCall, enqueue, register_kind
 from bot.runtime import Runtime
 from bot.services import proposals as service
 from handlers.blocks.proposals import reminder_blocks, reminder_text
-from handlers.commands.propose import announce_closing
-from handlers.common import permalink, post
+from handlers.commands.propose import announce_closing, enqueue_closing
+from handlers.common import permalink
 
 logger = logging.getLogger("accord.jobs.proposals")
 
@@ -29,6 +31,8 @@ def close_due_proposals(rt: Runtime, now: datetime) -> None:
             with rt.session() as session:
                 closed = service.close_due_proposal(session, team_id=team_id, proposal_id=proposal_id,
                                                     now=now)
+                if closed is not None:
+                    enqueue_closing(session, rt, team_id=team_id, proposal_id=proposal_id)
         except Exception:  # one broken proposal must not hold up the others
             logger.exception("proposal_close_failed team=%s proposal=%s", team_id, proposal_id)
             continue
@@ -37,21 +41,37 @@ def close_due_proposals(rt: Runtime, now: datetime) -> None:
                         closed.view.outcome)
     with rt.session() as session:
         pending = service.list_unannounced(session)
-    for team_id, proposal_id in pending:
-        announce_closing(rt, rt.client_for(team_id), team_id=team_id, proposal_id=proposal_id, now=now)
+    for team_id, proposal_id in pending:  # closed by a release that announced after the claim
+        announce_closing(rt, team_id=team_id, proposal_id=proposal_id)
 
 
 def remind_silent_groups(rt: Runtime, now: datetime) -> None:
-    """Send the one reminder of each proposal to the undecided members of its silent required groups."""
+    """Enqueue the one reminder of each proposal to the undecided members of its silent required groups."""
     with rt.session() as session:
         reminders = service.claim_due_reminders(session, now=now,
                                                 remind_before=rt.settings.proposal_remind_before)
-    for reminder in reminders:
-        p = reminder.view.proposal
-        client = rt.client_for(p.team_id)
-        link = permalink(client, channel=p.channel_id, ts=p.message_ts) if p.message_ts else None
-        for user_id, groups in reminder.recipients.items():
-            post(client, channel=user_id, text=reminder_text(reminder.view),
-                 blocks=reminder_blocks(reminder.view, groups=groups, link=link))
-        logger.info("proposal_reminded team=%s proposal=%s members=%s", p.team_id, p.id,
-                    len(reminder.recipients))
+        for reminder in reminders:  # claimed and enqueued together: the outbox sends each once
+            p = reminder.view.proposal
+            for user_id, groups in reminder.recipients.items():
+                enqueue(session, rt, team_id=p.team_id, kind=REMINDER, key=f"proposal:{p.id}:remind:{user_id}",
+                        ref={"team_id": p.team_id, "proposal_id": p.id, "user_id": user_id, "groups": groups})
+            logger.info("proposal_reminders_enqueued team=%s proposal=%s members=%s", p.team_id, p.id,
+                        len(reminder.recipients))
+    if reminders:
+        rt.outbox.wake()
+
+
+REMINDER = "proposal.reminder"
+
+
+def _render_reminder(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall:
+    with rt.session() as session:
+        view = service.proposal_view(session, team_id=ref["team_id"], proposal_id=ref["proposal_id"])
+    p = view.proposal
+    client = rt.client_for(p.team_id)
+    link = permalink(client, channel=p.channel_id, ts=p.message_ts) if p.message_ts else None
+    return SlackCall("chat_postMessage", {"channel": ref["user_id"], "text": reminder_text(view),
+                                          "blocks": reminder_blocks(view, groups=ref["groups"], link=link)})
+
+
+register_kind(REMINDER, _render_reminder)

@@ -10,10 +10,10 @@ from slack_bolt import Ack, BoltContext
 from bot.services import commitments as commitment_service
 from bot.services import decisions as decision_service
 from handlers import ids
+from handlers.announcements import announce, enqueue_commitment, enqueue_decision
 from handlers.blocks.common import escape
-from handlers.commands.commit import announce_commitment
-from handlers.commands.decision import announce_decision, modal_metadata
-from handlers.common import once, runtime, team_of
+from handlers.commands.decision import modal_metadata
+from handlers.common import once, permalink, runtime, team_of
 from handlers.parsing import MAX_TEXT
 
 
@@ -38,6 +38,15 @@ def _errors_for_text(text: str, block: str) -> dict[str, str] | None:
     return None
 
 
+def with_source_link(client: Any, meta: dict[str, Any]) -> dict[str, Any]:
+    """A shortcut modal's metadata with the permalink of its message, asked for at submission (the
+    shortcut opened the modal first, before its trigger could expire)."""
+    channel, ts = meta.get("channel_id"), meta.get("message_ts")
+    if meta.get("source") != "shortcut" or meta.get("permalink") or not (channel and ts):
+        return meta
+    return {**meta, "permalink": permalink(client, channel=channel, ts=ts)}
+
+
 def handle_decision_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Any,
                                context: BoltContext) -> None:
     """Record the decision of a submitted modal, once per view."""
@@ -48,7 +57,7 @@ def handle_decision_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
         return
     ack()
     rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
-    meta = modal_metadata(view)
+    meta = with_source_link(client, modal_metadata(view))
     with rt.session() as session:
         if not once(session, team_id=team_id, key=f"view:{view['id']}"):
             return
@@ -57,7 +66,8 @@ def handle_decision_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
             channel_id=meta.get("channel_id") or user_id, thread_ts=meta.get("thread_ts"),
             message_ts=meta.get("message_ts"), permalink=meta.get("permalink"), recorded_by=user_id,
             source=meta.get("source", "modal"), now=rt.clock.now())
-    announce_decision(rt, client, decision=decision)
+        box = enqueue_decision(session, rt, team_id=team_id, decision_id=decision.id or 0)
+    announce(rt, box, what=f"Decision #{decision.id}")
 
 
 def handle_commitment_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Any,
@@ -76,7 +86,7 @@ def handle_commitment_submission(ack: Ack, body: dict[str, Any], view: dict[str,
         return
     ack()
     rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
-    meta = modal_metadata(view)
+    meta = with_source_link(client, modal_metadata(view))
     with rt.session() as session:
         if not once(session, team_id=team_id, key=f"view:{view['id']}"):
             return
@@ -85,4 +95,5 @@ def handle_commitment_submission(ack: Ack, body: dict[str, Any], view: dict[str,
             due_date=due, created_by=user_id, channel_id=meta.get("channel_id") or user_id,
             thread_ts=meta.get("thread_ts"), message_ts=meta.get("message_ts"), permalink=meta.get("permalink"),
             source=meta.get("source", "modal"), now=rt.clock.now())
-    announce_commitment(rt, client, commitment=commitment)
+        box = enqueue_commitment(session, rt, team_id=team_id, commitment_id=commitment.id or 0)
+    announce(rt, box, what=f"Commitment #{commitment.id}")

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.services import digest_runs as runs
+from bot.services import retries
 from bot.services.digests import Voice, build_digest, least_heard, period_start
 from storage.db import session_scope
 from storage.models import (
@@ -203,7 +204,7 @@ def test_refusals_back_off_and_give_up_eventually(engine: Engine) -> None:
         delays = [runs.record_refused(session, run=run, attempts=n, error="internal_error", now=NOW) - NOW
                   for n in (1, 2, 3, 10)]
         assert delays == [timedelta(seconds=30), timedelta(seconds=60), timedelta(seconds=120),
-                          runs.MAX_RETRY]
+                          retries.MAX_RETRY]
         assert runs.record_refused(session, run=run, attempts=runs.MAX_ATTEMPTS, error="x", now=NOW) is None
         session.refresh(run)
         assert (run.status, run.last_error) == ("failed", "x")

@@ -1,0 +1,109 @@
+"""The inbox: Slack requests stored before their ack, leased to one worker, marked done once.
+
+Every write here is one statement; claims are conditional updates on the lease token, and on
+PostgreSQL the sweep picks its candidates ``FOR UPDATE SKIP LOCKED`` so that processes take
+different rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, col
+
+from storage.models import InboxRequest
+
+INBOX = InboxRequest.__table__  # type: ignore[attr-defined]
+_NO_SYNC = {"synchronize_session": False}
+
+
+def add_request(conn: Connection, *, team_id: str, kind: str, key: str, body: str, token: str,
+                now: datetime, lease_until: datetime) -> int | None:
+    """Store one request, born leased to its receiver; None when its delivery key is already stored."""
+    dialect = conn.dialect.name
+    values = {"team_id": team_id[:32], "kind": kind, "key": key[:200], "body": body, "state": "pending",
+              "attempts": 1, "lease_token": token, "lease_until": lease_until, "received_at": now}
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(INBOX).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(INBOX).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    else:
+        stmt = insert(INBOX).values(**values)
+    row = conn.execute(stmt.returning(INBOX.c.id)).first()
+    return None if row is None else int(row[0])
+
+
+def start(session: Session, *, request_id: int, token: str, lease_until: datetime) -> bool:
+    """Renew the lease before working a row; False when another worker took it or it is finished."""
+    stmt = (update(InboxRequest)
+            .where(col(InboxRequest.id) == request_id, col(InboxRequest.lease_token) == token,
+                   col(InboxRequest.state) == "pending")
+            .values(lease_until=lease_until).execution_options(**_NO_SYNC))
+    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+def finish(session: Session, *, request_id: int, token: str, now: datetime) -> bool:
+    """Mark a row done in the caller's transaction; False when this worker no longer holds it."""
+    stmt = (update(InboxRequest)
+            .where(col(InboxRequest.id) == request_id, col(InboxRequest.lease_token) == token,
+                   col(InboxRequest.state).in_(("pending", "done")))
+            .values(state="done", done_at=now, lease_until=None).execution_options(**_NO_SYNC))
+    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+def release(session: Session, *, request_id: int, token: str, error: str, retry_at: datetime | None) -> bool:
+    """A failed attempt: try again after ``retry_at``, or mark the row failed when it is None."""
+    values: dict[str, Any] = {"last_error": error[:200]}
+    if retry_at is None:
+        values |= {"state": "failed", "lease_until": None}
+    else:
+        values |= {"lease_until": retry_at}
+    stmt = (update(InboxRequest)
+            .where(col(InboxRequest.id) == request_id, col(InboxRequest.lease_token) == token,
+                   col(InboxRequest.state) == "pending")
+            .values(**values).execution_options(**_NO_SYNC))
+    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+def claim_stale(session: Session, *, now: datetime, token: str, lease_until: datetime,
+                limit: int) -> Sequence[Any]:
+    """Take over up to ``limit`` pending rows whose lease expired: rows (id, kind, body, attempts)."""
+    stale = and_(col(InboxRequest.state) == "pending",
+                 or_(col(InboxRequest.lease_until).is_(None), col(InboxRequest.lease_until) < now))
+    candidates = (select(InboxRequest.id).where(stale).order_by(col(InboxRequest.id)).limit(limit)
+                  .with_for_update(skip_locked=True))
+    stmt = (update(InboxRequest)
+            .where(col(InboxRequest.id).in_(candidates.scalar_subquery()), stale)
+            .values(lease_token=token, lease_until=lease_until, attempts=col(InboxRequest.attempts) + 1)
+            .returning(col(InboxRequest.id), col(InboxRequest.kind), col(InboxRequest.body),
+                       col(InboxRequest.attempts))
+            .execution_options(**_NO_SYNC))
+    return sorted(session.execute(stmt).all(), key=lambda row: row.id)
+
+
+def get_request(session: Session, *, request_id: int) -> InboxRequest | None:
+    """One row (tests, diagnostics)."""
+    return session.get(InboxRequest, request_id)
+
+
+def count_by_state(session: Session) -> dict[str, int]:
+    """How many rows are in each state (health, logs)."""
+    from sqlalchemy import func
+
+    rows = session.execute(select(InboxRequest.state, func.count()).group_by(col(InboxRequest.state))).all()
+    return {state: int(n) for state, n in rows}
+
+
+def prune(engine: Engine, *, before: datetime) -> int:
+    """Delete finished rows received before ``before``; pending rows are kept whatever their age."""
+    with engine.begin() as conn:
+        result = conn.execute(delete(INBOX).where(INBOX.c.received_at < before, INBOX.c.state != "pending"))
+    return int(result.rowcount or 0)

@@ -1,0 +1,154 @@
+"""The outbox: everything Accord must post, one row each, claimed by lease and marked sent once.
+
+A row is enqueued in the transaction of the record it announces. A sender claims it by a
+conditional update (``FOR UPDATE SKIP LOCKED`` picks candidates on PostgreSQL), calls Slack with
+no transaction open, then marks it sent (or schedules a retry, or marks it failed) on its lease
+token. No claim is taken before the row exists, so a refused or interrupted send is always
+tried again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlmodel import Session, col
+
+from storage.models import OutboxMessage
+
+OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+_NO_SYNC = {"synchronize_session": False}
+
+
+def _insert(session: Session) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def enqueue(session: Session, *, team_id: str, kind: str, key: str, ref: dict[str, Any], now: datetime,
+            after_id: int | None = None, rearm: bool = False, not_before: datetime | None = None) -> int | None:
+    """Add a message to send; its id, or None when ``key`` was enqueued already (and not re-armed).
+
+    ``rearm`` makes an existing row due again (a live message whose content changed): its
+    ``generation`` moves on, so a send that started before the change is followed by another.
+    """
+    values = {"team_id": team_id[:32], "kind": kind, "key": key[:200], "ref": json.dumps(ref, sort_keys=True),
+              "after_id": after_id, "state": "pending", "generation": 0, "attempts": 0,
+              "next_attempt_at": not_before or now, "created_at": now}
+    stmt = _insert(session)(OUTBOX).values(**values)
+    if rearm:
+        due = not_before or now
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"state": "pending", "generation": OUTBOX.c.generation + 1, "attempts": 0, "last_error": None,
+                  "next_attempt_at": func.min(OUTBOX.c.next_attempt_at, due)
+                  if session.get_bind().dialect.name == "sqlite"
+                  else func.least(OUTBOX.c.next_attempt_at, due)},
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=["key"])
+    row = session.execute(stmt.returning(OUTBOX.c.id)).first()
+    return None if row is None else int(row[0])
+
+
+def _due(now: datetime) -> Any:
+    parent = OUTBOX.alias("parent")
+    parent_sent = or_(col(OutboxMessage.after_id).is_(None),
+                      select(parent.c.id).where(parent.c.id == OutboxMessage.after_id,
+                                                parent.c.state != "pending").exists())
+    return and_(col(OutboxMessage.state) == "pending", col(OutboxMessage.next_attempt_at) <= now,
+                or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
+                parent_sent)
+
+
+def claim(session: Session, *, now: datetime, token: str, lease_until: datetime, limit: int,
+          ids: Sequence[int] | None = None) -> Sequence[Any]:
+    """Lease up to ``limit`` due rows (only ``ids`` when given), oldest first.
+
+    Rows (id, team_id, kind, ref, after_id, attempts, generation).
+    """
+    due = _due(now)
+    if ids is not None:
+        due = and_(due, col(OutboxMessage.id).in_(list(ids)))
+    candidates = (select(OutboxMessage.id).where(due).order_by(col(OutboxMessage.id)).limit(limit)
+                  .with_for_update(skip_locked=True))
+    stmt = (update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(candidates.scalar_subquery()), due)
+            .values(lease_token=token, lease_until=lease_until)
+            .returning(col(OutboxMessage.id), col(OutboxMessage.team_id), col(OutboxMessage.kind),
+                       col(OutboxMessage.ref), col(OutboxMessage.after_id), col(OutboxMessage.attempts),
+                       col(OutboxMessage.generation))
+            .execution_options(**_NO_SYNC))
+    return sorted(session.execute(stmt).all(), key=lambda row: row.id)
+
+
+def parent_results(session: Session, *, ids: Sequence[int]) -> dict[int, tuple[str | None, str | None, str]]:
+    """id → (result_ts, result_channel, state) of the messages that others reply under."""
+    if not ids:
+        return {}
+    rows = session.execute(select(OutboxMessage.id, OutboxMessage.result_ts, OutboxMessage.result_channel,
+                                  OutboxMessage.state).where(col(OutboxMessage.id).in_(list(ids)))).all()
+    return {int(r.id): (r.result_ts, r.result_channel, r.state) for r in rows}
+
+
+def mark_sent(session: Session, *, message_id: int, token: str, generation: int, now: datetime,
+              ts: str | None, channel: str | None) -> bool:
+    """Record a send; False when the lease was lost. A row re-armed meanwhile stays pending."""
+    base = (col(OutboxMessage.id) == message_id, col(OutboxMessage.lease_token) == token,
+            col(OutboxMessage.state) == "pending")
+    sent = (update(OutboxMessage).where(*base, col(OutboxMessage.generation) == generation)
+            .values(state="sent", sent_at=now, result_ts=ts, result_channel=channel, lease_until=None,
+                    last_error=None).execution_options(**_NO_SYNC))
+    if session.execute(sent).rowcount:  # type: ignore[attr-defined]
+        return True
+    again = (update(OutboxMessage).where(*base)
+             .values(sent_at=now, result_ts=ts, result_channel=channel, lease_until=None)
+             .execution_options(**_NO_SYNC))
+    return bool(session.execute(again).rowcount)  # type: ignore[attr-defined]
+
+
+def mark_unsent(session: Session, *, message_id: int, token: str, attempts: int, error: str,
+                retry_at: datetime | None) -> bool:
+    """A refused or failed send: due again at ``retry_at``, or failed for good when it is None."""
+    values: dict[str, Any] = {"attempts": attempts, "last_error": error[:200], "lease_until": None}
+    if retry_at is None:
+        values["state"] = "failed"
+    else:
+        values["next_attempt_at"] = retry_at
+    stmt = (update(OutboxMessage)
+            .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.lease_token) == token,
+                   col(OutboxMessage.state) == "pending")
+            .values(**values).execution_options(**_NO_SYNC))
+    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+def next_due_at(session: Session) -> datetime | None:
+    """When the earliest pending row falls due (None when nothing is pending)."""
+    return session.execute(select(func.min(OutboxMessage.next_attempt_at))
+                           .where(col(OutboxMessage.state) == "pending")).scalar()
+
+
+def list_failed(session: Session, *, team_id: str, kinds: Sequence[str] | None = None,
+                limit: int = 20) -> list[OutboxMessage]:
+    """A team's messages that Slack refused for good, newest first."""
+    query = select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.state == "failed")
+    if kinds:
+        query = query.where(col(OutboxMessage.kind).in_(list(kinds)))
+    return list(session.exec(query.order_by(col(OutboxMessage.id).desc()).limit(limit)))  # type: ignore[call-overload]
+
+
+def count_failed(session: Session, *, team_id: str) -> int:
+    """How many of a team's messages failed for good."""
+    return int(session.execute(select(func.count()).where(OutboxMessage.team_id == team_id,
+                                                          OutboxMessage.state == "failed")).scalar() or 0)
+
+
+def get_by_key(session: Session, *, key: str) -> OutboxMessage | None:
+    """The row enqueued under ``key``."""
+    return session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()  # type: ignore[call-overload]
