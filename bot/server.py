@@ -2,54 +2,85 @@
 
 Bolt's own dispatch is synchronous, so each request is dispatched on a worker thread; the
 listener acks at once and its slow work continues on Bolt's listener pool after the response.
-Requests Bolt cannot parse get 400, requests no listener handles get 200 (Slack retries a 404).
+
+At the door, in this order and before anything is parsed: a body over ``MAX_BODY`` gets 413 (by
+its Content-Length at once, else as soon as the stream passes the limit, so it is never held in
+memory); a request without a valid, fresh Slack signature gets 401. Only then is the body parsed
+and checked (:mod:`bot.request_body`; 400 when it is not something Slack sends) and handed to Bolt
+already parsed, which therefore neither parses nor verifies it again. Requests no listener
+handles get 200 (Slack retries a 404). Each refusal is one warning line, never a traceback.
 """
 
 from __future__ import annotations
 
-import json
 import logging
+import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.starlette.handler import to_starlette_response
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.config import ConfigError
+from bot.request_body import BadBody, parse_body, storable
 from bot.runtime import Runtime
 from storage.db import ping
 
 logger = logging.getLogger("accord.server")
 MAX_BODY = 1_000_000
+MAX_AGE = 300  # seconds: Slack's limit for a request's timestamp, either way
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 
 
-def _check_body(raw: bytes, content_type: str) -> str:
-    """The body as text, or ValueError when it is not something Slack sends."""
-    if len(raw) > MAX_BODY:
-        raise ValueError("body too large")
-    text = raw.decode("utf-8")  # UnicodeDecodeError is a ValueError
-    if not text:
-        raise ValueError("empty body")
-    if content_type.startswith("application/json") or text.startswith("{"):
-        if not isinstance(json.loads(text), dict):
-            raise ValueError("JSON body is not an object")
-        return text
-    params = dict(parse_qsl(text, keep_blank_values=True, strict_parsing=True))
-    if "payload" in params and not isinstance(json.loads(params["payload"]), dict):
-        raise ValueError("payload is not a JSON object")
-    return text
+class _TooLarge(Exception):
+    pass
 
 
-def _dispatch(app: App, body: str, request: Request) -> Response:
-    bolt_request = BoltRequest(body=body, query=request.query_params, headers=request.headers)  # type: ignore[arg-type]
+async def _read_body(request: Request) -> bytes:
+    """The body, refused (:class:`_TooLarge`) by its Content-Length or once the stream passes ``MAX_BODY``."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and (len(declared) > 12 or int(declared) > MAX_BODY):
+        raise _TooLarge
+    received = bytearray()
+    async for chunk in request.stream():
+        received += chunk
+        if len(received) > MAX_BODY:
+            raise _TooLarge
+    return bytes(received)
+
+
+def _signature_problem(verifier: SignatureVerifier | None, body: str, headers: Any) -> str | None:
+    """Why the request is not signed by Slack with our secret, or None when it is."""
+    if verifier is None:
+        return "no_signing_secret"
+    timestamp = headers.get("x-slack-request-timestamp")
+    signature = headers.get("x-slack-signature")
+    if timestamp is None or signature is None:
+        return "unsigned"
+    if not _TIMESTAMP.fullmatch(timestamp):
+        return "bad_timestamp"
+    if abs(time.time() - int(timestamp)) > MAX_AGE:
+        return "stale_timestamp"
+    if not _SIGNATURE.fullmatch(signature) or not verifier.is_valid(body, timestamp, signature):
+        return "bad_signature"
+    return None
+
+
+def _dispatch(app: App, body: dict[str, Any], request: Request) -> Response:
+    # A parsed body is what Bolt takes in its non-HTTP mode: it then neither parses the body again
+    # nor verifies a signature already verified here (the inbox dispatches stored bodies the same way).
+    bolt_request = BoltRequest(body=body, query=request.query_params, headers=request.headers,  # type: ignore[arg-type]
+                               mode="socket_mode")
     bolt_response = app.dispatch(bolt_request)
     if bolt_response.status == 404:
         logger.info("unhandled_request type=%s", bolt_request.body.get("type") or bolt_request.body.get("command"))
@@ -60,12 +91,33 @@ def _dispatch(app: App, body: str, request: Request) -> Response:
 def create_web_app(app: App, rt: Runtime, *, on_startup: Any = None, on_shutdown: Any = None) -> Starlette:
     """The ASGI application: `POST /slack/events`, `GET /healthz`, and OAuth routes when enabled."""
 
+    secret = rt.settings.slack_signing_secret
+    verifier = SignatureVerifier(secret) if secret else None
+
     async def slack_events(request: Request) -> Response:
-        raw = await request.body()
+        path = request.url.path
         try:
-            body = _check_body(raw, request.headers.get("content-type", ""))
-        except ValueError as err:
-            logger.warning("bad_request path=%s error=%s", request.url.path, type(err).__name__)
+            raw = await _read_body(request)
+        except _TooLarge:
+            logger.warning("request_too_large path=%s limit=%s", path, MAX_BODY)
+            # Closing the connection stops the rest of the body from being read at all.
+            return PlainTextResponse("Request body too large", status_code=413, headers={"Connection": "close"})
+        except ClientDisconnect:
+            logger.info("client_disconnected path=%s", path)
+            return Response(status_code=400)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            logger.warning("bad_request path=%s reason=not_utf8", path)
+            return PlainTextResponse("Bad request", status_code=400)
+        problem = _signature_problem(verifier, text, request.headers)
+        if problem:
+            logger.warning("unauthorized_request path=%s reason=%s", path, problem)
+            return PlainTextResponse("Unauthorized", status_code=401)
+        try:
+            body = parse_body(text, request.headers.get("content-type", ""))
+        except BadBody as err:
+            logger.warning("bad_request path=%s reason=%s", path, err.reason)
             return PlainTextResponse("Bad request", status_code=400)
         return await run_in_threadpool(_dispatch, app, body, request)
 
@@ -143,13 +195,20 @@ def serve_socket_mode(app: App, *, app_token: str, on_startup: Any = None, on_sh
 
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    class StorableHandler(SocketModeHandler):
+        """Envelopes' strings made storable, as bodies over HTTP are (:func:`bot.request_body.storable`)."""
+
+        def handle(self, client: Any, req: Any) -> None:
+            req.payload = storable(req.payload)
+            super().handle(client, req)
+
     def stop(signum: int, _frame: Any) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, signal.SIG_DFL)
         logger.info("socket_mode_stopping signal=%s", signal.Signals(signum).name)
         raise _Stop
 
-    handler = SocketModeHandler(app, app_token)
+    handler = StorableHandler(app, app_token)
     try:
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)

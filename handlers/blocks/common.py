@@ -24,7 +24,7 @@ WORD_JOINER = "\u2060"
 
 Block = dict[str, Any]
 
-_TOKEN = re.compile(r"<([^<>]*)>")
+_TOKEN = re.compile(r"<([^<>]*)>|[<>]")  # a token, or a bracket that belongs to none
 _SAFE_TOKEN = re.compile(
     r"^(?:@[UW][A-Z0-9]+(?:\|[^<>]*)?|#C[A-Z0-9]+(?:\|[^<>]*)?|(?:https?|mailto):[^<>]+|!date\^[^<>]+)$"
 )
@@ -43,6 +43,8 @@ def unescape(text: str) -> str:
 
 def _neutralise(match: re.Match[str]) -> str:
     inner = match.group(1)
+    if inner is None:  # a stray bracket, e.g. the outer one of <!channel|<x>>: it must not open a token
+        return escape(match.group(0))
     if _SAFE_TOKEN.match(inner):
         return match.group(0)
     special = _SPECIAL.match(inner)
@@ -53,8 +55,13 @@ def _neutralise(match: re.Match[str]) -> str:
 
 
 def safe(text: str) -> str:
-    """User text (in Slack's escaped form) made safe to post: no channel-wide pings."""
-    # A stray & that is not an entity stays harmless; only <…> tokens can ping.
+    """User text (in Slack's escaped form) made safe to post: no channel-wide pings.
+
+    Only ``<…>`` tokens can ping. User and channel mentions, links and dates are kept; special
+    mentions become plain text; every other bracket is escaped, so that a token nested in another
+    (``<!here|<@U1>>``) cannot leave a special mention behind once the inner one is handled. A
+    stray ``&`` that is not an entity stays harmless.
+    """
     return _TOKEN.sub(_neutralise, text)
 
 
@@ -140,14 +147,22 @@ def fallback_text(text: str) -> str:
     return truncate(safe(text), MAX_MESSAGE_TEXT)
 
 
+def plain_date(value: date) -> str:
+    """A calendar date (a due date) as every reader should see it, whatever their zone: ``Mon 7 Dec 2026``."""
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
 def slack_date(value: date | datetime, fmt: str = "{date_short_pretty}") -> str:
-    """A date or time in Slack's date formatting, so each reader sees it in their own zone."""
-    if isinstance(value, datetime):
-        stamp = int(value.timestamp())
-        fallback = value.strftime("%Y-%m-%d %H:%M UTC")
-        return f"<!date^{stamp}^{fmt} {{time}}|{fallback}>"
-    stamp = int(datetime(value.year, value.month, value.day, 12).timestamp())
-    return f"<!date^{stamp}^{fmt}|{value.isoformat()}>"
+    """An instant in Slack's date formatting, so each reader sees it in their own zone.
+
+    A calendar date is not an instant (shown as one, a reader far east or west of UTC would see
+    another day), so it is shown as itself, by :func:`plain_date`.
+    """
+    if not isinstance(value, datetime):
+        return plain_date(value)
+    stamp = int(value.timestamp())
+    fallback = value.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{stamp}^{fmt} {{time}}|{fallback}>"
 
 
 def bulleted(lines: Sequence[str], *, limit: int, more: str) -> str:

@@ -1,8 +1,8 @@
 """The digest as a Slack message (Block Kit) and as plain text for a terminal.
 
 Both renderings come from the same section builders, which write through a small formatter:
-:class:`SlackFormat` makes mrkdwn (user text through ``safe()``, mentions, Slack date tokens,
-links) and :class:`TextFormat` makes plain text (display names, readable dates, no markup).
+:class:`SlackFormat` makes mrkdwn (user text through ``safe()``, mentions, Slack date tokens for
+instants, links) and :class:`TextFormat` makes plain text (display names, readable dates, no markup).
 Long lists end with "and N more" and a pointer; the message always fits Slack's limits.
 """
 
@@ -21,6 +21,7 @@ from handlers.blocks.common import (
     divider,
     fit_blocks,
     header,
+    plain_date,
     safe,
     section,
     sections,
@@ -38,7 +39,7 @@ ICONS = {"decisions": ":memo:", "commitments": ":handshake:", "proposals": ":bal
 
 
 class SlackFormat:
-    """mrkdwn for Slack: user text made safe, users mentioned, dates in each reader's zone."""
+    """mrkdwn for Slack: user text made safe, users mentioned, instants in each reader's zone."""
 
     slack = True
 
@@ -49,7 +50,7 @@ class SlackFormat:
         return f"<@{user_id}>"
 
     def day(self, value: date) -> str:
-        return slack_date(value)
+        return plain_date(value)  # a calendar date: the same day for every reader
 
     def moment(self, value: datetime) -> str:
         return slack_date(value, "{date_short_pretty}")
@@ -95,7 +96,7 @@ class TextFormat:
         return "@" + self.names.get(user_id, user_id)
 
     def day(self, value: date) -> str:
-        return f"{value:%a} {value.day} {value:%b %Y}"
+        return plain_date(value)
 
     def moment(self, value: datetime) -> str:
         return value.strftime("%Y-%m-%d %H:%M UTC")

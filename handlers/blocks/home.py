@@ -16,6 +16,7 @@ from handlers.blocks.common import (
     divider,
     fit_blocks,
     header,
+    plain_date,
     safe,
     section,
     sections,
@@ -31,8 +32,8 @@ def _commitment_blocks(c: Commitment, *, today: Any) -> list[Block]:
     due = ""
     if c.due_date is not None:
         overdue = c.status == "open" and c.due_date < today
-        due = (f" — :warning: overdue, was due {slack_date(c.due_date)}" if overdue
-               else f" — due {slack_date(c.due_date)}")
+        due = (f" — :warning: overdue, was due {plain_date(c.due_date)}" if overdue
+               else f" — due {plain_date(c.due_date)}")
     state = " — :no_entry: *blocked*" if c.status == "blocked" else ""
     link = f"<{c.permalink}|#{c.id}>" if c.permalink else f"#{c.id}"
     text = f"{link} {truncate(safe(' '.join(c.text.split())), 500)}{due}{state}"

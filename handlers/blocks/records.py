@@ -13,6 +13,7 @@ from handlers.blocks.common import (
     bulleted,
     context,
     fit_blocks,
+    plain_date,
     safe,
     section,
     sections,
@@ -49,7 +50,7 @@ def commitment_line(commitment: Commitment, *, today: date, group: str | None = 
     due = ""
     if commitment.due_date is not None:
         overdue = commitment.status == "open" and commitment.due_date < today
-        due = (" — :warning: *overdue*, was due " if overdue else " — due ") + slack_date(commitment.due_date)
+        due = (" — :warning: *overdue*, was due " if overdue else " — due ") + plain_date(commitment.due_date)
     where = f" ({safe(group)})" if group else ""
     text = truncate(safe(commitment.text.replace("\n", " ")), 300)
     return f"{STATUS_ICON.get(commitment.status, '')} *#{commitment.id}* <@{commitment.owner_id}>{where}: {text}{due}"
@@ -57,7 +58,7 @@ def commitment_line(commitment: Commitment, *, today: date, group: str | None = 
 
 def commitment_blocks(commitment: Commitment, *, today: date, group: str | None) -> list[Block]:
     """The channel announcement of a recorded commitment."""
-    due = f", due {slack_date(commitment.due_date)}" if commitment.due_date else ""
+    due = f", due {plain_date(commitment.due_date)}" if commitment.due_date else ""
     head = f":handshake: *Commitment #{commitment.id}* — owner <@{commitment.owner_id}>{due}"
     if group:
         head += f" ({safe(group)})"

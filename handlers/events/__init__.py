@@ -17,9 +17,14 @@ IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channe
 MESSAGE_ROUTES: list[Any] = [route_checkin_reply]
 
 
+def from_a_bot(event: dict[str, Any]) -> bool:
+    """A message or mention posted by an app (another's or Accord's own): never recorded nor answered."""
+    return bool(event.get("bot_id") or event.get("bot_profile") or event.get("subtype") == "bot_message")
+
+
 def handle_message(event: dict[str, Any], client: Any, context: BoltContext) -> None:
     """Every message event: check-in replies first, then `Decision:` / `Action:` lines."""
-    if event.get("subtype") in IGNORED_SUBTYPES or event.get("bot_id") or not event.get("user"):
+    if event.get("subtype") in IGNORED_SUBTYPES or from_a_bot(event) or not event.get("user"):
         return
     rt = runtime(context)
     team_id = team_of(context)
@@ -40,7 +45,9 @@ def handle_message(event: dict[str, Any], client: Any, context: BoltContext) -> 
 
 
 def handle_app_mention(event: dict[str, Any], client: Any, context: BoltContext) -> None:
-    """`@Accord decision: …`, `@Accord action: …` or `@Accord summary`."""
+    """`@Accord decision: …`, `@Accord action: …` or `@Accord summary` (from people, not apps)."""
+    if from_a_bot(event):
+        return
     rt = runtime(context)
     team_id = team_of(context)
     try:

@@ -63,7 +63,8 @@ def test_digest_posts_one_message_with_everything(accord: Harness) -> None:
                      "Not yet heard from: Academia, Policy", "overdue", "No quorum"):
         assert expected in text, expected
     assert text.index("Draft the data annex") < text.index("Review the budget") or "Academia" in text
-    assert "<!date^" in text  # dates in Slack's date formatting
+    assert "<!date^" in text  # instants (closing times) in Slack's date formatting
+    assert "was due Fri 20 Nov 2026" in text and "due Thu 10 Dec 2026" in text  # due dates as calendar dates
     [run] = _runs(accord)
     assert (run.status, run.trigger, run.requested_by, run.message_ts) == ("posted", "command", "U2",
                                                                             digest.response["ts"])

@@ -61,6 +61,7 @@ def test_home_shows_commitments_proposals_groups_and_next_checkin(accord: Harnes
     assert view["type"] == "home" and len(view["blocks"]) <= 100
     text = FakeSlack.all_text(publish)
     assert "Draft the annex" in text and "overdue" in text and "Someone else's task" not in text
+    assert "was due Fri 20 Nov 2026" in text  # a calendar date, the same in every zone
     assert "Adopt the charter" in text and "Already answered" not in text
     assert "Industry" in text and "next check-in <!date^" in text and "Academia" not in text
     # The next check-in: Monday 30 Nov 2026, 09:00 in Berlin, which is 08:00 UTC.
