@@ -7,8 +7,10 @@ turn by the same run, each in its own process and served the same way (uvicorn, 
 
 * **Accord** — the real ``accord serve`` with a fake Slack Web API (``tests.fakeslack``, in this
   process) and a fresh SQLite database (or a fresh schema of a PostgreSQL database);
-* **bare Bolt** — a Bolt app whose ``/decision`` listener only calls ``ack()``, behind
-  ``bot.server.create_web_app``: the floor set by Bolt, Starlette and uvicorn.
+* **bare Bolt** — a Bolt app whose ``/decision`` listener calls ``ack()`` and hands a post to the
+  fake Slack to a 4-thread pool, behind ``bot.server.create_web_app``: the floor set by Bolt,
+  Starlette and uvicorn for a listener that works after its ack (Accord, in addition, stores
+  every request in its durable inbox before the ack).
 
 Every request is a ``/decision <text>`` signed as Slack signs it, with a distinct text, so each one
 records a decision and announces it on the fake Slack after the ack (the realistic path).  Client
@@ -79,13 +81,21 @@ def serve_bare(port: int) -> int:
         token_verification_enabled=False,
     )
 
+    # The fair floor: like Accord's, the listener acks and hands its work (here one post to the
+    # fake Slack) to a small thread pool, so the ack competes with work for the interpreter lock.
+    from concurrent.futures import ThreadPoolExecutor
+
+    work = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bare-work")
+
     @app.command("/decision")
-    def decision(ack: Ack) -> None:
+    def decision(ack: Ack, command: dict[str, Any]) -> None:
         ack()
+        work.submit(client.chat_postMessage, channel=command["channel_id"], text=command.get("text") or "-")
 
     # create_web_app's /healthz pings the runtime's engine: give it an in-memory one.
     engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
-    web = create_web_app(app, SimpleNamespace(engine=engine))  # type: ignore[arg-type]
+    settings = SimpleNamespace(slack_signing_secret=os.environ["SLACK_SIGNING_SECRET"], socket_mode=False)
+    web = create_web_app(app, SimpleNamespace(engine=engine, settings=settings))  # type: ignore[arg-type]
     serve_http(web, host=LOOPBACK, port=port, log_level="warning")
     return 0
 
