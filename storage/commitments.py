@@ -1,18 +1,36 @@
-"""Queries and writes for commitments and their history."""
+"""Queries and writes for commitments and their history.
+
+A status change is a conditional UPDATE (``… WHERE status = <the status it was read with>``):
+of two simultaneous changes of one commitment, only one finds the status it expects.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.models import Commitment, CommitmentUpdate
 
 
-def get_commitment(session: Session, *, team_id: str, commitment_id: int) -> Commitment | None:
-    """One commitment of this team, or None."""
-    row = session.get(Commitment, commitment_id)
+def get_commitment(session: Session, *, team_id: str, commitment_id: int, fresh: bool = False) -> Commitment | None:
+    """One commitment of this team, or None (``fresh``: read again from the database)."""
+    row = session.get(Commitment, commitment_id, populate_existing=fresh)
     return row if row is not None and row.team_id == team_id else None
+
+
+def transition_status(session: Session, *, team_id: str, commitment_id: int, old_status: str, new_status: str,
+                      now: datetime) -> bool:
+    """Move a commitment from ``old_status`` to ``new_status``; False when its status is no longer ``old_status``."""
+    result = session.execute(
+        update(Commitment)
+        .where(col(Commitment.id) == commitment_id, col(Commitment.team_id) == team_id,
+               col(Commitment.status) == old_status)
+        .values(status=new_status, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def list_commitments(

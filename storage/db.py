@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import Table, UniqueConstraint, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
@@ -18,6 +19,8 @@ from sqlmodel import Session, create_engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 POOL_SIZE = 10
 MAX_OVERFLOW = 5
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a duplicate key
+SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<columns>[\w.]+(?:, [\w.]+)*)$")
 
 
 def normalise_url(url: str) -> str:
@@ -60,7 +63,9 @@ def make_engine(url: str, *, echo: bool = False, single_use: bool = False) -> En
             dbapi_connection.isolation_level = None
 
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_recycle=1800, **pooling)
+    # No pre-ping round trip on every checkout: connections are recycled after 30 minutes, and one
+    # that the server dropped fails its statement, is discarded by the pool, and the work is retried.
+    return create_engine(url, echo=echo, pool_recycle=1800, **pooling)
 
 
 def pool_capacity(engine: Engine) -> int:
@@ -83,17 +88,53 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 def claim(session: Session, row: Any) -> bool:
-    """Insert ``row`` under a savepoint; False when its unique key is already taken.
+    """Insert ``row`` under a savepoint; False when one of its unique keys is already taken.
 
-    This is how exactly-once is decided: the loser of a race does nothing.
+    This is how exactly-once is decided: the loser of a race does nothing. Any other integrity
+    error (a missing foreign key, a NULL where none is allowed, a duplicate in another table) is
+    a bug and is raised.
     """
     try:
         with session.begin_nested():
             session.add(row)
             session.flush()
-    except IntegrityError:
-        return False
+    except IntegrityError as err:
+        if is_unique_violation(err, type(row).__table__):
+            return False
+        raise
     return True
+
+
+def _unique_keys(table: Table) -> dict[str, frozenset[str]]:
+    """Constraint name → columns of every unique key of ``table`` (its primary key included)."""
+    keys = {str(table.primary_key.name): frozenset(table.primary_key.columns.keys())}
+    for constraint in table.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            keys[str(constraint.name)] = frozenset(constraint.columns.keys())
+    for index in table.indexes:
+        if index.unique:
+            keys[str(index.name)] = frozenset(c.name for c in index.columns)
+    return keys
+
+
+def is_unique_violation(err: IntegrityError, table: Table) -> bool:
+    """True when ``err`` is a duplicate of one of ``table``'s unique keys (PostgreSQL or SQLite)."""
+    orig = err.orig
+    keys = _unique_keys(table)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate is not None:  # psycopg
+        if sqlstate != UNIQUE_VIOLATION:
+            return False
+        diag = getattr(orig, "diag", None)
+        name, table_name = getattr(diag, "constraint_name", None), getattr(diag, "table_name", None)
+        return name in keys if name else table_name == table.name
+    found = SQLITE_UNIQUE.search(str(orig))
+    if found is None:
+        return False
+    qualified = [c.partition(".") for c in found.group("columns").split(", ")]
+    if {t for t, _, _ in qualified} != {table.name}:
+        return False
+    return frozenset(c for _, _, c in qualified) in keys.values()
 
 
 def ping(engine: Engine) -> bool:

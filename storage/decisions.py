@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.models import Decision
 
 
-def get_decision(session: Session, *, team_id: str, decision_id: int) -> Decision | None:
-    """One decision of this team, or None."""
-    row = session.get(Decision, decision_id)
+def get_decision(session: Session, *, team_id: str, decision_id: int, fresh: bool = False) -> Decision | None:
+    """One decision of this team, or None (``fresh``: read again from the database)."""
+    row = session.get(Decision, decision_id, populate_existing=fresh)
     return row if row is not None and row.team_id == team_id else None
+
+
+def claim_revoke(session: Session, *, team_id: str, decision_id: int, actor_id: str, reason: str | None,
+                 now: datetime) -> bool:
+    """Mark an active decision revoked (conditional update); False when it is no longer active."""
+    result = session.execute(
+        update(Decision)
+        .where(col(Decision.id) == decision_id, col(Decision.team_id) == team_id, col(Decision.status) == "active")
+        .values(status="revoked", revoked_by=actor_id, revoked_at=now, revoke_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def list_decisions(

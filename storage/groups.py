@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from storage.db import claim
@@ -111,12 +113,20 @@ def insert_group(session: Session, *, group: StakeholderGroup) -> bool:
 def add_memberships(
     session: Session, *, team_id: str, group_id: int, user_ids: Iterable[str], joined_at: datetime
 ) -> list[str]:
-    """Add members (their order is kept by id); returns those who were not members yet."""
-    current = set(list_member_ids(session, team_id=team_id, group_id=group_id))
-    added = [u for u in dict.fromkeys(user_ids) if u not in current]
-    session.add_all([GroupMembership(team_id=team_id, group_id=group_id, user_id=user_id, joined_at=joined_at)
-                     for user_id in added])
-    session.flush()
+    """Add members (their order is kept by id); returns those who were not members yet.
+
+    Each membership is a unique insert on (group, user) that does nothing when it exists, so two
+    simultaneous adds of one member add it once and neither fails.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    added = []
+    for user_id in dict.fromkeys(user_ids):
+        statement = insert(GroupMembership).values(
+            team_id=team_id, group_id=group_id, user_id=user_id, joined_at=joined_at
+        ).on_conflict_do_nothing(index_elements=["group_id", "user_id"]).returning(col(GroupMembership.id))
+        if session.execute(statement).first() is not None:  # no row back: it was there already
+            added.append(user_id)
     return added
 
 

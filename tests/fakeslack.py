@@ -327,8 +327,9 @@ class FakeSlack:
         self._sockets_opened = 0
         self.reset()
 
-    def start(self) -> FakeSlack:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+    def start(self, port: int = 0) -> FakeSlack:
+        """Serve on ``port`` of 127.0.0.1 (any free port by default)."""
+        self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.fake = self
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()

@@ -101,7 +101,8 @@ def view_submission(callback_id: str, values: dict[str, dict[str, dict[str, Any]
 
 
 def message_shortcut(callback_id: str, *, text: str, user: str = "U1", author: str = "U2", channel: str = "C1",
-                     ts: str = "1764000000.000100", thread_ts: str | None = None, team: str = TEAM) -> tuple[str, str]:
+                     ts: str = "1764000000.000100", thread_ts: str | None = None, team: str = TEAM,
+                     response_url: str = "http://127.0.0.1:9/response/none") -> tuple[str, str]:
     n = next(_counter)
     message: dict[str, Any] = {"type": "message", "user": author, "text": text, "ts": ts}
     if thread_ts:
@@ -110,7 +111,7 @@ def message_shortcut(callback_id: str, *, text: str, user: str = "U1", author: s
         "type": "message_action", "callback_id": callback_id, "team": {"id": team, "domain": "example"},
         "user": {"id": user, "name": user.lower()}, "channel": {"id": channel, "name": "general"},
         "message": message, "message_ts": ts, "trigger_id": f"trigger.{n}",
-        "response_url": "http://127.0.0.1:9/response/none", "is_enterprise_install": False,
+        "response_url": response_url, "is_enterprise_install": False,
     }
     return interactive(payload)
 

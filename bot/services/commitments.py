@@ -18,6 +18,7 @@ from storage.teams import write_audit
 Action = Literal["done", "block", "drop", "reopen"]
 NEW_STATUS: dict[str, str] = {"done": "done", "block": "blocked", "drop": "dropped", "reopen": "open"}
 STATUSES = ("open", "done", "blocked", "dropped")
+TRANSITION_ATTEMPTS = 3
 
 
 def record_commitment(
@@ -79,9 +80,9 @@ def set_commitment_link(
     session.add(commitment)
 
 
-def get_commitment(session: Session, *, team_id: str, commitment_id: int) -> Commitment:
-    """A commitment of this team or NotFound."""
-    commitment = store.get_commitment(session, team_id=team_id, commitment_id=commitment_id)
+def get_commitment(session: Session, *, team_id: str, commitment_id: int, fresh: bool = False) -> Commitment:
+    """A commitment of this team or NotFound (``fresh``: read again from the database)."""
+    commitment = store.get_commitment(session, team_id=team_id, commitment_id=commitment_id, fresh=fresh)
     if commitment is None:
         raise NotFound(f"There is no commitment #{commitment_id} in this workspace. Try `/commit list all`.")
     return commitment
@@ -102,7 +103,9 @@ def change_status(
 ) -> tuple[Commitment, bool]:
     """Change a commitment's status (owner or facilitator). Returns (commitment, changed).
 
-    Asking for the status it already has changes nothing (a double click records once).
+    Asking for the status it already has changes nothing (a double click records once). Of
+    simultaneous changes only one wins (a conditional update): it alone writes the history and
+    the audit line and gets ``changed``; the others see the status the winner left.
     """
     commitment = get_commitment(session, team_id=team_id, commitment_id=commitment_id)
     if commitment.owner_id != actor_id and not is_facilitator(
@@ -112,14 +115,10 @@ def change_status(
             f"Only the owner of commitment #{commitment_id} (<@{commitment.owner_id}>) or a facilitator can change it."
         )
     new_status = NEW_STATUS[action]
-    if commitment.status == new_status:
+    old_status = _transition(session, commitment=commitment, action=action, new_status=new_status, now=now)
+    commitment = get_commitment(session, team_id=team_id, commitment_id=commitment_id, fresh=True)
+    if old_status is None:
         return commitment, False
-    if commitment.status in ("done", "dropped") and action != "reopen":
-        raise Invalid(f"Commitment #{commitment_id} is already {commitment.status}.")
-    old_status = commitment.status
-    commitment.status = new_status
-    commitment.updated_at = now
-    session.add(commitment)
     session.add(
         CommitmentUpdate(
             team_id=team_id,
@@ -143,6 +142,27 @@ def change_status(
         detail={"from": old_status, "to": new_status, "note": note, "source": source},
     )
     return commitment, True
+
+
+def _transition(session: Session, *, commitment: Commitment, action: Action, new_status: str,
+                now: datetime) -> str | None:
+    """Apply the change if the rules allow it: the status it changed from, or None when it had ``new_status``.
+
+    When another request changed the commitment in between, the rules are applied again to
+    the status it left.
+    """
+    assert commitment.id is not None
+    for _ in range(TRANSITION_ATTEMPTS):
+        if commitment.status == new_status:
+            return None
+        if commitment.status in ("done", "dropped") and action != "reopen":
+            raise Invalid(f"Commitment #{commitment.id} is already {commitment.status}.")
+        old_status = commitment.status
+        if store.transition_status(session, team_id=commitment.team_id, commitment_id=commitment.id,
+                                   old_status=old_status, new_status=new_status, now=now):
+            return old_status
+        commitment = get_commitment(session, team_id=commitment.team_id, commitment_id=commitment.id, fresh=True)
+    raise Invalid(f"Commitment #{commitment.id} is being changed by someone else right now; try again.")
 
 
 def list_for_scope(
@@ -170,3 +190,8 @@ def list_for_scope(
 def is_overdue(commitment: Commitment, *, today: date) -> bool:
     """Open and due before today (in the team's zone)."""
     return commitment.status == "open" and commitment.due_date is not None and commitment.due_date < today
+
+
+def find_commitment(session: Session, *, team_id: str, commitment_id: int) -> Commitment | None:
+    """A commitment of this team, or None."""
+    return store.get_commitment(session, team_id=team_id, commitment_id=commitment_id)

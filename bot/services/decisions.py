@@ -71,9 +71,9 @@ def set_decision_link(
     session.add(decision)
 
 
-def get_decision(session: Session, *, team_id: str, decision_id: int) -> Decision:
-    """A decision of this team or NotFound."""
-    decision = store.get_decision(session, team_id=team_id, decision_id=decision_id)
+def get_decision(session: Session, *, team_id: str, decision_id: int, fresh: bool = False) -> Decision:
+    """A decision of this team or NotFound (``fresh``: read again from the database)."""
+    decision = store.get_decision(session, team_id=team_id, decision_id=decision_id, fresh=fresh)
     if decision is None:
         raise NotFound(f"There is no decision #{decision_id} in this workspace. Try `/decision list`.")
     return decision
@@ -89,7 +89,11 @@ def revoke_decision(
     reason: str | None,
     now: datetime,
 ) -> Decision:
-    """Mark a decision revoked; only its recorder or a facilitator may."""
+    """Mark a decision revoked; only its recorder or a facilitator may, and only once.
+
+    The change is conditional on the decision being active: of simultaneous revokes one wins,
+    the others are told it is already revoked.
+    """
     decision = get_decision(session, team_id=team_id, decision_id=decision_id)
     if decision.recorded_by != actor_id and not is_facilitator(
         session, settings=settings, team_id=team_id, user_id=actor_id
@@ -98,13 +102,13 @@ def revoke_decision(
             f"Only the person who recorded decision #{decision_id} (<@{decision.recorded_by}>) "
             "or a facilitator can revoke it."
         )
-    if decision.status != "active":
+    reason = (reason or "").strip() or None
+    if decision.status != "active" or not store.claim_revoke(
+        session, team_id=team_id, decision_id=decision_id, actor_id=actor_id, reason=reason, now=now
+    ):
+        decision = get_decision(session, team_id=team_id, decision_id=decision_id, fresh=True)
         raise Invalid(f"Decision #{decision_id} is already {decision.status}.")
-    decision.status = "revoked"
-    decision.revoked_by = actor_id
-    decision.revoked_at = now
-    decision.revoke_reason = (reason or "").strip() or None
-    session.add(decision)
+    decision = get_decision(session, team_id=team_id, decision_id=decision_id, fresh=True)
     write_audit(
         session,
         team_id=team_id,
@@ -120,3 +124,8 @@ def revoke_decision(
 def recent_decisions(session: Session, *, team_id: str, channel_id: str, limit: int = 15) -> list[Decision]:
     """The channel's most recent decisions, newest first."""
     return store.list_decisions(session, team_id=team_id, channel_id=channel_id, limit=limit, newest_first=True)
+
+
+def find_decision(session: Session, *, team_id: str, decision_id: int) -> Decision | None:
+    """A decision of this team, or None."""
+    return store.get_decision(session, team_id=team_id, decision_id=decision_id)

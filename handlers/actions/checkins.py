@@ -9,7 +9,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from bot.services import ServiceError
 from bot.services import checkin_answers as answers
 from handlers.blocks.checkins import checkin_modal
-from handlers.common import error_text, reply, runtime, team_of
+from handlers.common import error_text, open_modal, reply, runtime, team_of, tell_user
 
 
 def handle_open_checkin(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: Any,
@@ -25,4 +25,5 @@ def handle_open_checkin(ack: Ack, body: dict[str, Any], action: dict[str, Any], 
     except ServiceError as err:
         reply(respond, error_text(err))
         return
-    client.views_open(trigger_id=body["trigger_id"], view=checkin_modal(form))
+    open_modal(client, trigger_id=body["trigger_id"], view=checkin_modal(form),
+               tell=tell_user(client, body=body, respond=respond))

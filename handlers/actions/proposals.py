@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
-from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
 from bot.services import ServiceError
@@ -14,7 +13,7 @@ from bot.services import proposals as service
 from handlers.blocks.common import slack_date
 from handlers.blocks.proposals import CHOICE_OF_ACTION, position_modal
 from handlers.commands.propose import refresh_proposal_message
-from handlers.common import error_text, reply, runtime, team_of
+from handlers.common import error_text, open_modal, reply, runtime, team_of, tell_user
 from handlers.parsing import ParseError, parse_record_id
 
 NEEDS_REASON = ("disagree", "block")
@@ -36,8 +35,8 @@ def handle_position_button(ack: Ack, body: dict[str, Any], action: dict[str, Any
     try:
         proposal_id = parse_record_id(str(action.get("value") or ""))
         if choice in NEEDS_REASON:
-            ask_reason(rt, client, answer, trigger_id=body["trigger_id"], team_id=team_id, user_id=user_id,
-                       proposal_id=proposal_id, choice=choice)
+            ask_reason(rt, client, tell_user(client, body=body, respond=respond), trigger_id=body["trigger_id"],
+                       team_id=team_id, user_id=user_id, proposal_id=proposal_id, choice=choice)
             return
         with rt.session() as session:
             result = service.take_position(session, team_id=team_id, proposal_id=proposal_id, user_id=user_id,
@@ -53,16 +52,13 @@ def handle_position_button(ack: Ack, body: dict[str, Any], action: dict[str, Any
                   f"it closes {slack_date(result.proposal.closes_at)}.")
 
 
-def ask_reason(rt: Runtime, client: Any, respond: Callable[..., Any], *, trigger_id: str, team_id: str,
+def ask_reason(rt: Runtime, client: Any, tell: Callable[[str], object], *, trigger_id: str, team_id: str,
                user_id: str, proposal_id: int, choice: str) -> None:
-    """Open the reason form of a disagreement or block (prefilled with the member's last reason)."""
+    """Open the reason form of a disagreement or block (prefilled with the member's last reason); ``tell``
+    is how the member hears that Slack refused to open it."""
     with rt.session() as session:
         service.open_proposal(session, team_id=team_id, proposal_id=proposal_id)
         view = service.proposal_view(session, team_id=team_id, proposal_id=proposal_id)
         current = service.get_position(session, team_id=team_id, proposal_id=proposal_id, user_id=user_id)
     form = position_modal(view, choice=choice, reason=current.reason if current else None)
-    try:
-        client.views_open(trigger_id=trigger_id, view=form)
-    except SlackApiError as err:
-        error = err.response.get("error")
-        reply(respond, f":warning: I couldn't open the form (Slack answered `{error}`); please click again.")
+    open_modal(client, trigger_id=trigger_id, view=form, tell=tell)

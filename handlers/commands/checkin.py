@@ -12,7 +12,7 @@ from bot.services import checkins as service
 from handlers.blocks.checkins import checkin_modal
 from handlers.blocks.common import safe, slack_date
 from handlers.blocks.help import usage_text
-from handlers.common import error_text, reply, runtime, team_of
+from handlers.common import error_text, open_modal, reply, runtime, team_of
 from handlers.parsing import CheckinNow, CheckinOpen, Help, ParseError, parse_checkin_command
 
 
@@ -29,7 +29,8 @@ def handle_checkin_command(ack: Ack, command: dict[str, Any], respond: Respond, 
         elif isinstance(parsed, CheckinOpen):
             with rt.session() as session:
                 form = answers.checkin_form(session, team_id=team_id, user_id=user_id)
-            client.views_open(trigger_id=command["trigger_id"], view=checkin_modal(form))
+            open_modal(client, trigger_id=command["trigger_id"], view=checkin_modal(form),
+                       tell=lambda text: reply(respond, text))
         elif isinstance(parsed, CheckinNow):
             now = rt.clock.now()
             with rt.session() as session:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
 from storage.db import claim, session_scope
-from storage.models import Decision, ProcessedEvent
+from storage.models import Decision, Facilitator, ProcessedEvent
 from storage.teams import claim_event, ensure_team
 
 
@@ -79,3 +81,38 @@ def test_claim_keeps_the_transaction_usable(engine: Engine) -> None:
         session.add(Decision(team_id="T1", text="kept", channel_id="C1", recorded_by="U1"))
     with session_scope(engine) as session:
         assert [d.text for d in session.exec(select(Decision))] == ["kept"]
+
+
+def test_claim_loses_only_to_its_own_unique_key(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ensure_team(session, team_id="T1")
+        assert claim(session, Facilitator(team_id="T1", user_id="U1", added_by="U0"))
+        assert not claim(session, Facilitator(team_id="T1", user_id="U1", added_by="U9"))  # (team, user) taken
+        assert claim(session, Facilitator(team_id="T1", user_id="U2", added_by="U0"))
+    with session_scope(engine) as session:
+        assert sorted(f.user_id for f in session.exec(select(Facilitator))) == ["U1", "U2"]
+
+
+@pytest.mark.parametrize("row", [
+    pytest.param(lambda: Facilitator(team_id="TNOWHERE", user_id="U1", added_by="U0"), id="foreign-key"),
+    pytest.param(lambda: Facilitator(team_id="T1", user_id=None, added_by="U0"),  # type: ignore[arg-type]
+                 id="not-null"),
+])
+def test_claim_raises_integrity_errors_that_are_not_a_lost_race(engine: Engine, row: Any) -> None:
+    with session_scope(engine) as session:
+        ensure_team(session, team_id="T1")
+    with pytest.raises(IntegrityError), session_scope(engine) as session:
+        claim(session, row())
+    with session_scope(engine) as session:
+        assert session.exec(select(Facilitator)).all() == []
+
+
+def test_claim_raises_a_duplicate_of_another_table(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ensure_team(session, team_id="T1")
+        session.add(Facilitator(team_id="T1", user_id="U1", added_by="U0"))
+    with pytest.raises(IntegrityError), session_scope(engine) as session:
+        session.add(Facilitator(team_id="T1", user_id="U1", added_by="U0"))  # flushed with the claimed row
+        claim(session, ProcessedEvent(team_id="T1", key="k"))
+    with session_scope(engine) as session:
+        assert session.exec(select(ProcessedEvent)).all() == []
