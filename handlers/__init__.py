@@ -44,8 +44,7 @@ def _arguments(listener: Callable[..., Any], args: Args) -> dict[str, Any]:
 
 
 def _failed(listener: Callable[..., Any], kwargs: dict[str, Any]) -> Callable[[Exception], None]:
-    def report(error: Exception) -> None:
-        logger.error("listener_failed listener=%s error=%r", listener.__name__, error, exc_info=error)
+    def report(error: Exception) -> None:  # the app's error handler logs it, with the traceback
         report_failure(kwargs, error)
     return report
 

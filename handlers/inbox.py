@@ -96,12 +96,14 @@ def store_before_ack(req: BoltRequest, resp: BoltResponse, next: Callable[[], No
     """Bolt middleware: insert the request into the inbox, then let its listener run."""
     context = req.context
     if context.get(TICKET_KEY) is not None:
-        return next()  # a stored request worked again: it is in the inbox already
+        next()  # a stored request worked again: it is in the inbox already
+        return None
     body = req.body if isinstance(req.body, dict) else {}
     found = delivery_key(body)
     rt = context.get(RUNTIME_KEY)
     if found is None or not isinstance(rt, Runtime):
-        return next()
+        next()
+        return None
     kind, key = found
     token, now = new_token(), rt.clock.now()
     try:
@@ -116,7 +118,8 @@ def store_before_ack(req: BoltRequest, resp: BoltResponse, next: Callable[[], No
         logger.info("inbox_duplicate kind=%s key=%s", kind, key)
         return BoltResponse(status=200, body="")
     context[TICKET_KEY] = Ticket(request_id=request_id, token=token)
-    return next()
+    next()
+    return None
 
 
 def ticket_of(context: BoltContext | None) -> Ticket | None:

@@ -78,7 +78,7 @@ def claim_stale(session: Session, *, now: datetime, token: str, lease_until: dat
     """Take over up to ``limit`` pending rows whose lease expired: rows (id, kind, body, attempts)."""
     stale = and_(col(InboxRequest.state) == "pending",
                  or_(col(InboxRequest.lease_until).is_(None), col(InboxRequest.lease_until) < now))
-    candidates = (select(InboxRequest.id).where(stale).order_by(col(InboxRequest.id)).limit(limit)
+    candidates = (select(col(InboxRequest.id)).where(stale).order_by(col(InboxRequest.id)).limit(limit)
                   .with_for_update(skip_locked=True))
     stmt = (update(InboxRequest)
             .where(col(InboxRequest.id).in_(candidates.scalar_subquery()), stale)
@@ -98,7 +98,7 @@ def count_by_state(session: Session) -> dict[str, int]:
     """How many rows are in each state (health, logs)."""
     from sqlalchemy import func
 
-    rows = session.execute(select(InboxRequest.state, func.count()).group_by(col(InboxRequest.state))).all()
+    rows = session.execute(select(col(InboxRequest.state), func.count()).group_by(col(InboxRequest.state))).all()
     return {state: int(n) for state, n in rows}
 
 

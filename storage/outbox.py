@@ -24,11 +24,9 @@ _NO_SYNC = {"synchronize_session": False}
 
 
 def _insert(session: Session) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def enqueue(session: Session, *, team_id: str, kind: str, key: str, ref: dict[str, Any], now: datetime,
@@ -76,7 +74,7 @@ def claim(session: Session, *, now: datetime, token: str, lease_until: datetime,
     due = _due(now)
     if ids is not None:
         due = and_(due, col(OutboxMessage.id).in_(list(ids)))
-    candidates = (select(OutboxMessage.id).where(due).order_by(col(OutboxMessage.id)).limit(limit)
+    candidates = (select(col(OutboxMessage.id)).where(due).order_by(col(OutboxMessage.id)).limit(limit)
                   .with_for_update(skip_locked=True))
     stmt = (update(OutboxMessage)
             .where(col(OutboxMessage.id).in_(candidates.scalar_subquery()), due)
@@ -92,8 +90,9 @@ def parent_results(session: Session, *, ids: Sequence[int]) -> dict[int, tuple[s
     """id → (result_ts, result_channel, state) of the messages that others reply under."""
     if not ids:
         return {}
-    rows = session.execute(select(OutboxMessage.id, OutboxMessage.result_ts, OutboxMessage.result_channel,
-                                  OutboxMessage.state).where(col(OutboxMessage.id).in_(list(ids)))).all()
+    columns = (col(OutboxMessage.id), col(OutboxMessage.result_ts), col(OutboxMessage.result_channel),
+               col(OutboxMessage.state))
+    rows = session.execute(select(*columns).where(col(OutboxMessage.id).in_(list(ids)))).all()
     return {int(r.id): (r.result_ts, r.result_channel, r.state) for r in rows}
 
 
@@ -137,7 +136,7 @@ def next_due_at(session: Session) -> datetime | None:
 def list_failed(session: Session, *, team_id: str, kinds: Sequence[str] | None = None,
                 limit: int = 20) -> list[OutboxMessage]:
     """A team's messages that Slack refused for good, newest first."""
-    query = select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.state == "failed")
+    query = select(OutboxMessage).where(col(OutboxMessage.team_id) == team_id, col(OutboxMessage.state) == "failed")
     if kinds:
         query = query.where(col(OutboxMessage.kind).in_(list(kinds)))
     return list(session.exec(query.order_by(col(OutboxMessage.id).desc()).limit(limit)))  # type: ignore[call-overload]
@@ -145,10 +144,10 @@ def list_failed(session: Session, *, team_id: str, kinds: Sequence[str] | None =
 
 def count_failed(session: Session, *, team_id: str) -> int:
     """How many of a team's messages failed for good."""
-    return int(session.execute(select(func.count()).where(OutboxMessage.team_id == team_id,
-                                                          OutboxMessage.state == "failed")).scalar() or 0)
+    return int(session.execute(select(func.count()).where(col(OutboxMessage.team_id) == team_id,
+                                                          col(OutboxMessage.state) == "failed")).scalar() or 0)
 
 
 def get_by_key(session: Session, *, key: str) -> OutboxMessage | None:
     """The row enqueued under ``key``."""
-    return session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()  # type: ignore[call-overload]
+    return session.exec(select(OutboxMessage).where(col(OutboxMessage.key) == key)).first()  # type: ignore[call-overload]
