@@ -105,10 +105,7 @@ def create_app(rt: Runtime) -> App:
     #   at most one database connection, so it is never larger than the engine's pool, and it
     #   is small because the work is bound by Python's interpreter lock, not by waiting.
     executor = ListenerExecutor(ACK_THREADS, name="accord-ack")
-    # SQLite takes one writer at a time: more work threads would only queue on its lock, in front
-    # of the inbox inserts that acks wait for.
-    threads = 1 if rt.engine.dialect.name == "sqlite" else WORK_THREADS
-    work = ListenerExecutor(min(threads, pool_capacity(rt.engine)), name="accord-work")
+    work = ListenerExecutor(min(WORK_THREADS, pool_capacity(rt.engine)), name="accord-work")
     rt.listener_executor = executor
     rt.work_executor = work
     kwargs: dict[str, Any] = {

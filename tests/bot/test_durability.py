@@ -104,7 +104,7 @@ def test_kill_9_mid_burst_loses_nothing_acknowledged(tmp_path: Path, fake_slack:
 
     with _serving([Serve("serve-2", tmp_path, env)]) as [second]:
         second.wait_healthy()
-        _wait(lambda: acked <= set(_recorded(database_url)), timeout=60,
+        _wait(lambda: acked <= set(_recorded(database_url)), timeout=150,
               what="every acknowledged request recorded", logs=second.output)
         recorded = _recorded(database_url)
         assert [m for m, n in recorded.items() if n > 1] == []  # nothing recorded twice
@@ -123,7 +123,7 @@ def test_kill_9_mid_burst_loses_nothing_acknowledged(tmp_path: Path, fake_slack:
                     seen.update(m for m in recorded if m.startswith("cmd-") and f"Adopt {m}" in text)
             return seen
 
-        _wait(lambda: set(recorded) <= set(announced()), timeout=60, what="every record announced",
+        _wait(lambda: set(recorded) <= set(announced()), timeout=90, what="every record announced",
               logs=second.output)
         # Slack has no idempotency key: a post in flight at the kill may go out again (README, "faults").
         repeats = sum(n - 1 for n in announced().values() if n > 1)
