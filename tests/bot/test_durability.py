@@ -22,9 +22,9 @@ from sqlmodel import select
 from storage.db import make_engine, session_scope
 from storage.models import Decision
 from tests import payloads
-from tests.bot.test_processes import Serve, _serving, _wait
 from tests.fakeslack import FakeSlack
 from tests.harness import SECRET, serve_env
+from tests.processes import Serve, serving, wait_until
 
 BURST = 100  # of each: commands and messages
 SLACK_LATENCY = 0.3
@@ -72,7 +72,7 @@ def test_kill_9_mid_burst_loses_nothing_acknowledged(tmp_path: Path, fake_slack:
     acked: set[str] = set()
     lock = threading.Lock()
     requests = _requests(fake_slack)
-    with _serving([Serve("serve-1", tmp_path, env)]) as [first]:
+    with serving([Serve("serve-1", tmp_path, env)]) as [first]:
         first.wait_healthy()
         killed = threading.Event()
 
@@ -102,9 +102,9 @@ def test_kill_9_mid_burst_loses_nothing_acknowledged(tmp_path: Path, fake_slack:
     lost_before = acked - set(before_restart)
     assert lost_before, "the kill came too late to leave acknowledged work undone; the test proves nothing"
 
-    with _serving([Serve("serve-2", tmp_path, env)]) as [second]:
+    with serving([Serve("serve-2", tmp_path, env)]) as [second]:
         second.wait_healthy()
-        _wait(lambda: acked <= set(_recorded(database_url)), timeout=150,
+        wait_until(lambda: acked <= set(_recorded(database_url)), timeout=150,
               what="every acknowledged request recorded", logs=second.output)
         recorded = _recorded(database_url)
         assert [m for m, n in recorded.items() if n > 1] == []  # nothing recorded twice
@@ -123,7 +123,7 @@ def test_kill_9_mid_burst_loses_nothing_acknowledged(tmp_path: Path, fake_slack:
                     seen.update(m for m in recorded if m.startswith("cmd-") and f"Adopt {m}" in text)
             return seen
 
-        _wait(lambda: set(recorded) <= set(announced()), timeout=90, what="every record announced",
+        wait_until(lambda: set(recorded) <= set(announced()), timeout=90, what="every record announced",
               logs=second.output)
         # Slack has no idempotency key: a post in flight at the kill may go out again (README, "faults").
         repeats = sum(n - 1 for n in announced().values() if n > 1)

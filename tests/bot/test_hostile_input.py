@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import socket
 import subprocess
 import sys
@@ -24,10 +23,10 @@ import pytest
 
 from handlers import ids
 from tests import payloads
-from tests.bot.test_serve import _wait_healthy
 from tests.bot.test_socket_mode import APP_TOKEN, _wait_connected
 from tests.fakeslack import FakeSlack
 from tests.harness import SECRET, Harness, free_port, serve_env
+from tests.processes import stop_process, wait_healthy
 
 MB = 1_000_000
 
@@ -129,7 +128,7 @@ def test_a_400_mb_post_does_not_grow_the_server(tmp_path: Path, fake_slack: Fake
                             cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc)
+        wait_healthy(url, proc)
         peak_before = max(_vm(proc.pid, "VmHWM"), _vm(proc.pid, "VmRSS"))
         for head in (_head("Content-Type: application/json", "Transfer-Encoding: chunked"),
                      _head("Content-Type: application/json", "Content-Length: 400000000")):
@@ -139,12 +138,7 @@ def test_a_400_mb_post_does_not_grow_the_server(tmp_path: Path, fake_slack: Fake
         assert _vm(proc.pid, "VmRSS") < 200 * MB
         assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
+        stop_process(proc)
     stderr = proc.stderr.read() if proc.stderr else ""
     assert "request_too_large" in stderr and "Traceback" not in stderr
 
@@ -351,12 +345,7 @@ def test_socket_mode_drops_nul_as_http_does(tmp_path: Path, fake_slack: FakeSlac
         [post] = fake_slack.wait_for("chat.postMessage", timeout=15)
         assert "We adopt the glossary" in FakeSlack.all_text(post)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
+        stop_process(proc)
     stderr = proc.stderr.read() if proc.stderr else ""
     assert proc.returncode == 0 and "Traceback" not in stderr, stderr
     export = subprocess.run([sys.executable, "-m", "bot.cli", "export", "decisions"], cwd=tmp_path, env=env,

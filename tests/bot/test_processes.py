@@ -8,17 +8,11 @@ send anything again.
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from sqlmodel import col, select
 
@@ -27,65 +21,12 @@ from storage.db import make_engine, session_scope
 from storage.models import CheckinPrompt, CheckinRound
 from tests.factories import make_group
 from tests.fakeslack import Call, FakeSlack
-from tests.harness import free_port, serve_env
+from tests.harness import serve_env
+from tests.processes import Serve, serving, wait_until
 
 ZONE = "Asia/Kolkata"
 MEMBERS = tuple(f"UACAD{i}" for i in range(1, 7))
-TICK_DONE = "scheduler_tick_done"  # the scheduler's DEBUG line when a tick has finished all its work
 DM_LATENCY = 0.25  # seconds the fake Slack takes per chat.postMessage
-
-
-class Serve:
-    """One `accord serve` process; its standard output and error go to a log file."""
-
-    def __init__(self, name: str, tmp_path: Path, env: dict[str, str]) -> None:
-        self.name = name
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tmp_path / f"{name}.log"
-        with self.log.open("w") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
-            )
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def ticks(self) -> int:
-        """How many scheduler ticks this process has finished."""
-        return self.output().count(TICK_DONE)
-
-    def wait_healthy(self, timeout: float = 40) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, f"{self.name} exited:\n{self.output()}"
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)  # polling a starting process: there is no event to wait on
-        raise AssertionError(f"{self.name} did not become healthy:\n{self.output()}")
-
-    def stop(self) -> int:
-        """SIGTERM, wait; returns the exit code (kills and fails if it does not stop)."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError(f"{self.name} ignored SIGTERM:\n{self.output()}") from None
-
-
-def _wait(condition: Callable[[], bool], *, timeout: float, what: str, logs: Callable[[], str]) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{logs()}")
-        time.sleep(0.1)  # polling the database or a log file: there is no event to wait on
 
 
 def _wait_ticks(procs: list[Serve], *, more: int, timeout: float = 20) -> None:
@@ -97,21 +38,9 @@ def _wait_ticks(procs: list[Serve], *, more: int, timeout: float = 20) -> None:
     marks = {p.name: p.ticks() for p in procs}
     for p in procs:
         assert p.proc.poll() is None, f"{p.name} exited:\n{p.output()}"
-    _wait(lambda: all(p.ticks() >= marks[p.name] + more for p in procs), timeout=timeout,
+    wait_until(lambda: all(p.ticks() >= marks[p.name] + more for p in procs), timeout=timeout,
           what=f"{more} more scheduler ticks in each process",
           logs=lambda: "\n".join(f"--- {p.name}\n{p.output()[-3000:]}" for p in procs))
-
-
-@contextmanager
-def _serving(procs: list[Serve]) -> Iterator[list[Serve]]:
-    """Stop whatever is still running on the way out (a failing test must not leak processes)."""
-    try:
-        yield procs
-    finally:
-        for p in procs:
-            if p.proc.poll() is None:
-                p.proc.kill()
-                p.proc.wait()
 
 
 def _env(fake: FakeSlack, database_url: str) -> dict[str, str]:
@@ -170,11 +99,11 @@ def test_two_processes_open_a_missed_round_once_and_a_restart_does_not_repeat_it
 
         env = _env(fake_slack, database_url)
         # Two processes on the one database, started together: their first ticks race.
-        with _serving([Serve("serve-a", tmp_path, env), Serve("serve-b", tmp_path, env)]) as pair:
+        with serving([Serve("serve-a", tmp_path, env), Serve("serve-b", tmp_path, env)]) as pair:
             for p in pair:
                 p.wait_healthy()
             fake_slack.wait_for("chat.postMessage", count=len(MEMBERS), where=_member_dm, timeout=30)
-            _wait(lambda: {p.status for p in prompts()} == {"sent"}, timeout=15,
+            wait_until(lambda: {p.status for p in prompts()} == {"sent"}, timeout=15,
                   what="every prompt recorded as sent",
                   logs=lambda: "\n".join(f"--- {p.name}\n{p.output()[-3000:]}" for p in pair))
             # Both processes keep ticking with the round's due time still inside the grace: any
@@ -200,7 +129,7 @@ def test_two_processes_open_a_missed_round_once_and_a_restart_does_not_repeat_it
             assert sorted(openings.values()) == [0, 1], openings  # one process opened it, the other did not
 
         # Accord comes back: one process on the same database, the round's due time still in the grace.
-        with _serving([Serve("serve-again", tmp_path, env)]) as [again]:
+        with serving([Serve("serve-again", tmp_path, env)]) as [again]:
             again.wait_healthy()
             _wait_ticks([again], more=3)
             assert [r.id for r in rounds()] == [round_.id]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -14,19 +13,7 @@ import httpx
 from tests.fakeslack import FakeSlack
 from tests.harness import SECRET, free_port, serve_env
 from tests.payloads import sign, slash_command
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[str], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else "exited"
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)  # polling a starting process: there is no event to wait on
-    raise AssertionError("accord serve did not become healthy")
+from tests.processes import stop_process, wait_healthy
 
 
 def test_serve_process_end_to_end(tmp_path: Path, fake_slack: FakeSlack, database_url: str) -> None:
@@ -42,7 +29,7 @@ def test_serve_process_end_to_end(tmp_path: Path, fake_slack: FakeSlack, databas
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc)
+        wait_healthy(url, proc)
         body, ctype = slash_command(
             "/decision", "We adopt the shared glossary", response_url=fake_slack.response_url("k1")
         )
@@ -63,12 +50,7 @@ def test_serve_process_end_to_end(tmp_path: Path, fake_slack: FakeSlack, databas
         )
         assert stale.status_code == 401
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
+        stop_process(proc)
     stderr = proc.stderr.read() if proc.stderr else ""
     assert proc.returncode == 0, stderr
     assert "scheduler_stopped" in stderr

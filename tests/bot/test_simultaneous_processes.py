@@ -17,11 +17,11 @@ from sqlmodel import select
 from storage.db import make_engine, session_scope
 from storage.models import AuditLog, Commitment, CommitmentUpdate, Decision
 from storage.teams import ensure_team
-from tests.bot.test_processes import Serve
 from tests.factories import make_commitments
 from tests.fakeslack import FakeSlack
 from tests.handlers.test_simultaneous_changes import BURST, commands, home_done_clicks, posts_containing, send_together
 from tests.harness import FACILITATOR, serve_env
+from tests.processes import Serve
 
 
 def test_two_processes_change_each_record_once(tmp_path: Path, fake_slack: FakeSlack, database_url: str) -> None:

@@ -16,9 +16,9 @@ from sqlmodel import col, select
 from storage.db import make_engine, session_scope
 from storage.models import Decision
 from tests import payloads
-from tests.bot.test_processes import Serve
 from tests.fakeslack import BOT_USER_ID, FakeSlack
 from tests.harness import SECRET, free_port, serve_env
+from tests.processes import Serve
 
 
 def _post(url: str, body: str, content_type: str) -> httpx.Response:

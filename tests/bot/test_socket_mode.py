@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from urllib.parse import parse_qsl
 from tests.fakeslack import FakeSlack
 from tests.harness import serve_env
 from tests.payloads import event_callback, message_event, slash_command
+from tests.processes import stop_process
 
 APP_TOKEN = "xapp-test"
 
@@ -65,12 +65,7 @@ def test_socket_mode_process_end_to_end(tmp_path: Path, fake_slack: FakeSlack, d
         [_, reply] = fake_slack.wait_for("chat.postMessage", count=2, timeout=15)
         assert reply.params["thread_ts"] == "1764000000.000001"
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
+        stop_process(proc)
     stderr = proc.stderr.read() if proc.stderr else ""
     assert proc.returncode == 0, stderr
     assert "scheduler_stopped" in stderr and "socket_mode_stopped" in stderr
