@@ -165,7 +165,7 @@ def worker_tasks(app: App) -> list[tuple[str, Any]]:
             pruned["at"] = time.monotonic()
             prune(rt)
 
-    def deliver_outbox(rt: Runtime, _now: Any) -> None:
-        rt.outbox.deliver_due(budget=OUTBOX_TICK_BUDGET)
+    def deliver_outbox(rt: Runtime, now: Any) -> None:
+        rt.outbox.deliver_due(budget=OUTBOX_TICK_BUDGET, now=now)
 
     return [("inbox.recover", recover_inbox), *scheduled_tasks(), ("outbox.deliver", deliver_outbox)]

@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +74,7 @@ class Delivered:
     channel: str | None
     permalink: str | None = None
     memo: dict[str, Any] = field(default_factory=dict)
+    at: datetime | None = None  # when it was sent (the moment delivered for)
 
 
 Render = Callable[["Runtime", dict[str, Any], Parent | None], SlackCall | None]
@@ -138,15 +139,20 @@ class Outbox:
 
     # --- sending ------------------------------------------------------------------------------
 
-    def deliver(self, ids: Sequence[int | None] | None = None, *, limit: int = BATCH) -> list[Result]:
-        """Claim due rows (only ``ids`` when given) and send them on this thread, oldest first."""
+    def deliver(self, ids: Sequence[int | None] | None = None, *, limit: int = BATCH,
+                now: datetime | None = None) -> list[Result]:
+        """Claim due rows (only ``ids`` when given) and send them on this thread, oldest first.
+
+        ``now`` is the moment to deliver for (default: the runtime's clock).
+        """
         wanted = None if ids is None else [i for i in ids if i is not None]
         if wanted == []:
             return []
-        rows, parents, token = self._claim(wanted, limit)
-        return [self._send(row, parents, token) for row in rows]
+        rows, parents, token = self._claim(wanted, limit, now)
+        return [self._send(row, parents, token, now) for row in rows]
 
-    def deliver_due(self, *, budget: float = 10.0, pool: ThreadPoolExecutor | None = None) -> int:
+    def deliver_due(self, *, budget: float = 10.0, pool: ThreadPoolExecutor | None = None,
+                    now: datetime | None = None) -> int:
         """Send what is due until nothing is or ``budget`` seconds have passed; how many were tried."""
         deadline = time.monotonic() + budget
         tried = 0
@@ -154,48 +160,51 @@ class Outbox:
         pool = pool or ThreadPoolExecutor(max_workers=self.senders, thread_name_prefix="accord-send")
         try:
             while time.monotonic() < deadline:
-                rows, parents, token = self._claim(None, BATCH)
+                rows, parents, token = self._claim(None, BATCH, now)
                 if not rows:
                     break
                 tried += len(rows)
-                list(pool.map(self._send, rows, [parents] * len(rows), [token] * len(rows)))
+                list(pool.map(self._send, rows, [parents] * len(rows), [token] * len(rows), [now] * len(rows)))
         finally:
             if own:
                 pool.shutdown(wait=True)
         return tried
 
-    def _claim(self, ids: Sequence[int] | None, limit: int) -> tuple[Sequence[Any], dict[int, Any], str]:
-        token, now = new_token(), self.rt.clock.now()
+    def _claim(self, ids: Sequence[int] | None, limit: int,
+               now: datetime | None) -> tuple[Sequence[Any], dict[int, Any], str]:
+        token, now = new_token(), now or self.rt.clock.now()
         with self.rt.session() as session:
             rows = store.claim(session, now=now, token=token, lease_until=now + self.lease, limit=limit, ids=ids)
             parents = store.parent_results(session, ids=[r.after_id for r in rows if r.after_id])
         return rows, parents, token
 
-    def _send(self, row: Any, parents: dict[int, Any], token: str) -> Result:
+    def _send(self, row: Any, parents: dict[int, Any], token: str, now: datetime | None = None) -> Result:
         ref = json.loads(row.ref or "{}")
         kind = KINDS.get(row.kind)
         parent = None
         if row.after_id is not None:
             ts, channel, state = parents.get(row.after_id, (None, None, "failed"))
             if state == "failed":
-                return self._refused(row, token, ref, kind, "parent_failed")
+                return self._refused(row, token, ref, kind, "parent_failed", now)
             parent = Parent(ts=ts, channel=channel)
         if kind is None:
-            return self._refused(row, token, ref, kind, f"unknown_kind:{row.kind}")
+            return self._refused(row, token, ref, kind, f"unknown_kind:{row.kind}", now)
         try:
             call = kind.render(self.rt, ref, parent)
         except Exception:
             logger.exception("outbox_render_failed id=%s kind=%s", row.id, row.kind)
-            return self._refused(row, token, ref, kind, "render_failed")
+            return self._refused(row, token, ref, kind, "render_failed", now)
         delivered = Delivered(ts=None, channel=None)
         if call is not None:
             try:
                 delivered = self._call(row.team_id, call)
             except (SlackApiError, SlackClientError, OSError) as err:
-                return self._refused(row, token, ref, kind, _error_of(err))
+                return self._refused(row, token, ref, kind, _error_of(err), now)
+        at = now or self.rt.clock.now()
+        delivered = replace(delivered, at=at)
         with self.rt.session() as session:
             if store.mark_sent(session, message_id=row.id, token=token, generation=row.generation,
-                               now=self.rt.clock.now(), ts=delivered.ts, channel=delivered.channel):
+                               now=at, ts=delivered.ts, channel=delivered.channel):
                 if kind.on_sent is not None:
                     kind.on_sent(session, ref, delivered)
             else:
@@ -215,10 +224,11 @@ class Outbox:
                 logger.warning("permalink_failed channel=%s error=%s", channel, _error_of(err))
         return Delivered(ts=ts, channel=channel, permalink=link, memo=call.memo)
 
-    def _refused(self, row: Any, token: str, ref: dict[str, Any], kind: Kind | None, error: str) -> Result:
+    def _refused(self, row: Any, token: str, ref: dict[str, Any], kind: Kind | None, error: str,
+                 now: datetime | None) -> Result:
         attempts = row.attempts + 1
         final = attempts >= MAX_ATTEMPTS or error in PERMANENT_ERRORS or error.startswith("unknown_kind")
-        retry_at = None if final else self.rt.clock.now() + backoff(attempts)
+        retry_at = None if final else (now or self.rt.clock.now()) + backoff(attempts)
         with self.rt.session() as session:
             if store.mark_unsent(session, message_id=row.id, token=token, attempts=attempts, error=error,
                                  retry_at=retry_at) and final and kind is not None and kind.on_failed:

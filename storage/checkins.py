@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, insert, or_, update
+from sqlalchemy import bindparam, exists, insert, update
 from sqlmodel import Session, col, select
 
 from storage.db import claim
@@ -25,7 +25,6 @@ from storage.models import (
     Position,
     Proposal,
     ProposalGroup,
-    StakeholderGroup,
 )
 from storage.types import UTCDateTime
 
@@ -35,15 +34,17 @@ PROMPTS = CheckinPrompt.__table__  # type: ignore[attr-defined]
 
 # --- rounds ----------------------------------------------------------------------------------
 
-def claim_round(session: Session, *, round_: CheckinRound, member_ids: Sequence[str]) -> bool:
-    """Insert a round and one pending prompt per member; False if (group, due_at) was taken."""
+def claim_round(session: Session, *, round_: CheckinRound, member_ids: Sequence[str]) -> list[int] | None:
+    """Insert a round and one pending prompt per member: the prompts' ids, or None if (group, due_at) was taken."""
     if not claim(session, round_):
-        return False
-    if member_ids:
-        rows = [{"team_id": round_.team_id, "round_id": round_.id, "user_id": user_id, "status": "pending",
-                 "attempts": 0} for user_id in dict.fromkeys(member_ids)]
-        session.execute(insert(CheckinPrompt), rows)
-    return True
+        return None
+    if not member_ids:
+        return []
+    rows = [{"team_id": round_.team_id, "round_id": round_.id, "user_id": user_id, "status": "pending",
+             "attempts": 0} for user_id in dict.fromkeys(member_ids)]
+    session.execute(insert(CheckinPrompt), rows)
+    query = select(col(CheckinPrompt.id)).where(CheckinPrompt.round_id == round_.id).order_by(col(CheckinPrompt.id))
+    return [int(i) for i in session.execute(query).scalars()]
 
 
 def round_keys_since(session: Session, *, group_ids: Iterable[int], since: datetime) -> set[tuple[int, datetime]]:
@@ -78,6 +79,13 @@ def latest_open_round(session: Session, *, team_id: str, group_id: int) -> Check
     return session.exec(query.order_by(col(CheckinRound.opened_at).desc(), col(CheckinRound.id).desc())).first()
 
 
+def latest_closed_round(session: Session, *, team_id: str, group_id: int) -> CheckinRound | None:
+    """The most recently closed round of a group."""
+    query = select(CheckinRound).where(
+        CheckinRound.team_id == team_id, CheckinRound.group_id == group_id, col(CheckinRound.closed_at).is_not(None))
+    return session.exec(query.order_by(col(CheckinRound.closed_at).desc(), col(CheckinRound.id).desc())).first()
+
+
 def list_rounds(session: Session, *, team_id: str) -> list[CheckinRound]:
     """Every round of a team, oldest first."""
     query = select(CheckinRound).where(CheckinRound.team_id == team_id)
@@ -102,97 +110,35 @@ def claim_round_step(session: Session, *, round_id: int, column: str, now: datet
 
 
 def set_summary_ts(session: Session, *, round_id: int, ts: str) -> None:
-    """Remember the channel message of a round's summary (and release its lease)."""
+    """Remember the channel message of a round's summary."""
     session.execute(update(CheckinRound).where(col(CheckinRound.id) == round_id)
-                    .values(summary_ts=ts, summary_lease_until=None).execution_options(**_NO_SYNC))
-
-
-def _summary_due(now: datetime, *, max_attempts: int) -> Any:
-    return and_(
-        col(CheckinRound.closed_at).is_not(None), col(CheckinRound.summary_ts).is_(None),
-        col(CheckinRound.summary_attempts) < max_attempts,
-        or_(col(CheckinRound.summary_retry_at).is_(None), col(CheckinRound.summary_retry_at) <= now),
-        or_(col(CheckinRound.summary_lease_until).is_(None), col(CheckinRound.summary_lease_until) < now),
-    )
-
-
-def claim_summaries(session: Session, *, now: datetime, lease_until: datetime, max_attempts: int,
-                    limit: int = 20) -> list[int]:
-    """Closed rounds of groups with a channel whose summary is still to post, each leased to this caller."""
-    candidates = session.exec(
-        select(CheckinRound.id).join(StakeholderGroup, col(StakeholderGroup.id) == CheckinRound.group_id)
-        .where(_summary_due(now, max_attempts=max_attempts), col(StakeholderGroup.channel_id).is_not(None))
-        .order_by(col(CheckinRound.id)).limit(limit)).all()
-    claimed = []
-    for round_id in candidates:
-        stmt = (update(CheckinRound)
-                .where(col(CheckinRound.id) == round_id, _summary_due(now, max_attempts=max_attempts))
-                .values(summary_lease_until=lease_until, summary_attempts=CheckinRound.summary_attempts + 1)
-                .execution_options(**_NO_SYNC))
-        if session.execute(stmt).rowcount:  # type: ignore[attr-defined]
-            claimed.append(round_id)
-    return [rid for rid in claimed if rid is not None]
-
-
-def summary_failed(session: Session, *, round_id: int, retry_at: datetime) -> None:
-    """A summary Slack refused: try again at ``retry_at``."""
-    session.execute(update(CheckinRound).where(col(CheckinRound.id) == round_id)
-                    .values(summary_retry_at=retry_at, summary_lease_until=None).execution_options(**_NO_SYNC))
+                    .values(summary_ts=ts).execution_options(**_NO_SYNC))
 
 
 # --- prompts: delivery -----------------------------------------------------------------------
-
-def _claimable(now: datetime) -> Any:
-    open_rounds = select(CheckinRound.id).where(col(CheckinRound.closed_at).is_(None))
-    return and_(
-        col(CheckinPrompt.round_id).in_(open_rounds),
-        or_(
-            and_(col(CheckinPrompt.status) == "pending",
-                 or_(col(CheckinPrompt.next_attempt_at).is_(None), col(CheckinPrompt.next_attempt_at) <= now)),
-            and_(col(CheckinPrompt.status) == "sending", col(CheckinPrompt.lease_until) < now),
-        ),
-    )
-
-
-def claim_prompts(session: Session, *, now: datetime, lease_until: datetime, limit: int) -> list[Any]:
-    """Claim up to ``limit`` prompts due for delivery (pending, or with an expired lease).
-
-    Returns rows (id, team_id, round_id, user_id, attempts). On PostgreSQL the candidates are
-    picked ``FOR UPDATE SKIP LOCKED`` so concurrent processes take different prompts.
-    """
-    candidates = (select(CheckinPrompt.id).where(_claimable(now)).order_by(col(CheckinPrompt.id))
-                  .limit(limit).with_for_update(skip_locked=True))
-    stmt = (update(CheckinPrompt)
-            .where(col(CheckinPrompt.id).in_(candidates.scalar_subquery()), _claimable(now))
-            .values(status="sending", lease_until=lease_until)
-            .returning(col(CheckinPrompt.id), col(CheckinPrompt.team_id), col(CheckinPrompt.round_id),
-                       col(CheckinPrompt.user_id), col(CheckinPrompt.attempts))
-            .execution_options(**_NO_SYNC))
-    return sorted(session.execute(stmt).all(), key=lambda row: row.id)
-
 
 def mark_prompts_sent(session: Session, *, sent: Sequence[dict[str, Any]], now: datetime) -> None:
     """Record delivered prompts: each dict has ``id``, ``ts``, ``channel``."""
     if not sent:
         return
     stmt = (update(PROMPTS)
-            .where(PROMPTS.c.id == bindparam("b_id"), PROMPTS.c.status == "sending")
+            .where(PROMPTS.c.id == bindparam("b_id"), PROMPTS.c.status.in_(("pending", "sending")))
             .values(status="sent", message_ts=bindparam("b_ts"), dm_channel_id=bindparam("b_channel"),
                     sent_at=bindparam("b_at", type_=UTCDateTime), lease_until=None, last_error=None))
     session.execute(stmt, [{"b_id": s["id"], "b_ts": s["ts"], "b_channel": s["channel"], "b_at": now}
                            for s in sent])
 
 
-def mark_prompts_unsent(session: Session, *, failed: Sequence[dict[str, Any]]) -> None:
-    """Record failed attempts: each dict has ``id``, ``status``, ``attempts``, ``error``, ``next_attempt_at``."""
-    if not failed:
-        return
-    stmt = (update(PROMPTS)
-            .where(PROMPTS.c.id == bindparam("b_id"), PROMPTS.c.status == "sending")
-            .values(status=bindparam("b_status"), attempts=bindparam("b_attempts"), last_error=bindparam("b_error"),
-                    next_attempt_at=bindparam("b_next", type_=UTCDateTime), lease_until=None))
-    session.execute(stmt, [{"b_id": f["id"], "b_status": f["status"], "b_attempts": f["attempts"],
-                            "b_error": (f["error"] or "")[:200], "b_next": f["next_attempt_at"]} for f in failed])
+def mark_prompt_failed(session: Session, *, team_id: str, prompt_id: int, error: str) -> CheckinPrompt | None:
+    """Mark a prompt that could not be delivered; the prompt, or None if it was not pending."""
+    stmt = (update(CheckinPrompt)
+            .where(col(CheckinPrompt.id) == prompt_id, col(CheckinPrompt.team_id) == team_id,
+                   col(CheckinPrompt.status).in_(("pending", "sending")))
+            .values(status="failed", last_error=error[:200], attempts=CheckinPrompt.attempts + 1)
+            .execution_options(**_NO_SYNC))
+    if not session.execute(stmt).rowcount:  # type: ignore[attr-defined]
+        return None
+    return get_prompt(session, team_id=team_id, prompt_id=prompt_id)
 
 
 def prompt_statuses(session: Session, *, round_id: int) -> dict[str, str]:

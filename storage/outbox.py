@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlmodel import Session, col
 
 from storage.models import OutboxMessage
@@ -53,6 +53,29 @@ def enqueue(session: Session, *, team_id: str, kind: str, key: str, ref: dict[st
         stmt = stmt.on_conflict_do_nothing(index_elements=["key"])
     row = session.execute(stmt.returning(OUTBOX.c.id)).first()
     return None if row is None else int(row[0])
+
+
+def rearm_at(session: Session, *, team_id: str, kind: str, key: str, ref: dict[str, Any], now: datetime,
+             due: datetime) -> int:
+    """Enqueue a live message due at ``due``, or make the row under ``key`` due again; its id.
+
+    Like :func:`enqueue` with ``rearm`` (the generation moves on, so a send already under way is
+    followed by another), except for when the row falls due: a row no longer pending is due at
+    ``due`` (not at its old due time, long past), a pending one at the later of its due time and
+    ``due``. That is how a live message is held back to one send per interval however often it changes.
+    """
+    values = {"team_id": team_id[:32], "kind": kind, "key": key[:200], "ref": json.dumps(ref, sort_keys=True),
+              "after_id": None, "state": "pending", "generation": 0, "attempts": 0, "next_attempt_at": due,
+              "created_at": now}
+    at = literal(due, OUTBOX.c.next_attempt_at.type)
+    later = case((and_(OUTBOX.c.state == "pending", OUTBOX.c.next_attempt_at > at), OUTBOX.c.next_attempt_at),
+                 else_=at)
+    stmt = _insert(session)(OUTBOX).values(**values).on_conflict_do_update(
+        index_elements=["key"],
+        set_={"state": "pending", "generation": OUTBOX.c.generation + 1, "attempts": 0, "last_error": None,
+              "next_attempt_at": later},
+    )
+    return int(session.execute(stmt.returning(OUTBOX.c.id)).scalar_one())
 
 
 def _due(now: datetime) -> Any:
@@ -150,4 +173,40 @@ def count_failed(session: Session, *, team_id: str) -> int:
 
 def get_by_key(session: Session, *, key: str) -> OutboxMessage | None:
     """The row enqueued under ``key``."""
-    return session.exec(select(OutboxMessage).where(col(OutboxMessage.key) == key)).first()  # type: ignore[call-overload]
+    return session.scalars(select(OutboxMessage).where(col(OutboxMessage.key) == key)).first()
+
+
+def enqueue_many(session: Session, *, rows: Sequence[dict[str, Any]], now: datetime) -> None:
+    """Add several messages in one statement; each dict has ``team_id``, ``kind``, ``key``, ``ref``.
+
+    Keys enqueued already are left as they are.
+    """
+    if not rows:
+        return
+    values = [{"team_id": r["team_id"][:32], "kind": r["kind"], "key": r["key"][:200],
+               "ref": json.dumps(r["ref"], sort_keys=True), "after_id": None, "state": "pending",
+               "generation": 0, "attempts": 0, "next_attempt_at": now, "created_at": now} for r in rows]
+    session.execute(_insert(session)(OUTBOX).on_conflict_do_nothing(index_elements=["key"]), values)
+
+
+def count_failed_between(session: Session, *, team_id: str, start: datetime, end: datetime) -> int:
+    """How many of a team's messages enqueued in ``(start, end]`` failed for good (a digest's footer)."""
+    query = select(func.count()).where(col(OutboxMessage.team_id) == team_id, col(OutboxMessage.state) == "failed",
+                                       col(OutboxMessage.created_at) > start, col(OutboxMessage.created_at) <= end)
+    return int(session.execute(query).scalar() or 0)
+
+
+def state_by_key(session: Session, *, key: str) -> Any:
+    """Where the row enqueued under ``key`` stands: (id, state, sent_at, next_attempt_at), or None."""
+    columns = (col(OutboxMessage.id), col(OutboxMessage.state), col(OutboxMessage.sent_at),
+               col(OutboxMessage.next_attempt_at))
+    return session.execute(select(*columns).where(col(OutboxMessage.key) == key)).first()
+
+
+def failed_errors(session: Session, *, keys: Sequence[str]) -> dict[str, str]:
+    """Key → Slack's last answer, for those of ``keys`` whose message failed for good."""
+    if not keys:
+        return {}
+    rows = session.execute(select(col(OutboxMessage.key), col(OutboxMessage.last_error))
+                           .where(col(OutboxMessage.key).in_(list(keys)), col(OutboxMessage.state) == "failed"))
+    return {r.key: r.last_error or "?" for r in rows}

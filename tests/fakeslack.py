@@ -380,7 +380,7 @@ class FakeSlack:
             self.calls.clear()
             self.socket_acks.clear()
             self._sockets_opened = len(self._sockets)
-            self._faults: dict[str, tuple[int, int, float | None, str | None]] = {}
+            self._faults: dict[str, tuple[int, int, float | None, str | None, Callable[[Params], bool] | None]] = {}
             self._limits: dict[str, tuple[int, float]] = {}
             self._counts: dict[str, int] = {}
             self._messages: dict[tuple[str, str], Params] = {}
@@ -388,11 +388,12 @@ class FakeSlack:
             self._views: dict[str, Params] = {}
             self._seq = 0
 
-    def fail_next(self, method: str, *, status: int = 500, count: int = 1,
-                  retry_after: float | None = None, error: str | None = None) -> None:
-        """Answer the next ``count`` calls to ``method`` with HTTP ``status``, or 200 + ``error`` if given."""
+    def fail_next(self, method: str, *, status: int = 500, count: int = 1, retry_after: float | None = None,
+                  error: str | None = None, where: Callable[[Params], bool] | None = None) -> None:
+        """Answer the next ``count`` calls to ``method`` (those ``where`` accepts) with HTTP ``status``,
+        or 200 + ``error`` if given."""
         with self._cond:
-            self._faults[method] = (count, status, retry_after, error)
+            self._faults[method] = (count, status, retry_after, error, where)
 
     def rate_limit(self, method: str, *, every: int, retry_after: float = 1) -> None:
         """Answer every ``every``-th call to ``method`` (counted from now) with HTTP 429."""
@@ -578,9 +579,9 @@ class FakeSlack:
     def _respond(self, method: str, p: Params, token: str | None) -> tuple[int, dict[str, str], Params]:
         self._counts[method] = n = self._counts.get(method, 0) + 1
         status, retry_after, fault = 0, None, self._faults.get(method)
-        if fault and fault[0] > 0:
-            count, status, retry_after, error = fault
-            self._faults[method] = (count - 1, status, retry_after, error)
+        if fault and fault[0] > 0 and (fault[4] is None or fault[4](p)):
+            count, status, retry_after, error, where = fault
+            self._faults[method] = (count - 1, status, retry_after, error, where)
             if error is not None:
                 return 200, {}, {"ok": False, "error": error}
         elif method in self._limits and n % self._limits[method][0] == 0:

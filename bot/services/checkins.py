@@ -1,16 +1,16 @@
 """Check-in rounds: when they fall due, who is asked, delivery with retries, reminders and closing.
 
 A round is opened once per (group, due time) by an insert into a unique key, together with one
-pending prompt per member. Delivery claims prompts in small batches with a lease (a process that
-dies mid-send frees them when the lease expires), records each outcome, and retries failures
-with backoff until ``MAX_ATTEMPTS``. Reminders and closings are claimed by conditional updates.
+pending prompt per member, and each prompt's direct message is enqueued in the outbox in that
+transaction (the outbox sends it once, retries refusals, marks what fails for good). A closing
+enqueues the round's summary the same way. Reminders and closings are claimed by conditional
+updates.
 Answers (the modal, or a reply in the prompt's thread) live in :mod:`bot.services.checkin_answers`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,19 +20,19 @@ from bot.config import Settings
 from bot.services import Invalid
 from bot.services.access import require_facilitator
 from bot.services.groups import find_group
-from bot.services.retries import PERMANENT_ERRORS, backoff
 from bot.services.schedule import fire_times_between
 from storage import checkins as store
 from storage import commitments as commitment_store
 from storage import groups as group_store
+from storage import outbox
 from storage.models import CheckinResponse, CheckinRound, Commitment, CommitmentUpdate, Proposal, StakeholderGroup
 from storage.teams import write_audit
 
 logger = logging.getLogger("accord.checkins")
 
-BATCH = 16
-LEASE = timedelta(minutes=10)
-MAX_ATTEMPTS = 8
+PROMPT = "checkin.prompt"  # the outbox kinds of check-ins (sent by handlers.jobs.checkins)
+SUMMARY = "checkin.summary"
+SUMMARY_DETAILS = "checkin.summary_details"
 
 
 # --- opening -----------------------------------------------------------------------------------
@@ -58,8 +58,12 @@ def open_round(
     round_ = CheckinRound(team_id=group.team_id, group_id=group.id, due_at=due_at, trigger=trigger,
                           opened_by=opened_by, opened_at=now, remind_at=now + settings.checkin_remind_after,
                           closes_at=now + settings.checkin_close_after)
-    if not store.claim_round(session, round_=round_, member_ids=members):
+    prompt_ids = store.claim_round(session, round_=round_, member_ids=members)
+    if prompt_ids is None:
         return None
+    outbox.enqueue_many(session, now=now, rows=[
+        {"team_id": group.team_id, "kind": PROMPT, "key": prompt_key(pid),
+         "ref": {"team_id": group.team_id, "prompt_id": pid}} for pid in prompt_ids])
     write_audit(session, team_id=group.team_id, actor_id=opened_by, action="checkin.open", entity="checkin_round",
                 entity_id=round_.id, detail={"group_id": group.id, "due_at": due_at, "trigger": trigger,
                                              "members": len(members)})
@@ -119,75 +123,53 @@ def open_manual_round(
 
 @dataclass(frozen=True)
 class Delivery:
-    """A claimed prompt and what it lists: the member's open commitments, the group's pending proposals."""
+    """A prompt to send and what it lists: the member's open commitments, the group's pending proposals."""
 
     prompt_id: int
     team_id: str
     round_id: int
     user_id: str
-    attempts: int
     group_name: str
     closes_at: datetime
     commitments: list[Commitment] = field(default_factory=list)
     proposals: list[Proposal] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What Slack answered for one prompt: its message, or an error code."""
-
-    prompt_id: int
-    team_id: str
-    user_id: str
-    attempts: int
-    ts: str | None = None
-    channel: str | None = None
-    error: str | None = None
+def prompt_key(prompt_id: int) -> str:
+    """The outbox key of a prompt's direct message."""
+    return f"checkin-prompt:{prompt_id}"
 
 
+def delivery(session: Session, *, team_id: str, prompt_id: int) -> Delivery | None:
+    """What a prompt's message says, built when it is sent; None once it needs no sending.
+
+    A prompt already sent or failed, or whose round has closed meanwhile, is not sent.
+    """
+    prompt = store.get_prompt(session, team_id=team_id, prompt_id=prompt_id)
+    if prompt is None or prompt.status not in ("pending", "sending"):
+        return None
+    round_ = store.rounds_by_id(session, round_ids=[prompt.round_id]).get(prompt.round_id)
+    if round_ is None or round_.closed_at is not None:
+        return None
+    group = group_store.get_group(session, team_id=team_id, group_id=round_.group_id)
+    return Delivery(prompt_id=prompt_id, team_id=team_id, round_id=round_.id or 0, user_id=prompt.user_id,
+                    group_name=group.name if group else "your group", closes_at=round_.closes_at,
+                    commitments=commitment_store.list_commitments(session, team_id=team_id,
+                                                                  owner_ids=[prompt.user_id]),
+                    proposals=store.proposals_awaiting_group(session, team_id=team_id, group_id=round_.group_id))
 
 
-def claim_deliveries(session: Session, *, now: datetime, limit: int = BATCH) -> list[Delivery]:
-    """Claim a batch of prompts due for delivery and gather what each lists (a few queries per batch)."""
-    rows = store.claim_prompts(session, now=now, lease_until=now + LEASE, limit=limit)
-    if not rows:
-        return []
-    rounds = store.rounds_by_id(session, round_ids=[r.round_id for r in rows])
-    names: dict[int, str] = {}
-    commitments: dict[str, list[Commitment]] = {}
-    for team_id in {r.team_id for r in rows}:
-        names |= group_store.group_names(session, team_id=team_id)
-        owners = [r.user_id for r in rows if r.team_id == team_id]
-        for c in commitment_store.list_commitments(session, team_id=team_id, owner_ids=owners):
-            commitments.setdefault(c.owner_id, []).append(c)
-    proposals = {gid: store.proposals_awaiting_group(session, team_id=team, group_id=gid)
-                 for team, gid in {(rd.team_id, rd.group_id) for rd in rounds.values()}}
-    return [Delivery(prompt_id=r.id, team_id=r.team_id, round_id=r.round_id, user_id=r.user_id, attempts=r.attempts,
-                     group_name=names.get(rounds[r.round_id].group_id, "your group"),
-                     closes_at=rounds[r.round_id].closes_at, commitments=commitments.get(r.user_id, []),
-                     proposals=proposals.get(rounds[r.round_id].group_id, []))
-            for r in rows]
+def prompt_sent(session: Session, *, prompt_id: int, ts: str | None, channel: str | None, now: datetime) -> None:
+    """Record where a prompt was delivered (its thread takes answers and the reminder)."""
+    store.mark_prompts_sent(session, now=now, sent=[{"id": prompt_id, "ts": ts, "channel": channel}])
 
 
-def record_deliveries(session: Session, *, outcomes: Sequence[Outcome], now: datetime) -> list[Outcome]:
-    """Record sent prompts, schedule retries for failed ones; returns those that failed for good."""
-    store.mark_prompts_sent(session, now=now, sent=[{"id": o.prompt_id, "ts": o.ts, "channel": o.channel}
-                                                    for o in outcomes if o.ts])
-    failed, final = [], []
-    for o in outcomes:
-        if o.ts:
-            continue
-        attempts = o.attempts + 1
-        give_up = attempts >= MAX_ATTEMPTS or o.error in PERMANENT_ERRORS
-        failed.append({"id": o.prompt_id, "status": "failed" if give_up else "pending", "attempts": attempts,
-                       "error": o.error, "next_attempt_at": None if give_up else now + backoff(attempts)})
-        if give_up:
-            final.append(o)
-    store.mark_prompts_unsent(session, failed=failed)
-    for o in final:
-        write_audit(session, team_id=o.team_id, actor_id=None, action="checkin.prompt_failed",
-                    entity="checkin_prompt", entity_id=o.prompt_id, detail={"user_id": o.user_id, "error": o.error})
-    return final
+def prompt_failed(session: Session, *, team_id: str, prompt_id: int, error: str) -> None:
+    """Slack refused a prompt for good: the member is shown as not reached in the round's summary."""
+    prompt = store.mark_prompt_failed(session, team_id=team_id, prompt_id=prompt_id, error=error)
+    if prompt is not None:
+        write_audit(session, team_id=team_id, actor_id=None, action="checkin.prompt_failed",
+                    entity="checkin_prompt", entity_id=prompt_id, detail={"user_id": prompt.user_id, "error": error})
 
 
 # --- reminders and closing -------------------------------------------------------------------
@@ -264,32 +246,48 @@ def claim_closings(session: Session, *, now: datetime) -> list[RoundSummary]:
         summary = round_summary(session, round_=round_)
         write_audit(session, team_id=round_.team_id, actor_id=None, action="checkin.close", entity="checkin_round",
                     entity_id=round_id, detail={"asked": len(summary.asked), "answered": len(summary.responses)})
+        enqueue_summary(session, summary=summary, now=now)
         summaries.append(summary)
     return summaries
 
 
-def set_summary_ts(session: Session, *, round_id: int, ts: str) -> None:
+def set_summary_ts(session: Session, *, round_id: int, ts: str | None) -> None:
     """Remember where a round's summary was posted."""
-    store.set_summary_ts(session, round_id=round_id, ts=ts)
+    if ts:
+        store.set_summary_ts(session, round_id=round_id, ts=ts)
 
 
-SUMMARY_ATTEMPTS = 10
-SUMMARY_LEASE = timedelta(minutes=5)
+def _summary_keys(round_id: int) -> tuple[str, str]:
+    return f"checkin-round:{round_id}:summary", f"checkin-round:{round_id}:details"
 
 
-def claim_summaries_to_post(session: Session, *, now: datetime) -> list[RoundSummary]:
-    """Summaries of closed rounds still to post (first time or retry), each claimed by this caller."""
-    round_ids = store.claim_summaries(session, now=now, lease_until=now + SUMMARY_LEASE,
-                                      max_attempts=SUMMARY_ATTEMPTS)
-    rounds = store.rounds_by_id(session, round_ids=round_ids)
-    return [round_summary(session, round_=rounds[rid]) for rid in round_ids]
-
-
-def summary_refused(session: Session, *, summary: RoundSummary, now: datetime, error: str | None) -> None:
-    """Slack refused a summary: retry later with backoff, or give up loudly after the last attempt."""
+def enqueue_summary(session: Session, *, summary: RoundSummary, now: datetime) -> None:
+    """Enqueue a closed round's summary in its group's channel, and its details in the summary's thread."""
     round_ = summary.round
-    assert round_.id is not None
-    attempts = round_.summary_attempts or 1
-    store.summary_failed(session, round_id=round_.id, retry_at=now + backoff(attempts + 1))
-    level = logging.ERROR if attempts >= SUMMARY_ATTEMPTS else logging.WARNING
-    logger.log(level, "checkin_summary_refused round=%s attempt=%s error=%s", round_.id, attempts, error)
+    if not summary.channel_id or round_.id is None:
+        return
+    ref = {"team_id": round_.team_id, "round_id": round_.id}
+    head_key, details_key = _summary_keys(round_.id)
+    head = outbox.enqueue(session, team_id=round_.team_id, kind=SUMMARY, key=head_key, ref=ref, now=now)
+    if head is not None:
+        outbox.enqueue(session, team_id=round_.team_id, kind=SUMMARY_DETAILS, after_id=head, key=details_key,
+                       ref=ref, now=now)
+
+
+def summary_failure(session: Session, *, team_id: str, group_id: int) -> tuple[CheckinRound, str] | None:
+    """The group's last closed round and Slack's answer, when its summary could not be posted."""
+    round_ = store.latest_closed_round(session, team_id=team_id, group_id=group_id)
+    if round_ is None or round_.id is None:
+        return None
+    keys = _summary_keys(round_.id)
+    failed = outbox.failed_errors(session, keys=list(keys))
+    error = failed.get(keys[0]) or failed.get(keys[1])  # the summary's own answer, else its thread's
+    return (round_, error) if error else None
+
+
+def closed_round_summary(session: Session, *, team_id: str, round_id: int) -> RoundSummary | None:
+    """The summary of a closed round of this team, or None."""
+    round_ = store.get_round(session, team_id=team_id, round_id=round_id)
+    if round_ is None or round_.closed_at is None:
+        return None
+    return round_summary(session, round_=round_)

@@ -10,14 +10,13 @@ from slack_bolt import Ack, BoltContext
 from bot.runtime import Runtime
 from bot.services import ServiceError
 from bot.services import commitments as service
-from handlers.blocks.common import safe
+from handlers.announcements import STATUS_VERBS, enqueue_status_change, send_now
 from handlers.blocks.home import block_reason_modal
-from handlers.common import error_text, open_modal, post, runtime, team_of
+from handlers.common import error_text, open_modal, runtime, team_of
 from handlers.events.home import publish_home
 
 logger = logging.getLogger("accord.home")
 DEFAULT_BLOCK_NOTE = "blocked from App Home"
-VERBS = {"done": "marked done", "block": "marked blocked"}
 
 
 def _commitment_id(body: dict[str, Any]) -> int:
@@ -59,11 +58,11 @@ def change_from_home(rt: Runtime, client: Any, *, team_id: str, user_id: str, co
             commitment, changed = service.change_status(
                 session, settings=rt.settings, team_id=team_id, commitment_id=commitment_id, actor_id=user_id,
                 action=action, note=note, now=rt.clock.now(), source="home")  # type: ignore[arg-type]
+            box = enqueue_status_change(session, rt, commitment=commitment, action=action, actor_id=user_id,
+                                        note=note) if changed else None
     except ServiceError as err:
         return error_text(err)
     if not changed:
         return f"Commitment #{commitment_id} is already {commitment.status}."
-    why = f" — {safe(note)}" if note else ""
-    post(client, channel=commitment.channel_id, thread_ts=commitment.message_ts,
-         text=f"Commitment #{commitment_id} {VERBS[action]} by <@{user_id}>{why}")
-    return f":white_check_mark: Commitment #{commitment_id} {VERBS[action]}."
+    send_now(rt, [box])
+    return f":white_check_mark: Commitment #{commitment_id} {STATUS_VERBS[action]}."

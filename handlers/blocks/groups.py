@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services.groups import GroupInfo
 from handlers.blocks.common import Block, bulleted, context, fit_blocks, safe, section, sections, slack_date
-from storage.models import StakeholderGroup
+from storage.models import CheckinRound, StakeholderGroup
 
 DAY_LABELS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
 MAX_MEMBERS = 100
@@ -75,8 +75,11 @@ def group_list_blocks(infos: Sequence[GroupInfo]) -> list[Block]:
                        *sections(bulleted(lines, limit=40, more="see `/group show <name>`"))])
 
 
-def group_show_blocks(info: GroupInfo) -> list[Block]:
-    """`/group show <name>`: members, channel, zone, schedule, next check-in, the open round."""
+def group_show_blocks(info: GroupInfo, *, summary_failed: tuple[CheckinRound, str] | None = None) -> list[Block]:
+    """`/group show <name>`: members, channel, zone, schedule, next check-in, the open round.
+
+    ``summary_failed``: the last closed round and Slack's answer, when its summary could not be posted.
+    """
     g = info.group
     facts = [
         f"*Channel:* {f'<#{g.channel_id}>' if g.channel_id else 'none'}",
@@ -93,6 +96,10 @@ def group_show_blocks(info: GroupInfo) -> list[Block]:
         if state.failed:
             note += f" :warning: {state.failed} prompt(s) could not be delivered."
         blocks.append(context(note))
+    if summary_failed is not None:
+        round_, error = summary_failed
+        blocks.append(context(f":warning: The summary of check-in round #{round_.id} could not be posted in "
+                              f"<#{g.channel_id}>: Slack answered `{safe(error)}`."))
     return fit_blocks(blocks)
 
 

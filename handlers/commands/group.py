@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
 from bot.services import ServiceError
+from bot.services import checkins as checkin_service
 from bot.services import groups as service
 from bot.services.access import add_facilitators
 from handlers.blocks.common import fallback_text, safe
@@ -129,6 +130,8 @@ def handle_group_command(ack: Ack, command: dict[str, Any], respond: Respond, cl
         elif isinstance(parsed, GroupShow):
             with rt.session() as session:
                 info = service.group_info(session, team_id=team_id, name=parsed.name, now=rt.clock.now())
-            reply(respond, fallback_text(f"{info.group.name}: {schedule_text(info.group)}"), group_show_blocks(info))
+                failed = checkin_service.summary_failure(session, team_id=team_id, group_id=info.group.id or 0)
+            reply(respond, fallback_text(f"{info.group.name}: {schedule_text(info.group)}"),
+                  group_show_blocks(info, summary_failed=failed))
     except (ParseError, ServiceError) as err:
         reply(respond, error_text(err))

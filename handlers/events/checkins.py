@@ -7,6 +7,7 @@ from typing import Any
 from bot.runtime import Runtime
 from bot.services import ServiceError
 from bot.services import checkin_answers as answers
+from handlers.announcements import enqueue_message, send_now
 from handlers.blocks.checkins import answer_text
 from handlers.common import error_text, once, post
 
@@ -28,9 +29,11 @@ def route_checkin_reply(rt: Runtime, client: Any, *, team_id: str, event: dict[s
                 return True
             answer = answers.record_answer(session, settings=rt.settings, team_id=team_id, user_id=user_id,
                                            prompt_id=prompt.id, text=text, source="thread", now=rt.clock.now())
+            box = enqueue_message(session, rt, team_id=team_id, key=f"checkin-reply:{channel}:{ts}:confirm",
+                                  channel=channel, thread_ts=thread_ts,
+                                  text=answer_text(answer.group_name, first=answer.first, changed=[], skipped=[]))
     except ServiceError as err:
         post(client, channel=channel, thread_ts=thread_ts, text=error_text(err))
         return True
-    post(client, channel=channel, thread_ts=thread_ts,
-         text=answer_text(answer.group_name, first=answer.first, changed=[], skipped=[]))
+    send_now(rt, [box])
     return True

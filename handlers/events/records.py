@@ -7,6 +7,7 @@ from typing import Any
 from bot.runtime import Runtime
 from bot.services import commitments as commitment_service
 from bot.services import decisions as decision_service
+from handlers.announcements import enqueue_message, send_now
 from handlers.blocks.common import plain_date, section, truncate
 from handlers.blocks.records import thread_summary_blocks
 from handlers.common import error_text, once, permalink, post, whisper
@@ -40,8 +41,10 @@ def record_from_message(rt: Runtime, client: Any, *, team_id: str, event: dict[s
                 created_by=user, **common)
             due = f", due {plain_date(record.due_date)}" if record.due_date else ""
             what = f":handshake: Recorded *commitment #{record.id}* for <@{record.owner_id}>{due}."
-    where = f" <{link}|View the message>" if link else ""
-    post(client, channel=channel, thread_ts=thread_ts, text=what + where)
+        where = f" <{link}|View the message>" if link else ""
+        box = enqueue_message(session, rt, team_id=team_id, key=f"msg:{channel}:{ts}:confirm", channel=channel,
+                              thread_ts=thread_ts, text=what + where)
+    send_now(rt, [box])
 
 
 def reply_thread_summary(rt: Runtime, client: Any, *, team_id: str, event: dict[str, Any]) -> None:

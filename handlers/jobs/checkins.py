@@ -1,22 +1,20 @@
-"""Scheduled check-in work, the Slack side: open due rounds, deliver prompts, remind, close with a summary.
+"""Scheduled check-in work, the Slack side: open due rounds, remind, close; and the messages they send.
 
-Each task is ``task(rt, now)``. Claims happen in short transactions (bot.services.checkins);
-Slack is called outside them. Prompts go out from a small thread pool (the Web API client
-retries 429s after Retry-After and 5xx answers itself); what still fails is retried on later
-ticks with backoff, and given up on (logged at ERROR, shown in the summary) after a few attempts.
+Each task is ``task(rt, now)``; claims happen in short transactions (bot.services.checkins).
+Prompts, reminders and round summaries are enqueued in the outbox in the transaction that
+claims them; the outbox kinds registered here build each message when it is sent, and record
+what Slack answered.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from slack_sdk.errors import SlackApiError, SlackRequestError
+from sqlmodel import Session
 
+from bot.outbox import Delivered, Parent, SlackCall, register_kind
 from bot.runtime import Runtime
 from bot.services import checkins as service
 from handlers.announcements import enqueue_message
@@ -29,57 +27,16 @@ from handlers.blocks.checkins import (
     summary_thread_blocks,
 )
 from handlers.blocks.common import section
-from handlers.common import post
 
 logger = logging.getLogger("accord.checkins")
 
-WORKERS = 4
-TIME_BUDGET = 15.0  # seconds of delivery per tick (other due work waits meanwhile); the rest goes next tick
-
 
 def open_due_rounds(rt: Runtime, now: datetime) -> None:
-    """Open every round that is due (prompts are delivered by :func:`deliver_prompts` in the same tick)."""
+    """Open every round that is due (their prompts are enqueued with them)."""
     with rt.session() as session:
-        service.open_due_rounds(session, settings=rt.settings, now=now)
-
-
-def _send_prompt(client: Any, delivery: service.Delivery, today: Any) -> service.Outcome:
-    outcome = service.Outcome(prompt_id=delivery.prompt_id, team_id=delivery.team_id, user_id=delivery.user_id,
-                              attempts=delivery.attempts)
-    try:
-        data = client.chat_postMessage(channel=delivery.user_id, text=prompt_text(delivery),
-                                       blocks=prompt_blocks(delivery, today=today)).data
-        if data.get("ts"):
-            return replace(outcome, ts=data["ts"], channel=data.get("channel") or delivery.user_id)
-        error = "no_ts"
-    except SlackApiError as err:
-        error = str(err.response.get("error") or f"http_{err.response.status_code}")
-    except (SlackRequestError, OSError) as err:  # the connection failed even after the client's retries
-        error = type(err).__name__
-    logger.warning("checkin_prompt_not_sent prompt=%s user=%s attempt=%s error=%s",
-                   delivery.prompt_id, delivery.user_id, delivery.attempts + 1, error)
-    return replace(outcome, error=error)
-
-
-def deliver_prompts(rt: Runtime, now: datetime) -> None:
-    """Claim pending prompts in small batches and send them, each exactly once."""
-    deadline = time.monotonic() + TIME_BUDGET
-    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="accord-checkin") as pool:
-        while time.monotonic() < deadline:
-            with rt.session() as session:
-                batch = service.claim_deliveries(session, now=now)
-            if not batch:
-                return
-            teams = {d.team_id for d in batch}
-            clients = {team: rt.client_for(team) for team in teams}
-            today = {team: rt.today(team) for team in teams}
-            outcomes = list(pool.map(_send_prompt, [clients[d.team_id] for d in batch], batch,
-                                     [today[d.team_id] for d in batch]))
-            with rt.session() as session:
-                final = service.record_deliveries(session, outcomes=outcomes, now=now)
-            for o in final:
-                logger.error("checkin_prompt_failed prompt=%s team=%s user=%s attempts=%s error=%s",
-                             o.prompt_id, o.team_id, o.user_id, o.attempts + 1, o.error)
+        opened = service.open_due_rounds(session, settings=rt.settings, now=now)
+    if opened:
+        rt.outbox.wake()
 
 
 def send_reminders(rt: Runtime, now: datetime) -> None:
@@ -96,32 +53,67 @@ def send_reminders(rt: Runtime, now: datetime) -> None:
 
 
 def close_rounds(rt: Runtime, now: datetime) -> None:
-    """Close every round whose time is up; the summaries are posted by :func:`post_summaries`."""
+    """Close every round whose time is up (their summaries are enqueued with the closing)."""
     with rt.session() as session:
         summaries = service.claim_closings(session, now=now)
     for summary in summaries:
         logger.info("checkin_round_closed round=%s asked=%s answered=%s", summary.round.id, len(summary.asked),
                     len(summary.responses))
+    if summaries:
+        rt.outbox.wake()
 
 
-def post_summaries(rt: Runtime, now: datetime) -> None:
-    """Post each closed round's summary in its group's channel (details in a thread), retrying refusals."""
+TASKS = [("checkins.open", open_due_rounds), ("checkins.remind", send_reminders),
+         ("checkins.close", close_rounds)]
+
+
+# --- the outbox kinds -------------------------------------------------------------------------------
+
+def _render_prompt(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
+    team_id = ref["team_id"]
     with rt.session() as session:
-        summaries = service.claim_summaries_to_post(session, now=now)
-    for summary in summaries:
-        assert summary.round.id is not None and summary.channel_id
-        client = rt.client_for(summary.round.team_id)
-        text = summary_text(summary)
-        head = post(client, channel=summary.channel_id, text=text, blocks=[section(text)])
-        with rt.session() as session:
-            if head.ts is None:
-                service.summary_refused(session, summary=summary, now=now, error=head.error)
-                continue
-            service.set_summary_ts(session, round_id=summary.round.id, ts=head.ts)
-        post(client, channel=summary.channel_id, thread_ts=head.ts, text="Check-in details",
-             blocks=summary_thread_blocks(summary))
+        delivery = service.delivery(session, team_id=team_id, prompt_id=ref["prompt_id"])
+    if delivery is None:
+        return None
+    return SlackCall("chat_postMessage", {"channel": delivery.user_id, "text": prompt_text(delivery),
+                                          "blocks": prompt_blocks(delivery, today=rt.today(team_id))})
 
 
-TASKS = [("checkins.open", open_due_rounds), ("checkins.deliver", deliver_prompts),
-         ("checkins.remind", send_reminders), ("checkins.close", close_rounds),
-         ("checkins.summaries", post_summaries)]
+def _prompt_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> None:
+    if sent.ts is not None and sent.at is not None:
+        service.prompt_sent(session, prompt_id=ref["prompt_id"], ts=sent.ts, channel=sent.channel, now=sent.at)
+
+
+def _prompt_failed(session: Session, ref: dict[str, Any], error: str) -> None:
+    service.prompt_failed(session, team_id=ref["team_id"], prompt_id=ref["prompt_id"], error=error)
+
+
+def _summary(rt: Runtime, ref: dict[str, Any]) -> service.RoundSummary | None:
+    with rt.session() as session:
+        summary = service.closed_round_summary(session, team_id=ref["team_id"], round_id=ref["round_id"])
+    return summary if summary is not None and summary.channel_id else None
+
+
+def _render_summary(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
+    summary = _summary(rt, ref)
+    if summary is None:
+        return None
+    text = summary_text(summary)
+    return SlackCall("chat_postMessage", {"channel": summary.channel_id, "text": text, "blocks": [section(text)]})
+
+
+def _summary_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> None:
+    service.set_summary_ts(session, round_id=ref["round_id"], ts=sent.ts)
+
+
+def _render_details(rt: Runtime, ref: dict[str, Any], parent: Parent | None) -> SlackCall | None:
+    summary = _summary(rt, ref)
+    if summary is None or parent is None or not parent.ts:
+        return None
+    return SlackCall("chat_postMessage", {"channel": summary.channel_id, "thread_ts": parent.ts,
+                                          "text": "Check-in details", "blocks": summary_thread_blocks(summary)})
+
+
+register_kind(service.PROMPT, _render_prompt, on_sent=_prompt_sent, on_failed=_prompt_failed)
+register_kind(service.SUMMARY, _render_summary, on_sent=_summary_sent)
+register_kind(service.SUMMARY_DETAILS, _render_details)

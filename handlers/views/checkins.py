@@ -10,6 +10,7 @@ from slack_bolt import Ack, BoltContext
 from bot.services import ServiceError
 from bot.services import checkin_answers as answers
 from handlers import ids
+from handlers.announcements import enqueue_message, request_key, send_now
 from handlers.blocks.checkins import answer_text
 from handlers.blocks.common import escape
 from handlers.common import error_text, once, post, runtime, team_of
@@ -68,9 +69,12 @@ def handle_checkin_submission(ack: Ack, body: dict[str, Any], view: dict[str, An
             answer = answers.record_answer(session, settings=rt.settings, team_id=team_id, user_id=user_id,
                                            prompt_id=_prompt_id(view), text=progress, blockers=blockers,
                                            statuses=_statuses(values), now=rt.clock.now())
+            prompt = answer.prompt
+            box = enqueue_message(session, rt, team_id=team_id, key=request_key("checkin-answer"),
+                                  channel=prompt.dm_channel_id or user_id, thread_ts=prompt.message_ts,
+                                  text=answer_text(answer.group_name, first=answer.first, changed=answer.changed,
+                                                   skipped=answer.skipped))
     except ServiceError as err:
         post(client, channel=user_id, text=error_text(err))
         return
-    prompt = answer.prompt
-    post(client, channel=prompt.dm_channel_id or user_id, thread_ts=prompt.message_ts,
-         text=answer_text(answer.group_name, first=answer.first, changed=answer.changed, skipped=answer.skipped))
+    send_now(rt, [box])

@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from handlers import ids
-from storage.models import CheckinPrompt, CheckinResponse, CheckinRound
+from storage.models import CheckinPrompt, CheckinResponse, CheckinRound, OutboxMessage
 from tests.factories import make_group
 from tests.fakeslack import Call, FakeSlack
 from tests.harness import Harness
@@ -49,6 +49,15 @@ def prompt_id_of(call: Call) -> int:
             if element.get("action_id") == ids.OPEN_CHECKIN:
                 return int(element["value"])
     raise AssertionError("no check-in button in this message")
+
+
+def prompt_messages(accord: Harness) -> dict[str, OutboxMessage]:
+    """User id → the outbox row of their prompt's direct message (the latest round's, when several)."""
+    with accord.rt.session() as session:
+        rows = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "checkin.prompt")
+                            .order_by(col(OutboxMessage.id))).all()
+        users = {p.id: p.user_id for p in session.exec(select(CheckinPrompt))}
+    return {users[json.loads(row.ref)["prompt_id"]]: row for row in rows}
 
 
 def rounds(accord: Harness) -> list[CheckinRound]:

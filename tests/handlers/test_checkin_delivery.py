@@ -10,9 +10,16 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select, update
 
 from bot.clock import FakeClock
-from storage.models import AuditLog, CheckinPrompt
+from storage.models import AuditLog, OutboxMessage
 from tests.fakeslack import FakeSlack
-from tests.handlers.checkin_helpers import prompt_calls, prompts, prompts_per_user, rounds, seed_group
+from tests.handlers.checkin_helpers import (
+    prompt_calls,
+    prompt_messages,
+    prompts,
+    prompts_per_user,
+    rounds,
+    seed_group,
+)
 from tests.harness import START, Harness, start_harness
 
 FAC = "UFAC"
@@ -115,8 +122,10 @@ def test_failed_delivery_is_retried_with_backoff_and_given_up_on_permanent_error
     accord.fake.fail_next("chat.postMessage", error="internal_error")
     accord.tick()
     failed = [p for p in prompts(accord) if p.status != "sent"]
-    assert [(p.status, p.attempts, p.last_error) for p in failed] == [("pending", 1, "internal_error")]
-    assert failed[0].next_attempt_at == START + timedelta(seconds=30)
+    assert [p.status for p in failed] == ["pending"]
+    row = prompt_messages(accord)[failed[0].user_id]
+    assert (row.state, row.attempts, row.last_error) == ("pending", 1, "internal_error")
+    assert row.next_attempt_at == START + timedelta(seconds=30)
     accord.tick(START + timedelta(seconds=20))  # not yet: backoff
     assert len(prompt_calls(accord.fake)) == 1
     accord.tick(START + timedelta(seconds=31))
@@ -127,7 +136,8 @@ def test_failed_delivery_is_retried_with_backoff_and_given_up_on_permanent_error
     accord.fake.fail_next("chat.postMessage", error="cannot_dm_bot")
     accord.tick(START + timedelta(minutes=1))
     [gone] = [p for p in prompts(accord) if p.status == "failed"]  # whichever was sent first (4 senders)
-    assert gone.user_id in ("U7", "U8") and (gone.attempts, gone.last_error) == (1, "cannot_dm_bot")
+    assert gone.user_id in ("U7", "U8") and gone.last_error == "cannot_dm_bot"
+    assert prompt_messages(accord)[gone.user_id].state == "failed"
     with accord.rt.session() as session:
         assert session.exec(select(AuditLog).where(AuditLog.action == "checkin.prompt_failed")).one()
     assert "1 prompt(s) could not be delivered" in accord.command("/group", "show Bots").reply_text()
@@ -146,7 +156,7 @@ def test_gives_up_after_eight_attempts(accord: Harness) -> None:
         accord.tick(moment)
         moment += timedelta(hours=1)
     [prompt] = prompts(accord)
-    assert (prompt.status, prompt.attempts) == ("failed", 8)
+    assert prompt.status == "failed" and prompt_messages(accord)["U1"].attempts == 8
     accord.tick(moment + timedelta(hours=1))
     assert prompt_calls(accord.fake) == []
 
@@ -154,11 +164,12 @@ def test_gives_up_after_eight_attempts(accord: Harness) -> None:
 def test_an_expired_lease_is_claimed_again_but_a_live_one_is_not(accord: Harness) -> None:
     seed_group(accord, name="Policy", members=["U1", "U2"])
     accord.command("/checkin", "now Policy", user=FAC)
+    rows = prompt_messages(accord)
     with accord.rt.session() as session:  # as if two processes had died, or were still sending
-        session.exec(update(CheckinPrompt).where(CheckinPrompt.user_id == "U1")  # type: ignore[call-overload]
-                     .values(status="sending", lease_until=START - timedelta(seconds=1)))
-        session.exec(update(CheckinPrompt).where(CheckinPrompt.user_id == "U2")  # type: ignore[call-overload]
-                     .values(status="sending", lease_until=START + timedelta(minutes=5)))
+        session.exec(update(OutboxMessage).where(OutboxMessage.id == rows["U1"].id)  # type: ignore[call-overload]
+                     .values(lease_token="dead", lease_until=START - timedelta(seconds=1)))
+        session.exec(update(OutboxMessage).where(OutboxMessage.id == rows["U2"].id)  # type: ignore[call-overload]
+                     .values(lease_token="alive", lease_until=START + timedelta(minutes=5)))
     accord.tick()
     assert prompts_per_user(accord.fake) == {"U1": 1}
     accord.tick(START + timedelta(minutes=6))

@@ -250,3 +250,38 @@ def test_a_refused_summary_is_retried_later_and_posted_once(accord: Harness) -> 
              if c.params["channel"] == "CPOL" and not c.params.get("thread_ts")]
     assert len(heads) == 1 and "0 of 2 answered" in FakeSlack.all_text(heads[0])
     assert rounds(accord)[0].summary_ts == heads[0].response["ts"]
+
+
+def test_refused_summary_details_are_retried_under_the_summary_posted_once(accord: Harness) -> None:
+    seed_group(accord, name="Policy", members=["U1", "U2"], channel="CPOL")
+    accord.command("/checkin", "now Policy", user=FAC)
+    accord.tick()
+    reply_in_thread(accord, user="U1", text="Drafted the annex")
+    accord.fake.fail_next("chat.postMessage", error="internal_error",
+                          where=lambda p: p.get("channel") == "CPOL" and bool(p.get("thread_ts")))
+    accord.tick(START + timedelta(hours=48, seconds=10))
+
+    def channel_posts() -> list[tuple[bool, bool]]:
+        return [(c.ok, bool(c.params.get("thread_ts")))
+                for c in accord.fake.calls_to("chat.postMessage", include_failed=True) if c.params["channel"] == "CPOL"]
+
+    assert channel_posts() == [(True, False), (False, True)]
+    accord.tick(START + timedelta(hours=48, minutes=2))
+    heads = [c for c in accord.fake.calls_to("chat.postMessage") if c.params["channel"] == "CPOL"]
+    assert channel_posts() == [(True, False), (False, True), (True, True)]
+    assert heads[1].params["thread_ts"] == heads[0].response["ts"] == rounds(accord)[0].summary_ts
+    assert "*Answered (1)*: <@U1>" in FakeSlack.all_text(heads[1])
+
+
+def test_a_summary_slack_refuses_for_good_is_shown_in_group_show(accord: Harness) -> None:
+    seed_group(accord, name="Policy", members=["U1"], channel="CPOL")
+    accord.command("/checkin", "now Policy", user=FAC)
+    accord.tick()
+    assert ":warning:" not in accord.command("/group", "show Policy").reply_text()
+    accord.fake.fail_next("chat.postMessage", error="channel_not_found", where=lambda p: p.get("channel") == "CPOL")
+    accord.tick(START + timedelta(hours=48, seconds=10))
+    accord.tick(START + timedelta(hours=49))
+    assert not [c for c in accord.fake.calls_to("chat.postMessage") if c.params["channel"] == "CPOL"]
+    shown = accord.command("/group", "show Policy").reply_text()
+    assert f"summary of check-in round #{rounds(accord)[0].id} could not be posted" in shown
+    assert "`channel_not_found`" in shown

@@ -102,6 +102,22 @@ def test_thread_decision_is_recorded_once_and_confirmed_in_thread(accord: Harnes
         assert session.get(Decision, row["id"]).message_ts == event["ts"]
 
 
+def test_a_refused_thread_confirmation_is_posted_once_slack_takes_it(accord: Harness) -> None:
+    from datetime import timedelta
+
+    from tests.harness import START
+    from tests.payloads import message_event
+
+    accord.fake.fail_next("chat.postMessage", error="internal_error")
+    accord.event(message_event("Decision: adopt the charter", thread_ts="1764000000.000002"), event_id="EvConf")
+    [row] = _decisions(accord)
+    assert accord.fake.calls_to("chat.postMessage") == []
+    accord.tick(START + timedelta(minutes=1))
+    accord.tick(START + timedelta(minutes=5))
+    [reply] = accord.fake.calls_to("chat.postMessage")
+    assert reply.params["thread_ts"] == "1764000000.000002" and f"#{row['id']}" in FakeSlack.all_text(reply)
+
+
 def test_unhandled_and_malformed_requests(accord: Harness) -> None:
     assert accord.post('{"type": "event_callback", "team_id": "T1", "event": {"type": "reaction_added"}}',
                        "application/json").status_code == 200

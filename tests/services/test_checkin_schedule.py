@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.services.checkins import backoff, latest_due
+from bot.services.checkins import latest_due
 from bot.services.groups import next_checkin
+from bot.services.retries import backoff
 from storage.models import StakeholderGroup
 
 GRACE = timedelta(hours=6)
