@@ -1,8 +1,9 @@
 """`accord digest --channel C [--team T] [--post]`: print a channel's digest, or post it.
 
 Printing shows the digest as it would be posted now (plain text, nothing recorded). With
-``--post`` it is recorded as a digest run and posted through the same delivery as `/digest`;
-if Slack refuses it, the run stays pending and a running Accord retries it.
+``--post`` it is recorded as a digest run and posted at once through the outbox, as `/digest`
+is. If Slack refuses it for good, the run is marked failed; if Slack refuses it for now, it
+stays pending and a running Accord's outbox retries it.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ def _post(settings: Settings, *, team_id: str, channel: str) -> int:
         raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…); "
                           "--post needs it to reach Slack")
     from bot.app import build_runtime
-    from bot.services.digest_runs import start_manual_run
-    from handlers.jobs.digests import deliver_run
+    from handlers.announcements import hint
+    from handlers.jobs.digests import post_digest
 
     rt = build_runtime(settings)
     if settings.oauth:
@@ -57,18 +58,18 @@ def _post(settings: Settings, *, team_id: str, channel: str) -> int:
         rt.installation_store = SQLAlchemyInstallationStore(client_id=settings.slack_client_id or "",
                                                             engine=rt.engine)
     try:
-        now = rt.clock.now()
-        with rt.session() as session:
-            run = start_manual_run(session, team_id=team_id, channel_id=channel, requested_by=None,
-                                   trigger="cli", now=now)
-        assert run.id is not None
-        posted = deliver_run(rt, team_id=team_id, run_id=run.id, now=now, leased=True)
+        result = post_digest(rt, team_id=team_id, channel_id=channel, requested_by=None, trigger="cli")
     finally:
         rt.engine.dispose()
-    if posted is not None and posted.ts is not None:
-        print(f"Posted the digest of {channel} (message {posted.ts}).")
+    if result is None:  # a running Accord's outbox took it first
+        print(f"Recorded the digest of {channel}: a running Accord is posting it.")
         return 0
-    error = posted.hint if posted is not None else "it was not pending any more."
-    print(f"accord: Slack refused the digest: {error} It stays pending: a running Accord retries it.",
-          file=sys.stderr)
+    if result.sent:
+        print(f"Posted the digest of {channel} (message {result.ts}).")
+        return 0
+    if result.final:
+        print(f"accord: Slack refused the digest: {hint(result.error)} It is recorded as failed.", file=sys.stderr)
+    else:
+        print(f"accord: Slack refused the digest: {hint(result.error)} It stays pending: a running Accord "
+              "retries it.", file=sys.stderr)
     return 1

@@ -1,7 +1,7 @@
 """Queries and writes for digest schedules and digest runs.
 
-A run is claimed once by inserting its unique key (team, channel, run_key); its delivery is
-leased by a conditional update, so several processes never post the same run twice.
+A run is claimed once by inserting its unique key (team, channel, run_key); the outbox row
+enqueued with it posts it, and marks it posted or failed by a conditional update.
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import String, cast, func, literal, update
 from sqlmodel import Session, col, select
 
 from storage.db import claim
-from storage.models import DigestRun, DigestSchedule
+from storage.models import DigestRun, DigestSchedule, OutboxMessage
 
 # --- schedules -----------------------------------------------------------------------------
 
@@ -90,30 +90,13 @@ def get_run(session: Session, *, team_id: str, run_id: int) -> DigestRun | None:
     return row if row is not None and row.team_id == team_id else None
 
 
-def list_deliverable_runs(session: Session, *, now: datetime, limit: int = 20) -> list[DigestRun]:
-    """Pending runs of every team whose next attempt is due and whose lease (if any) has expired."""
-    query = (
-        select(DigestRun)
-        .where(DigestRun.status == "pending",
-               or_(col(DigestRun.next_attempt_at).is_(None), col(DigestRun.next_attempt_at) <= now),
-               or_(col(DigestRun.lease_until).is_(None), col(DigestRun.lease_until) < now))
-        .order_by(col(DigestRun.period_end), col(DigestRun.id))
-        .limit(limit)
-    )
+def list_unqueued_runs(session: Session, *, key_prefix: str, limit: int = 20) -> list[DigestRun]:
+    """Pending runs with no outbox row keyed ``key_prefix + id`` (runs claimed before digests used the outbox)."""
+    key = literal(key_prefix) + cast(DigestRun.id, String)
+    queued = select(OutboxMessage.id).where(col(OutboxMessage.key) == key).exists()
+    query = (select(DigestRun).where(DigestRun.status == "pending", ~queued)
+             .order_by(col(DigestRun.period_end), col(DigestRun.id)).limit(limit))
     return list(session.exec(query))
-
-
-def lease_run(session: Session, *, run_id: int, now: datetime, until: datetime) -> bool:
-    """Take the delivery lease of a pending, due run (conditional update); False if another has it."""
-    result = session.execute(
-        update(DigestRun)
-        .where(col(DigestRun.id) == run_id, col(DigestRun.status) == "pending",
-               or_(col(DigestRun.next_attempt_at).is_(None), col(DigestRun.next_attempt_at) <= now),
-               or_(col(DigestRun.lease_until).is_(None), col(DigestRun.lease_until) < now))
-        .values(lease_until=until, attempts=DigestRun.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def mark_run_posted(session: Session, *, run_id: int, message_ts: str | None, period_start: datetime,
@@ -123,20 +106,18 @@ def mark_run_posted(session: Session, *, run_id: int, message_ts: str | None, pe
         update(DigestRun)
         .where(col(DigestRun.id) == run_id, col(DigestRun.status) == "pending")
         .values(status="posted", posted_at=now, message_ts=message_ts, period_start=period_start,
-                lease_until=None, last_error=None)
+                last_error=None)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def mark_run_failed(session: Session, *, run_id: int, error: str, retry_at: datetime | None) -> None:
-    """Record a refused delivery: retried at ``retry_at``, or given up (status ``failed``) when None."""
-    values: dict[str, object] = {"last_error": error[:200], "lease_until": None, "next_attempt_at": retry_at}
-    if retry_at is None:
-        values["status"] = "failed"
-    session.execute(
+def mark_run_failed(session: Session, *, run_id: int, error: str) -> bool:
+    """Record that Slack refused a run for good; False if it was not pending any more."""
+    result = session.execute(
         update(DigestRun)
         .where(col(DigestRun.id) == run_id, col(DigestRun.status) == "pending")
-        .values(**values)
+        .values(status="failed", last_error=error[:200])
         .execution_options(synchronize_session=False)
     )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]

@@ -1,10 +1,11 @@
-"""Digest schedules and runs: when a channel's digest is due, and delivering each run once.
+"""Digest schedules and runs: when a channel's digest is due, and the record of each run.
 
 A run is a row of ``digest_run``. Scheduled runs are claimed by inserting
 ``(team, channel, run_key=<due time ISO>)`` (a unique key: one run per due time, across
-processes and restarts); manual ones get ``manual:<uuid>``. Delivery takes a lease on the
-pending run by a conditional update, posts outside any transaction, then marks it posted
-or schedules a retry with backoff.
+processes and restarts); manual ones get ``manual:<uuid>``. The outbox delivers a run (see
+:mod:`handlers.jobs.digests`, which enqueues it in the claim's transaction): once Slack took it,
+:func:`record_posted` marks it posted; once Slack refused it for good, :func:`record_failed`
+marks it failed. Retries are the outbox's.
 """
 
 from __future__ import annotations
@@ -17,16 +18,12 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.services.digests import period_start
-from bot.services.retries import backoff
 from bot.services.schedule import fire_times_between, next_fire_time
 from storage import digest_runs as store
 from storage.digests import home_group_ids
 from storage.groups import get_group
 from storage.models import DigestRun, DigestSchedule
 from storage.teams import write_audit
-
-LEASE = timedelta(minutes=5)
-MAX_ATTEMPTS = 48
 
 
 def default_zone(session: Session, *, settings: Settings, team_id: str, channel_id: str) -> str:
@@ -67,11 +64,10 @@ def next_digest_time(schedule: DigestSchedule, *, after: datetime) -> datetime |
 
 def start_manual_run(session: Session, *, team_id: str, channel_id: str, requested_by: str | None,
                      trigger: str, now: datetime) -> DigestRun:
-    """Record a digest asked for now (`/digest`, `accord digest --post`), leased to the caller."""
+    """Record a digest asked for now (`/digest`, `accord digest --post`), pending delivery."""
     run = DigestRun(team_id=team_id, channel_id=channel_id, run_key=f"manual:{uuid.uuid4()}", trigger=trigger,
                     period_start=period_start(session, team_id=team_id, channel_id=channel_id, end=now),
-                    period_end=now, attempts=1, lease_until=now + LEASE, requested_by=requested_by,
-                    created_at=now)
+                    period_end=now, requested_by=requested_by, created_at=now)
     store.claim_run(session, run)
     write_audit(session, team_id=team_id, actor_id=requested_by, action="digest.request", entity="digest_run",
                 entity_id=run.id, detail={"channel_id": channel_id, "trigger": trigger})
@@ -122,37 +118,29 @@ def get_run(session: Session, *, team_id: str, run_id: int) -> DigestRun | None:
     return store.get_run(session, team_id=team_id, run_id=run_id)
 
 
-def due_runs(session: Session, *, now: datetime) -> list[DigestRun]:
-    """Pending runs ready for a delivery attempt."""
-    return store.list_deliverable_runs(session, now=now)
+def unqueued_runs(session: Session, *, key_prefix: str) -> list[DigestRun]:
+    """Pending runs that no outbox row delivers (claimed before digests went through the outbox)."""
+    return store.list_unqueued_runs(session, key_prefix=key_prefix)
 
 
-def lease_run(session: Session, *, run: DigestRun, now: datetime) -> bool:
-    """Take the delivery of a pending run for a while; False when another process has it."""
-    assert run.id is not None
-    return store.lease_run(session, run_id=run.id, now=now, until=now + LEASE)
-
-
-def record_posted(session: Session, *, run: DigestRun, start: datetime, message_ts: str | None,
+def record_posted(session: Session, *, team_id: str, run_id: int, start: datetime, message_ts: str | None,
                   now: datetime) -> bool:
-    """Mark a run posted (covering ``(start, run.period_end]``)."""
-    assert run.id is not None
-    done = store.mark_run_posted(session, run_id=run.id, message_ts=message_ts, period_start=start, now=now)
-    if done:
-        write_audit(session, team_id=run.team_id, actor_id=run.requested_by, action="digest.post",
-                    entity="digest_run", entity_id=run.id,
-                    detail={"channel_id": run.channel_id, "period_start": start,
-                            "period_end": run.period_end})
-    return done
+    """Mark a pending run posted (covering ``(start, run.period_end]``); False if it was not pending."""
+    run = store.get_run(session, team_id=team_id, run_id=run_id)
+    if run is None or not store.mark_run_posted(session, run_id=run_id, message_ts=message_ts,
+                                                period_start=start, now=now):
+        return False
+    write_audit(session, team_id=team_id, actor_id=run.requested_by, action="digest.post", entity="digest_run",
+                entity_id=run_id, detail={"channel_id": run.channel_id, "period_start": start,
+                                          "period_end": run.period_end})
+    return True
 
 
-def record_refused(session: Session, *, run: DigestRun, attempts: int, error: str,
-                   now: datetime) -> datetime | None:
-    """Slack refused the digest: retry later with backoff (None: given up after too many attempts)."""
-    assert run.id is not None
-    delay = backoff(attempts)
-    retry_at = None if attempts >= MAX_ATTEMPTS else now + delay
-    store.mark_run_failed(session, run_id=run.id, error=error, retry_at=retry_at)
-    write_audit(session, team_id=run.team_id, actor_id=None, action="digest.refused", entity="digest_run",
-                entity_id=run.id, detail={"error": error, "attempts": attempts, "retry_at": retry_at})
-    return retry_at
+def record_failed(session: Session, *, team_id: str, run_id: int, error: str) -> bool:
+    """Slack refused a pending run for good: mark it failed; False if it was not pending."""
+    run = store.get_run(session, team_id=team_id, run_id=run_id)
+    if run is None or not store.mark_run_failed(session, run_id=run_id, error=error):
+        return False
+    write_audit(session, team_id=team_id, actor_id=None, action="digest.failed", entity="digest_run",
+                entity_id=run_id, detail={"channel_id": run.channel_id, "error": error})
+    return True

@@ -19,6 +19,7 @@ from storage import digests as store
 from storage.digest_runs import last_posted_end
 from storage.groups import list_groups, members_by_group
 from storage.models import Commitment, Decision, Proposal
+from storage.outbox import count_failed_between
 
 DEFAULT_PERIOD = timedelta(days=7)
 DECISIONS_SHOWN = 15
@@ -95,6 +96,7 @@ class Digest:
     silent_checkin_groups: list[str]
     voices: list[Voice]
     least_heard: list[Voice] = field(default_factory=list)
+    undelivered: int = 0  # the team's posts that Slack refused for good, enqueued in the period
 
     @property
     def open_total(self) -> int:
@@ -145,6 +147,7 @@ def build_digest(session: Session, *, team_id: str, channel_id: str, start: date
         proposals_total=proposals_total, closed=closed, participation=participation,
         silent_checkin_groups=[names[g] for g in (scope or names) if g not in checked and g in names],
         voices=voices, least_heard=least_heard(voices),
+        undelivered=count_failed_between(session, team_id=team_id, start=start, end=end),
     )
 
 

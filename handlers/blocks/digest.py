@@ -3,7 +3,8 @@
 Both renderings come from the same section builders, which write through a small formatter:
 :class:`SlackFormat` makes mrkdwn (user text through ``safe()``, mentions, Slack date tokens for
 instants, links) and :class:`TextFormat` makes plain text (display names, readable dates, no markup).
-Long lists end with "and N more" and a pointer; the message always fits Slack's limits.
+Long lists end with "and N more" and a pointer; the message always fits Slack's limits. The
+footer says how many of Accord's posts Slack refused for good during the period, when any did.
 """
 
 from __future__ import annotations
@@ -246,6 +247,16 @@ def balance_lines(digest: Digest, fmt: Format) -> list[str]:
     return [heading, f"Least heard this period: {named}"]
 
 
+def undelivered_line(digest: Digest, fmt: Format) -> str | None:
+    """How many of Accord's posts Slack refused for good this period (None when none was)."""
+    if not digest.undelivered:
+        return None
+    n = digest.undelivered
+    line = (f"{n} post{'' if n == 1 else 's'} could not be delivered this period "
+            "(check the logs for `delivery_failed`).")
+    return f":warning: {line}" if fmt.slack else line
+
+
 def _period(digest: Digest, fmt: Format) -> str:
     return f"From {fmt.moment(digest.period_start)} to {fmt.moment(digest.period_end)}"
 
@@ -263,7 +274,8 @@ def digest_blocks(digest: Digest) -> list[Block]:
                            section(summary_line(digest, fmt))]
     for part in parts:
         blocks += [divider(), *sections("\n".join(part(digest, fmt)))]
-    footer = context("Your own items are on Accord's App Home · `/digest preview` shows this to you only")
+    footer = context(undelivered_line(digest, fmt) or "",
+                     "Your own items are on Accord's App Home · `/digest preview` shows this to you only")
     return [*fit_blocks(blocks, limit=MAX_BLOCKS - 1, more=MORE_COMMITMENTS), footer]
 
 
@@ -274,4 +286,6 @@ def digest_text(digest: Digest, *, names: Mapping[str, str] | None = None) -> st
     out = [title, "=" * len(title), _period(digest, fmt), summary_line(digest, fmt)]
     for part in (decision_lines, commitment_lines, proposal_lines, checkin_lines, balance_lines):
         out += ["", *part(digest, fmt)]
+    if undelivered := undelivered_line(digest, fmt):
+        out += ["", undelivered]
     return "\n".join(out).replace("`", "") + "\n"

@@ -10,16 +10,16 @@ from bot.runtime import Runtime
 from bot.services import ServiceError
 from bot.services import digest_runs as runs
 from bot.services.digests import build_digest, period_start
+from handlers.announcements import announce, enqueue_message, hint, request_key
 from handlers.blocks.common import slack_date
 from handlers.blocks.digest import digest_blocks, fallback
 from handlers.blocks.help import usage_text
-from handlers.common import error_text, post, reply, runtime, team_of
-from handlers.jobs.digests import deliver_run
+from handlers.common import error_text, reply, runtime, team_of
+from handlers.jobs.digests import post_digest
 from handlers.parsing import DigestPost, DigestPreview, DigestSchedule, Help, ParseError, parse_digest_command
 
 
-def handle_digest_command(ack: Ack, command: dict[str, Any], respond: Respond, client: Any,
-                          context: BoltContext) -> None:
+def handle_digest_command(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     """Parse `/digest …`, then post, preview or schedule."""
     ack()
     rt = runtime(context)
@@ -33,7 +33,7 @@ def handle_digest_command(ack: Ack, command: dict[str, Any], respond: Respond, c
         elif isinstance(parsed, DigestPost):
             post_digest_now(rt, respond, team_id=team_id, channel_id=channel_id, user_id=user_id)
         elif isinstance(parsed, DigestSchedule):
-            _schedule(rt, client, respond, parsed, team_id=team_id, channel_id=channel_id, user_id=user_id)
+            _schedule(rt, respond, parsed, team_id=team_id, channel_id=channel_id, user_id=user_id)
     except (ParseError, ServiceError) as err:
         reply(respond, error_text(err))
 
@@ -49,20 +49,20 @@ def _preview(rt: Runtime, respond: Respond, *, team_id: str, channel_id: str) ->
 
 
 def post_digest_now(rt: Runtime, respond: Respond, *, team_id: str, channel_id: str, user_id: str) -> None:
-    """Record a manual run and post it at once (the same delivery as scheduled digests)."""
-    now = rt.clock.now()
-    with rt.session() as session:
-        run = runs.start_manual_run(session, team_id=team_id, channel_id=channel_id, requested_by=user_id,
-                                    trigger="command", now=now)
-    assert run.id is not None
-    posted = deliver_run(rt, team_id=team_id, run_id=run.id, now=now, leased=True)
-    if posted is not None and posted.ts is None:
-        reply(respond, f":warning: I couldn't post the digest: {posted.hint} "
+    """Record a manual run and post it at once through the outbox (as scheduled digests are)."""
+    result = post_digest(rt, team_id=team_id, channel_id=channel_id, requested_by=user_id, trigger="command")
+    if result is None or result.sent:
+        return
+    if result.final:
+        reply(respond, f":warning: I couldn't post the digest: {hint(result.error)} "
+                       "Ask for it again with `/digest` once that is fixed.")
+    else:
+        reply(respond, f":warning: I couldn't post the digest yet: {hint(result.error)} "
                        "I'll try again in a little while.")
 
 
-def _schedule(rt: Runtime, client: Any, respond: Respond, parsed: DigestSchedule, *, team_id: str,
-              channel_id: str, user_id: str) -> None:
+def _schedule(rt: Runtime, respond: Respond, parsed: DigestSchedule, *, team_id: str, channel_id: str,
+              user_id: str) -> None:
     now = rt.clock.now()
     if parsed.off:
         with rt.session() as session:
@@ -77,9 +77,12 @@ def _schedule(rt: Runtime, client: Any, respond: Respond, parsed: DigestSchedule
         schedule = runs.schedule_digest(session, settings=rt.settings, team_id=team_id, channel_id=channel_id,
                                         days=parsed.days, at=parsed.at, timezone=parsed.timezone,
                                         actor_id=user_id, now=now)
+        when = f"{schedule.days} at {schedule.time} ({schedule.timezone})"
+        notice = enqueue_message(session, rt, team_id=team_id, key=request_key("digest-schedule"),
+                                 channel=channel_id,
+                                 text=f":calendar: <@{user_id}> scheduled this channel's digest: {when}.")
     rt.wake_scheduler()
     nxt = runs.next_digest_time(schedule, after=now)
-    when = f"{schedule.days} at {schedule.time} ({schedule.timezone})"
     first = f" The next one: {slack_date(nxt)}." if nxt else ""
     reply(respond, f"The digest of this channel will be posted {when}.{first}")
-    post(client, channel=channel_id, text=f":calendar: <@{user_id}> scheduled this channel's digest: {when}.")
+    announce(rt, notice, what="The schedule", respond=respond)

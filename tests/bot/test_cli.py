@@ -8,12 +8,16 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from bot.cli import main
 from bot.config import ConfigError, parse_duration, settings_from_env
+from storage.models import DigestRun, OutboxMessage
+from tests.fakeslack import Call, FakeSlack
 from tests.harness import Harness
 
 SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
@@ -91,3 +95,57 @@ def test_settings_parse_and_fail_fast() -> None:
         with pytest.raises(ConfigError) as err:
             settings_from_env(bad)
         assert next(iter(bad)) in str(err.value)
+
+
+def _digest_post(accord: Harness, monkeypatch: pytest.MonkeyPatch) -> int:
+    """`accord digest --post` for C1 of T1, against the harness's database and fake Slack."""
+    for name in SLACK_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", accord.rt.settings.database_url)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_API_URL", accord.fake.api_url)
+    return main(["digest", "--channel", "C1", "--team", "T1", "--post"])
+
+
+def _cli_run(accord: Harness) -> tuple[DigestRun, OutboxMessage]:
+    with accord.rt.session() as session:
+        [run] = session.exec(select(DigestRun))
+        [box] = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "digest.post"))
+    return run, box
+
+
+def _cli_digests(accord: Harness) -> list[Call]:
+    return [c for c in accord.fake.calls_to("chat.postMessage") if "Consortium digest" in FakeSlack.all_text(c)]
+
+
+def test_digest_post_refused_for_good_says_so_and_fails_the_run(accord: Harness, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    accord.command("/decision", "Adopt the glossary")
+    accord.fake.fail_next("chat.postMessage", error="channel_not_found")
+    assert _digest_post(accord, monkeypatch) == 1
+    err = capsys.readouterr().err
+    assert "Slack refused the digest" in err and "/invite @Accord" in err and "recorded as failed" in err
+    run, box = _cli_run(accord)
+    assert (run.trigger, run.status, run.last_error) == ("cli", "failed", "channel_not_found")
+    assert (box.state, box.attempts) == ("failed", 1)
+    accord.clock.set(datetime.now(UTC) + timedelta(hours=2))
+    accord.tick()  # a running Accord does not try it again
+    assert _cli_digests(accord) == []
+
+
+def test_digest_post_refused_for_now_stays_pending_and_a_running_accord_posts_it_once(
+        accord: Harness, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    accord.command("/decision", "Adopt the glossary")
+    accord.fake.fail_next("chat.postMessage", error="fatal_error")
+    assert _digest_post(accord, monkeypatch) == 1
+    err = capsys.readouterr().err
+    assert "Slack refused the digest" in err and "`fatal_error`" in err and "a running Accord retries it" in err
+    run, box = _cli_run(accord)
+    assert (run.status, box.state, box.attempts) == ("pending", "pending", 1)
+    accord.clock.set(datetime.now(UTC) + timedelta(minutes=5))  # the CLI used the real clock
+    accord.tick()
+    accord.tick()
+    [posted] = _cli_digests(accord)
+    assert "Adopt the glossary" in FakeSlack.all_text(posted)
+    run, box = _cli_run(accord)
+    assert (run.status, run.message_ts, box.state) == ("posted", posted.response["ts"], "sent")

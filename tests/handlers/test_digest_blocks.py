@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from bot.services.consensus import Tally
@@ -61,3 +62,32 @@ def test_plain_text_uses_display_names_and_no_markup() -> None:
     out = digest_text(_digest(groups=2, per_group=1), names={"U1": "Lena Fischer", "U2": "Priya Raman"})
     assert "@Lena Fischer" in out and "@Priya Raman" in out and "@zed" in out
     assert "<" not in out and "*" not in out and "Not yet heard from: Group 1" in out
+
+
+FAILED = "could not be delivered this period (check the logs for `delivery_failed`)."
+
+
+def _footer(blocks: list[dict]) -> str:  # type: ignore[type-arg]
+    assert blocks[-1]["type"] == "context"
+    return " ".join(e["text"] for e in blocks[-1]["elements"])
+
+
+def test_footer_says_how_many_posts_failed_for_good_only_when_some_did() -> None:
+    small = _digest(groups=2, per_group=1)
+    assert FAILED not in str(digest_blocks(small)) and "could not be delivered" not in digest_text(small)
+    assert _footer(digest_blocks(replace(small, undelivered=1))).startswith(f":warning: 1 post {FAILED}")
+    three = replace(small, undelivered=3)
+    footer = _footer(digest_blocks(three))
+    assert footer.startswith(f":warning: 3 posts {FAILED}") and "App Home" in footer
+    out = digest_text(three)
+    assert "3 posts could not be delivered this period (check the logs for delivery_failed)." in out
+    assert ":warning:" not in out and "`" not in out
+
+
+def test_a_huge_digest_with_failed_posts_still_fits_slack() -> None:
+    digest = replace(_digest(), undelivered=12345)
+    blocks = digest_blocks(digest)
+    assert len(blocks) <= 50
+    assert block_errors(blocks, max_blocks=50) == []
+    check_message({"text": fallback(digest), "blocks": blocks})
+    assert _footer(blocks).startswith(f":warning: 12345 posts {FAILED}")

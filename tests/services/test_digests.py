@@ -1,28 +1,30 @@
-"""The digest's content, its fixed query count, its period, and the life of digest runs."""
+"""The digest's content, its fixed query count, its period, its count of failed posts, and the life of digest runs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.services import digest_runs as runs
-from bot.services import retries
 from bot.services.digests import Voice, build_digest, least_heard, period_start
+from storage import outbox as outbox_store
 from storage.db import session_scope
 from storage.models import (
+    AuditLog,
     CheckinPrompt,
     CheckinResponse,
     CheckinRound,
     Decision,
     DigestRun,
     DigestSchedule,
+    OutboxMessage,
     StakeholderGroup,
 )
 from tests.factories import make_commitments, make_group, make_proposal_with_positions
@@ -45,12 +47,13 @@ def counted(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", count)
 
 
-def _round(session: Session, *, group_id: int, asked: list[str], answered: list[str], failed: list[str] = (),
+def _round(session: Session, *, group_id: int, asked: list[str], answered: list[str], failed: Sequence[str] = (),
            opened: datetime = NOW - timedelta(days=1)) -> None:
     row = CheckinRound(team_id="T1", group_id=group_id, due_at=opened, opened_at=opened, remind_at=opened,
                        closes_at=opened + timedelta(days=2))
     session.add(row)
     session.flush()
+    assert row.id is not None
     for user in [*asked, *failed]:
         session.add(CheckinPrompt(team_id="T1", round_id=row.id, user_id=user,
                                   status="failed" if user in failed else "sent"))
@@ -61,7 +64,7 @@ def _round(session: Session, *, group_id: int, asked: list[str], answered: list[
 
 
 def _consortium(session: Session) -> dict[str, int]:
-    groups = {name: make_group(session, name=name, members=members).id
+    groups: dict[str, Any] = {name: make_group(session, name=name, members=members).id
               for name, members in (("Industry", ["U1", "U2"]), ("Academia", ["U3", "U4", "U5", "U6"]),
                                     ("Policy", ["U7"]))}
     for i in range(3):
@@ -72,7 +75,7 @@ def _consortium(session: Session) -> dict[str, int]:
     _round(session, group_id=groups["Academia"], asked=["U3", "U4", "U5"], answered=["U3"], failed=["U6"])
     session.add(Decision(team_id="T1", text="Use the glossary", channel_id="C1", recorded_by="U1",
                          created_at=NOW - timedelta(days=2)))
-    return groups  # type: ignore[return-value]
+    return groups
 
 
 def _build(session: Session, channel: str = "C1") -> Any:
@@ -133,6 +136,7 @@ def test_home_channel_scope(engine: Engine) -> None:
     with session_scope(engine) as session:
         groups = _consortium(session)
         policy = session.get(StakeholderGroup, groups["Policy"])
+        assert policy is not None
         policy.channel_id = "CPOL"
         make_proposal_with_positions(session, title="Industry only", group_ids=[groups["Industry"]])
         make_commitments(session, owner_id="U7", group_id=groups["Policy"], text="Policy task")
@@ -178,7 +182,7 @@ def test_claims_latest_due_time_once_and_skips_older_ones(engine: Engine) -> Non
         session.flush()
         claimed = runs.claim_scheduled_runs(session, schedules=[schedule], now=NOW, grace=timedelta(days=3))
         again = runs.claim_scheduled_runs(session, schedules=[schedule], now=NOW, grace=timedelta(days=3))
-        rows = list(session.exec(select(DigestRun).order_by(DigestRun.period_end)))
+        rows = list(session.exec(select(DigestRun).order_by(col(DigestRun.period_end))))
     assert [r.run_key for r in claimed] == [NOW.replace(hour=8).isoformat()] and again == []
     assert [r.status for r in rows] == ["skipped", "skipped", "pending"]
 
@@ -195,16 +199,58 @@ def test_schedule_change_does_not_fire_for_times_before_it(engine: Engine) -> No
     assert claimed == []
 
 
-def test_refusals_back_off_and_give_up_eventually(engine: Engine) -> None:
+def test_a_run_is_marked_posted_or_failed_once(engine: Engine) -> None:
+    """The outbox's on_sent / on_failed: each marks a pending run once, with its audit line."""
     with session_scope(engine) as session:
         make_group(session, name="G")
-        run = DigestRun(team_id="T1", channel_id="C1", run_key="k", period_start=NOW, period_end=NOW)
-        session.add(run)
+        posted = DigestRun(team_id="T1", channel_id="C1", run_key="a", period_start=NOW, period_end=NOW,
+                           requested_by="U1")
+        failed = DigestRun(team_id="T1", channel_id="C1", run_key="b", period_start=NOW, period_end=NOW)
+        session.add_all([posted, failed])
         session.flush()
-        delays = [runs.record_refused(session, run=run, attempts=n, error="internal_error", now=NOW) - NOW
-                  for n in (1, 2, 3, 10)]
-        assert delays == [timedelta(seconds=30), timedelta(seconds=60), timedelta(seconds=120),
-                          retries.MAX_RETRY]
-        assert runs.record_refused(session, run=run, attempts=runs.MAX_ATTEMPTS, error="x", now=NOW) is None
-        session.refresh(run)
-        assert (run.status, run.last_error) == ("failed", "x")
+        assert posted.id is not None and failed.id is not None
+        start = NOW - timedelta(days=2)
+        assert runs.record_posted(session, team_id="T1", run_id=posted.id, start=start, message_ts="1.2", now=NOW)
+        assert not runs.record_posted(session, team_id="T1", run_id=posted.id, start=start, message_ts="3.4",
+                                      now=NOW)
+        assert not runs.record_failed(session, team_id="T1", run_id=posted.id, error="x")
+        assert not runs.record_failed(session, team_id="T2", run_id=failed.id, error="x")  # another team's
+        assert runs.record_failed(session, team_id="T1", run_id=failed.id, error="not_in_channel")
+        assert not runs.record_posted(session, team_id="T1", run_id=failed.id, start=start, message_ts="5.6",
+                                      now=NOW)
+        session.expire_all()
+        assert (posted.status, posted.message_ts, posted.period_start, posted.posted_at) == ("posted", "1.2", start,
+                                                                                             NOW)
+        assert (failed.status, failed.last_error, failed.message_ts) == ("failed", "not_in_channel", None)
+        audit = [(a.action, a.entity_id, a.actor_id) for a in session.exec(select(AuditLog).order_by(col(AuditLog.id)))
+                 if a.entity == "digest_run"]
+    assert audit == [("digest.post", str(posted.id), "U1"), ("digest.failed", str(failed.id), None)]
+
+
+def _outbox_row(session: Session, *, key: str, created_at: datetime, state: str = "failed",
+                team_id: str = "T1") -> None:
+    session.add(OutboxMessage(team_id=team_id, kind="message", key=key, state=state, created_at=created_at,
+                              next_attempt_at=created_at))
+    session.flush()
+
+
+def test_failed_posts_are_counted_within_the_period_for_the_team(engine: Engine) -> None:
+    start, end = NOW - timedelta(days=7), NOW
+    with session_scope(engine) as session:
+        groups = _consortium(session)
+        assert _build(session).undelivered == 0
+        _outbox_row(session, key="at-start", created_at=start)  # before the period: (start, end]
+        _outbox_row(session, key="inside", created_at=start + timedelta(seconds=1))
+        _outbox_row(session, key="at-end", created_at=end)
+        _outbox_row(session, key="after", created_at=end + timedelta(seconds=1))
+        _outbox_row(session, key="sent", created_at=NOW - timedelta(days=1), state="sent")
+        _outbox_row(session, key="pending", created_at=NOW - timedelta(days=1), state="pending")
+        _outbox_row(session, key="other-team", created_at=NOW - timedelta(days=1), team_id="T2")
+        assert outbox_store.count_failed_between(session, team_id="T1", start=start, end=end) == 2
+        assert outbox_store.count_failed_between(session, team_id="T2", start=start, end=end) == 1
+        assert _build(session).undelivered == 2
+        policy = session.get(StakeholderGroup, groups["Policy"])
+        assert policy is not None
+        policy.channel_id = "CPOL"
+        session.flush()
+        assert _build(session, channel="CPOL").undelivered == 2  # every post of the workspace, in any channel
