@@ -245,6 +245,19 @@ def close_proposal(session: Session, *, settings: Settings, team_id: str, propos
     return closed
 
 
+def withdraw_unposted(session: Session, *, team_id: str, proposal_id: int, now: datetime) -> Proposal | None:
+    """Withdraw, in its author's name, an open proposal whose message Slack refused for good, and claim its
+    announcement so that nothing is announced about a proposal nobody saw; None when it was no longer open."""
+    proposal = store.get_proposal(session, team_id=team_id, proposal_id=proposal_id)
+    if proposal is None or proposal.status != "open":
+        return None
+    closed = _close(session, proposal=proposal, actor_id=proposal.author_id, now=now, withdraw=True)
+    if closed is None:
+        return None
+    store.claim_announcement(session, team_id=team_id, proposal_id=proposal_id, now=now)
+    return closed.view.proposal
+
+
 def close_due_proposal(session: Session, *, team_id: str, proposal_id: int,
                        now: datetime) -> ClosedProposal | None:
     """Close a proposal whose closing time has come; None if it is not due or someone else closed it."""

@@ -12,7 +12,7 @@ from bot.services import ServiceError
 from bot.services import proposals as service
 from handlers.blocks.common import slack_date
 from handlers.blocks.proposals import CHOICE_OF_ACTION, position_modal
-from handlers.commands.propose import refresh_proposal_message
+from handlers.commands.propose import enqueue_live, send_live
 from handlers.common import error_text, open_modal, reply, runtime, team_of, tell_user
 from handlers.parsing import ParseError, parse_record_id
 
@@ -38,16 +38,17 @@ def handle_position_button(ack: Ack, body: dict[str, Any], action: dict[str, Any
             ask_reason(rt, client, tell_user(client, body=body, respond=respond), trigger_id=body["trigger_id"],
                        team_id=team_id, user_id=user_id, proposal_id=proposal_id, choice=choice)
             return
-        with rt.session() as session:
+        with rt.session() as session:  # the change and its live update commit together
             result = service.take_position(session, team_id=team_id, proposal_id=proposal_id, user_id=user_id,
                                            choice=choice, reason=None, now=rt.clock.now())
+            box = enqueue_live(session, rt, team_id=team_id, proposal_id=proposal_id) if result.changed else None
     except (ParseError, ServiceError) as err:
         reply(answer, error_text(err))
         return
     if not result.changed:
         reply(answer, f"You already {VERBS[choice]} proposal #{proposal_id}; nothing changed.")
         return
-    refresh_proposal_message(rt, client, team_id=team_id, proposal_id=proposal_id)
+    send_live(rt, box)
     reply(answer, f"You {VERBS[choice]} proposal #{proposal_id}. You can change your position until "
                   f"it closes {slack_date(result.proposal.closes_at)}.")
 

@@ -1,30 +1,33 @@
 """`/propose`: open a proposal (or its form), close or withdraw one; and the proposal's Slack messages.
 
-The live message is re-rendered from the database after every change. Every change bumps the
-proposal's version, so after each ``chat.update`` the version is read again and, if it moved
-since the render, the message is rendered and updated again: the last update always shows the
-latest state, however many members click at the same moment.
+Every message of a proposal goes out through the outbox and is rendered from the database when it
+is sent. The first post (``proposal.publish``) is enqueued in the transaction that opens the
+proposal, so a crash cannot lose it and a refusal is retried; Slack refusing it for good withdraws
+the proposal and tells its author. Every position change re-arms the live update
+(``proposal.live``) in its own transaction: the update is due at most once per ``LIVE_SPACING``,
+and re-arming moves the row's generation on, so a send that began before the last change is
+followed by another: the message always ends on the latest state, however many members click at
+the same moment, without any lock in the process.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
-import threading
-import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
-from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.outbox import Delivered, Parent, SlackCall, enqueue, register_kind
 from bot.runtime import Runtime
-from bot.services import ServiceError
+from bot.services import NotFound, ServiceError
 from bot.services import decisions as decision_service
 from bot.services import proposals as service
-from bot.services.consensus import OUTCOME_LABELS
-from handlers.announcements import send_now
+from bot.services.consensus import OUTCOME_LABELS, ProposalView
+from handlers.announcements import MESSAGE, hint, send_now
 from handlers.blocks.help import usage_text
 from handlers.blocks.proposals import (
     closing_reply,
@@ -34,7 +37,7 @@ from handlers.blocks.proposals import (
     proposal_modal,
     proposal_text,
 )
-from handlers.common import error_text, open_modal, permalink, post, reply, runtime, team_of
+from handlers.common import error_text, open_modal, permalink, reply, runtime, team_of
 from handlers.parsing import (
     Help,
     ParseError,
@@ -44,10 +47,14 @@ from handlers.parsing import (
     ProposeWithdraw,
     parse_propose_command,
 )
+from storage import outbox as outbox_store
 from storage.groups import list_groups
 
 logger = logging.getLogger("accord.proposals")
-MAX_RENDERS = 8
+
+PUBLISH, LIVE = "proposal.publish", "proposal.live"
+FINAL, CLOSING_REPLY, OUTCOME = "proposal.final", "proposal.closing_reply", "proposal.outcome"
+LIVE_SPACING = timedelta(seconds=1)  # the live message is updated at most once per this, per proposal
 
 
 def handle_propose_command(ack: Ack, command: dict[str, Any], respond: Respond, client: Any,
@@ -71,8 +78,8 @@ def handle_propose_command(ack: Ack, command: dict[str, Any], respond: Respond, 
                 proposal = service.create_proposal(session, settings=rt.settings, team_id=team_id,
                                                    author_id=user_id, channel_id=channel_id,
                                                    title=parsed.title, now=rt.clock.now())
-            publish_proposal(rt, client, team_id=team_id, proposal_id=proposal.id or 0,
-                             notify=lambda text: reply(respond, text))
+                box = enqueue_publish(session, rt, team_id=team_id, proposal_id=proposal.id or 0)
+            publish_proposal(rt, box, proposal_id=proposal.id or 0, notify=lambda text: reply(respond, text))
         elif isinstance(parsed, ProposeClose | ProposeWithdraw):
             withdraw = isinstance(parsed, ProposeWithdraw)
             with rt.session() as session:
@@ -87,92 +94,181 @@ def handle_propose_command(ack: Ack, command: dict[str, Any], respond: Respond, 
         reply(respond, error_text(err))
 
 
-def publish_proposal(rt: Runtime, client: Any, *, team_id: str, proposal_id: int,
-                     notify: Callable[[str], object]) -> None:
-    """Post a new proposal with its buttons; one that cannot be posted is withdrawn at once."""
-    with rt.session() as session:
-        view = service.proposal_view(session, team_id=team_id, proposal_id=proposal_id)
-    p = view.proposal
-    posted = post(client, channel=p.channel_id, text=proposal_text(view), blocks=proposal_blocks(view))
-    with rt.session() as session:
-        if posted.ts is not None:
-            service.record_message(session, team_id=team_id, proposal_id=proposal_id, message_ts=posted.ts)
-            return
-        service.close_proposal(session, settings=rt.settings, team_id=team_id, proposal_id=proposal_id,
-                               actor_id=p.author_id, now=rt.clock.now(), withdraw=True)
-        service.claim_announcement(session, team_id=team_id, proposal_id=proposal_id, now=rt.clock.now())
-    notify(f":warning: I couldn't post proposal #{proposal_id}: {posted.hint} "
-           "I withdrew it; propose it again once that is fixed.")
+# --- the first post -----------------------------------------------------------------------------
+
+def _ref(team_id: str, proposal_id: int) -> dict[str, Any]:
+    return {"team_id": team_id, "proposal_id": proposal_id}
 
 
-class _Renders:
-    """Within one runtime: one render of a proposal message at a time, and the last version pushed.
+def publish_key(proposal_id: int) -> str:
+    return f"proposal:{proposal_id}:publish"
 
-    Only an optimisation (fewer ``chat.update`` calls when many click at once); across processes the
-    version check after each update is what keeps the message current.
+
+def live_key(proposal_id: int) -> str:
+    return f"proposal:{proposal_id}:live"
+
+
+def unposted_text(proposal_id: int, error: str | None) -> str:
+    """What the author hears when Slack refused a new proposal's message for good."""
+    return (f":warning: I couldn't post proposal #{proposal_id}: {hint(error)} "
+            "I withdrew it; propose it again once that is fixed.")
+
+
+def enqueue_publish(session: Session, rt: Runtime, *, team_id: str, proposal_id: int) -> int | None:
+    """In the transaction that opens the proposal: enqueue its first post (with its buttons)."""
+    return enqueue(session, rt, team_id=team_id, kind=PUBLISH, key=publish_key(proposal_id),
+                   ref=_ref(team_id, proposal_id))
+
+
+# The proposals whose author waits on this thread for the first post (see publish_proposal): the
+# publish's on_failed marks them withdrawn instead of enqueuing a direct message to the author.
+_AUTHOR_WAITING: contextvars.ContextVar[dict[int, bool] | None] = contextvars.ContextVar(
+    "accord_proposal_author_waiting", default=None)
+
+
+def publish_proposal(rt: Runtime, box: int | None, *, proposal_id: int, notify: Callable[[str], object]) -> None:
+    """Post a new proposal now (its outbox row ``box``); ``notify`` tells its author what went wrong.
+
+    A refusal that retrying may cure leaves the post to the outbox, which tries again; one it cannot
+    withdraws the proposal (``on_failed``), and the author is told here. When the post fails for good
+    later, in the background, the author is told by a direct message instead.
     """
-
-    def __init__(self) -> None:
-        self._guard = threading.Lock()
-        self._locks: dict[tuple[str, int], threading.Lock] = {}
-        self.pushed: dict[tuple[str, int], int] = {}
-
-    def lock(self, key: tuple[str, int]) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(key, threading.Lock())
-
-
-_RENDERS_GUARD = threading.Lock()
-_RENDERS: dict[int, tuple[weakref.ref[Runtime], _Renders]] = {}
-
-
-def _renders(rt: Runtime) -> _Renders:
-    """The render state of this runtime (a weak reference, so a new runtime never inherits it)."""
-    with _RENDERS_GUARD:
-        entry = _RENDERS.get(id(rt))
-        if entry is None or entry[0]() is not rt:
-            for stale in [k for k, (ref, _) in _RENDERS.items() if ref() is None]:
-                del _RENDERS[stale]
-            entry = (weakref.ref(rt), _Renders())
-            _RENDERS[id(rt)] = entry
-        return entry[1]
+    waiting = {proposal_id: False}
+    token = _AUTHOR_WAITING.set(waiting)
+    try:
+        results = send_now(rt, [box])
+    finally:
+        _AUTHOR_WAITING.reset(token)
+    for result in results:
+        if result.sent:
+            continue
+        if waiting[proposal_id]:
+            notify(unposted_text(proposal_id, result.error))
+        elif not result.final:
+            notify(f":hourglass_flowing_sand: Proposal #{proposal_id} is recorded, but Slack didn't take its "
+                   f"message yet: {hint(result.error)} I'll keep trying and post it as soon as Slack does.")
 
 
-def refresh_proposal_message(rt: Runtime, client: Any, *, team_id: str, proposal_id: int) -> None:
-    """Re-render the proposal message from the database until it shows the latest version."""
-    renders, key = _renders(rt), (team_id, proposal_id)
-    with renders.lock(key):
-        for _ in range(MAX_RENDERS):
-            with rt.session() as session:
-                view = service.proposal_view(session, team_id=team_id, proposal_id=proposal_id)
-            p = view.proposal
-            if not p.message_ts or renders.pushed.get(key) == view.version:
-                return
-            try:
-                client.chat_update(channel=p.channel_id, ts=p.message_ts, text=proposal_text(view),
-                                   blocks=proposal_blocks(view))
-            except SlackApiError as err:
-                logger.warning("proposal_update_failed proposal=%s error=%s", proposal_id,
-                               err.response.get("error"))
-                return
-            renders.pushed[key] = view.version
-            with rt.session() as session:
-                if service.current_version(session, team_id=team_id, proposal_id=proposal_id) == view.version:
-                    return
-    logger.warning("proposal_update_unsettled proposal=%s renders=%s", proposal_id, MAX_RENDERS)
+def _view(rt: Runtime, ref: dict[str, Any]) -> ProposalView | None:
+    try:
+        with rt.session() as session:
+            return service.proposal_view(session, team_id=ref["team_id"], proposal_id=ref["proposal_id"])
+    except NotFound:
+        return None
 
+
+def _render_publish(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
+    """The proposal's message as it stands when it is sent (positions taken before it was posted included)."""
+    view = _view(rt, ref)
+    if view is None or view.proposal.message_ts:
+        return None
+    p = view.proposal
+    return SlackCall("chat_postMessage", {"channel": p.channel_id, "text": proposal_text(view),
+                                          "blocks": proposal_blocks(view)},
+                     memo={"version": view.version, "rendered_at": rt.clock.now()})
+
+
+def _publish_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> None:
+    """Remember the message; if the proposal changed since it was rendered, update it (the live row).
+
+    The message is recorded first: that update waits for (or holds back) a change of the proposal
+    being committed, so either the version read next sees the change, or the change's own live
+    update, rendered after this commits, sees the message.
+    """
+    if not sent.ts:
+        return
+    team_id, proposal_id = ref["team_id"], ref["proposal_id"]
+    service.record_message(session, team_id=team_id, proposal_id=proposal_id, message_ts=sent.ts)
+    if service.current_version(session, team_id=team_id, proposal_id=proposal_id) != sent.memo.get("version"):
+        _rearm_live(session, team_id=team_id, proposal_id=proposal_id, now=sent.memo["rendered_at"])
+
+
+def _publish_failed(session: Session, ref: dict[str, Any], error: str) -> None:
+    """Slack refused the first post for good: withdraw the proposal, and tell its author.
+
+    ``on_failed`` has no clock: the time of the withdrawal is when the last attempt fell due.
+    """
+    team_id, proposal_id = ref["team_id"], ref["proposal_id"]
+    row = outbox_store.state_by_key(session, key=publish_key(proposal_id))
+    if row is None:
+        return
+    when = row.next_attempt_at
+    withdrawn = service.withdraw_unposted(session, team_id=team_id, proposal_id=proposal_id, now=when)
+    logger.warning("proposal_unposted team=%s proposal=%s error=%s withdrawn=%s", team_id, proposal_id, error,
+                   withdrawn is not None)
+    if withdrawn is None:
+        return  # closed meanwhile by someone else: nothing to withdraw
+    waiting = _AUTHOR_WAITING.get()
+    if waiting is not None and proposal_id in waiting:
+        waiting[proposal_id] = True  # the author is told on this thread, by publish_proposal
+        return
+    outbox_store.enqueue(session, team_id=team_id, kind=MESSAGE, key=f"proposal:{proposal_id}:unposted",
+                         ref={"channel": withdrawn.author_id, "text": unposted_text(proposal_id, error)}, now=when)
+
+
+# --- the live message ---------------------------------------------------------------------------
+
+def _rearm_live(session: Session, *, team_id: str, proposal_id: int, now: datetime,
+                only_pending: bool = False) -> int | None:
+    """Make the live update due again: now, or ``LIVE_SPACING`` after its last send if that was less ago.
+
+    ``only_pending``: only when an update is already waiting or under way (None otherwise).
+    """
+    row = outbox_store.state_by_key(session, key=live_key(proposal_id))
+    if only_pending and (row is None or row.state != "pending"):
+        return None
+    due = now
+    if row is not None and row.sent_at is not None:
+        due = max(now, row.sent_at + LIVE_SPACING)
+    return outbox_store.rearm_at(session, team_id=team_id, kind=LIVE, key=live_key(proposal_id),
+                                 ref=_ref(team_id, proposal_id), now=now, due=due)
+
+
+def enqueue_live(session: Session, rt: Runtime, *, team_id: str, proposal_id: int) -> int | None:
+    """In the transaction of a position change: re-arm the proposal's live update."""
+    return _rearm_live(session, team_id=team_id, proposal_id=proposal_id, now=rt.clock.now())
+
+
+def send_live(rt: Runtime, box: int | None) -> None:
+    """Update the live message now if it is due; else the outbox loop sends it when it is."""
+    if box is not None and not send_now(rt, [box]):
+        rt.outbox.wake()  # held back (updated less than LIVE_SPACING ago) or being sent right now
+
+
+def _render_update(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
+    """``chat.update`` of the proposal's message with where it stands now (open, or closed).
+
+    Nothing before the first post has been sent: that post renders the latest state itself, and
+    re-arms the live row if the proposal changed while it was on its way.
+    """
+    view = _view(rt, ref)
+    if view is None or not view.proposal.message_ts:
+        return None
+    p = view.proposal
+    return SlackCall("chat_update", {"channel": p.channel_id, "ts": p.message_ts, "text": proposal_text(view),
+                                     "blocks": proposal_blocks(view)})
+
+
+# --- closing ------------------------------------------------------------------------------------
 
 def enqueue_closing(session: Session, rt: Runtime, *, team_id: str, proposal_id: int) -> list[int | None]:
     """In the closing's transaction: claim its announcement and enqueue it (final message, thread reply, outcome).
 
     The claim and the messages commit together, so an announcement Slack refuses, or that a crash
-    interrupts, is still sent later, once.
+    interrupts, is still sent later, once. A first post still on its way holds the final update
+    and the thread reply back until it is sent; a live update waiting or under way (which may show
+    the proposal open) is re-armed, so the last update shows it closed.
     """
     if not service.claim_announcement(session, team_id=team_id, proposal_id=proposal_id, now=rt.clock.now()):
         return []
-    ref = {"team_id": team_id, "proposal_id": proposal_id}
-    return [enqueue(session, rt, team_id=team_id, kind=kind, key=f"proposal:{proposal_id}:{suffix}", ref=ref)
-            for kind, suffix in ((FINAL, "final"), (CLOSING_REPLY, "closing-reply"), (OUTCOME, "outcome"))]
+    ref = _ref(team_id, proposal_id)
+    first = outbox_store.state_by_key(session, key=publish_key(proposal_id))
+    after = first.id if first is not None and first.state == "pending" else None
+    _rearm_live(session, team_id=team_id, proposal_id=proposal_id, now=rt.clock.now(), only_pending=True)
+    steps: Sequence[tuple[str, str, int | None]] = (
+        (FINAL, "final", after), (CLOSING_REPLY, "closing-reply", after), (OUTCOME, "outcome", None))
+    return [enqueue(session, rt, team_id=team_id, kind=kind, key=f"proposal:{proposal_id}:{suffix}", ref=ref,
+                    after_id=parent) for kind, suffix, parent in steps]
 
 
 def announce_closing(rt: Runtime, *, team_id: str, proposal_id: int) -> None:
@@ -182,23 +278,11 @@ def announce_closing(rt: Runtime, *, team_id: str, proposal_id: int) -> None:
     send_now(rt, boxes)
 
 
-FINAL, CLOSING_REPLY, OUTCOME = "proposal.final", "proposal.closing_reply", "proposal.outcome"
-
-
 def _closed_view(rt: Runtime, ref: dict[str, Any]) -> tuple[Any, int | None]:
     with rt.session() as session:
         view = service.proposal_view(session, team_id=ref["team_id"], proposal_id=ref["proposal_id"])
         decision_id = service.linked_decision_id(session, team_id=ref["team_id"], proposal_id=ref["proposal_id"])
     return view, decision_id
-
-
-def _render_final(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
-    view, _ = _closed_view(rt, ref)
-    p = view.proposal
-    if not p.message_ts:
-        return None
-    return SlackCall("chat_update", {"channel": p.channel_id, "ts": p.message_ts, "text": proposal_text(view),
-                                     "blocks": proposal_blocks(view)})
 
 
 def _render_closing_reply(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
@@ -226,6 +310,8 @@ def _outcome_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> Non
                                            message_ts=None, permalink=link)
 
 
-register_kind(FINAL, _render_final)
+register_kind(PUBLISH, _render_publish, on_sent=_publish_sent, on_failed=_publish_failed)
+register_kind(LIVE, _render_update)
+register_kind(FINAL, _render_update)
 register_kind(CLOSING_REPLY, _render_closing_reply)
 register_kind(OUTCOME, _render_outcome, on_sent=_outcome_sent)

@@ -12,7 +12,7 @@ from bot.services import Invalid, ServiceError
 from bot.services import proposals as service
 from handlers import ids
 from handlers.blocks.common import escape
-from handlers.commands.propose import publish_proposal, refresh_proposal_message
+from handlers.commands.propose import enqueue_live, enqueue_publish, publish_proposal, send_live
 from handlers.common import once, post, runtime, team_of
 from handlers.parsing import MAX_TEXT
 
@@ -67,13 +67,14 @@ def handle_proposal_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
         ack(response_action="errors", errors=errors)
         return
     channel_id = _metadata(view).get("channel_id") or user_id
-    proposal = None
+    proposal, box = None, None
     try:
-        with rt.session() as session:
+        with rt.session() as session:  # the proposal and its first post commit together
             if once(session, team_id=team_id, key=f"view:{view['id']}"):
                 proposal = service.create_proposal(session, settings=rt.settings, team_id=team_id,
                                                    author_id=user_id, channel_id=channel_id,
                                                    now=rt.clock.now(), **values)
+                box = enqueue_publish(session, rt, team_id=team_id, proposal_id=proposal.id or 0)
     except ServiceError as err:
         ack(response_action="errors", errors={ids.GROUPS_BLOCK if values["group_ids"] else ids.TITLE_BLOCK:
                                               err.message})
@@ -81,7 +82,7 @@ def handle_proposal_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
     ack()
     if proposal is None:
         return  # the same submission, delivered again
-    publish_proposal(rt, client, team_id=team_id, proposal_id=proposal.id or 0,
+    publish_proposal(rt, box, proposal_id=proposal.id or 0,
                      notify=lambda text: post(client, channel=user_id, text=text))
 
 
@@ -95,16 +96,17 @@ def handle_position_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
     if choice == "block" and not reason:
         ack(response_action="errors", errors={ids.REASON_BLOCK: "A block needs a reason."})
         return
-    result = None
+    box = None
     try:
-        with rt.session() as session:
+        with rt.session() as session:  # the change and its live update commit together
             if once(session, team_id=team_id, key=f"view:{view['id']}"):
                 result = service.take_position(session, team_id=team_id, proposal_id=proposal_id,
                                                user_id=user_id, choice=choice, reason=reason,
                                                now=rt.clock.now())
+                if result.changed:
+                    box = enqueue_live(session, rt, team_id=team_id, proposal_id=proposal_id)
     except ServiceError as err:
         ack(response_action="errors", errors={ids.REASON_BLOCK: err.message})
         return
     ack()
-    if result is not None and result.changed:
-        refresh_proposal_message(rt, client, team_id=team_id, proposal_id=proposal_id)
+    send_live(rt, box)

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.services.export import export_rows
 from handlers import ids
+from handlers.commands.propose import LIVE_SPACING
 from storage.teams import list_audit
 from tests.factories import make_group
 from tests.fakeslack import FakeSlack
@@ -61,8 +62,20 @@ def message_ts(accord: Harness, proposal_id: int) -> str:
         return proposal.message_ts
 
 
+def flush(accord: Harness) -> None:
+    """Let the outbox send the live updates it holds back: wait for the listeners, then move the clock past
+    the spacing of live updates and send what is due, until nothing is (no outbox loop runs in tests)."""
+    accord.settle()
+    for _ in range(10):
+        accord.clock.advance(LIVE_SPACING)
+        if not accord.rt.outbox.deliver_due(budget=10):
+            return
+    raise AssertionError("the outbox still sends after ten rounds")
+
+
 def live_message(accord: Harness, proposal_id: int, channel: str = CHANNEL) -> dict[str, Any]:
-    """The proposal's message as Slack shows it now (after every update)."""
+    """The proposal's message as Slack shows it once every update held back has been sent."""
+    flush(accord)
     ts = message_ts(accord, proposal_id)
     [message] = [m for m in accord.fake.messages(channel) if m["ts"] == ts]
     return message

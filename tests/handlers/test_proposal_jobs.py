@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
+import pytest
+
+from bot import outbox
 from bot.clock import FakeClock
 from bot.services import proposals as service
+from handlers.commands import propose as propose_command
 from storage.models import Proposal
 from tests.fakeslack import FakeSlack
 from tests.handlers.proposal_helpers import (
@@ -17,6 +23,7 @@ from tests.handlers.proposal_helpers import (
     buttons,
     click,
     decisions,
+    flush,
     live_message,
     live_text,
     make_groups,
@@ -51,11 +58,56 @@ def test_concurrent_clicks_are_all_counted_and_shown(accord: Harness) -> None:
     text = live_text(accord, pid)
     assert "*Positions:* 15 agree · 5 abstain · 0 disagree · 0 block" in text
     assert "*North*: 7 agree · 3 abstain" in text and "*South*: 8 agree · 2 abstain" in text
-    last = accord.fake.calls_to("chat.update")[-1]
-    assert "*Positions:* 15 agree · 5 abstain" in FakeSlack.all_text(last)
+    updates = accord.fake.calls_to("chat.update")
+    assert "*Positions:* 15 agree · 5 abstain" in FakeSlack.all_text(updates[-1])
+    assert len(updates) <= 5  # coalesced: not one update per click
     with accord.rt.session() as session:
         assert service.current_version(session, team_id="T1", proposal_id=pid) == 20
     assert len(audit(accord, "position.take")) == 20
+
+
+def test_twenty_quick_clicks_update_the_message_a_few_times_and_end_on_the_last_tally(accord: Harness) -> None:
+    members = [f"UQ{i:02d}" for i in range(20)]
+    make_groups(accord, {"North": members[:10], "South": members[10:]})
+    pid = propose(accord, "Adopt the shared calendar")
+    for i, user in enumerate(members):  # one click every 100 ms, each answered before the next
+        accord.clock.advance(timedelta(milliseconds=100))
+        sent = click(accord, "agree" if i % 4 else "abstain", pid, user=user)
+        assert "You agree with" in sent.reply_text() or "You abstain on" in sent.reply_text()
+    held_back = accord.fake.calls_to("chat.update")
+    assert 1 <= len(held_back) <= 3  # at most one a second: the last changes are not shown yet…
+    assert "*Positions:* 15 agree · 5 abstain" not in FakeSlack.all_text(held_back[-1])
+    flush(accord)  # …until the outbox sends the update it held back
+    updates = accord.fake.calls_to("chat.update")
+    assert len(updates) <= 4
+    assert "*Positions:* 15 agree · 5 abstain · 0 disagree · 0 block" in FakeSlack.all_text(updates[-1])
+    assert "*North*: 7 agree · 3 abstain" in live_text(accord, pid)
+    flush(accord)
+    assert len(accord.fake.calls_to("chat.update")) == len(updates)  # nothing more to send
+
+
+def test_an_update_under_way_when_the_proposal_closes_is_followed_by_the_closed_state(
+        accord: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_groups(accord)
+    pid = propose(accord, "Adopt the glossary")
+    live = outbox.KINDS[propose_command.LIVE]
+    closing: list[str] = []
+
+    def render_then_close(rt: Any, ref: dict[str, Any], parent: Any) -> Any:
+        call = live.render(rt, ref, parent)  # rendered open…
+        if not closing:  # …and, before it reaches Slack, the author closes the proposal
+            closing.append("closed")
+            closed = accord.command("/propose", f"close {pid}", user=AUTHOR, settle=False)
+            assert "is closed" in closed.reply_text()
+            assert buttons(accord.fake.calls_to("chat.update")[-1].params) == []  # the final update
+        return call
+
+    monkeypatch.setitem(outbox.KINDS, propose_command.LIVE, replace(live, render=render_then_close))
+    click(accord, "agree", pid, user="UI1")
+    stale = accord.fake.calls_to("chat.update")[-1]
+    assert buttons(stale.params) and "*Industry*: 1 agree" in FakeSlack.all_text(stale)  # landed last
+    final = live_message(accord, pid)
+    assert buttons(final) == [] and "*Outcome:* " in FakeSlack.all_text(final)
 
 
 def test_message_fits_slack_limits_with_many_members_groups_and_long_reasons(accord: Harness) -> None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
+from bot import outbox
 from bot.cli import main
 from handlers import ids
+from handlers.commands import propose as propose_command
 from tests.fakeslack import FakeSlack
 from tests.handlers.proposal_helpers import (
     AUTHOR,
@@ -231,6 +235,110 @@ def test_help_and_unpostable_proposal(accord: Harness) -> None:
     assert (row["status"], row["outcome"]) == ("closed", "withdrawn")
     accord.tick(START + timedelta(days=30))
     assert accord.fake.calls_to("chat.postMessage") == []
+
+
+def _proposal_posts(accord: Harness, *, include_failed: bool = False) -> list[Any]:
+    return [c for c in accord.fake.calls_to("chat.postMessage", include_failed=include_failed)
+            if c.params.get("channel") == "C1"]
+
+
+def test_a_first_post_slack_refuses_is_retried_posted_once_and_the_proposal_stays_open(accord: Harness) -> None:
+    make_groups(accord)
+    accord.fake.fail_next("chat.postMessage", error="internal_error", count=3)
+    sent = accord.command("/propose", "Adopt the travel policy", user=AUTHOR)
+    told = sent.reply_text()
+    assert "is recorded" in told and "keep trying" in told and "`internal_error`" in told
+    [row] = proposals(accord)
+    for _ in range(8):  # each retry after its backoff (30 s, 1 min, 2 min…)
+        if _proposal_posts(accord):
+            break
+        accord.clock.advance(timedelta(minutes=5))
+        accord.tick()
+    [posted] = _proposal_posts(accord)
+    assert len(_proposal_posts(accord, include_failed=True)) == 4  # refused three times, then taken
+    assert f"Proposal #{row['id']}" in FakeSlack.all_text(posted) and buttons(posted.params)
+    [row] = proposals(accord)
+    assert (row["status"], row["outcome"]) == ("open", None)
+    assert live_message(accord, row["id"])["ts"] == posted.response["ts"]
+    assert audit(accord, "proposal.withdraw") == []
+    take(accord, row["id"], "UI1", "agree")
+    assert "*Industry*: 1 agree" in live_text(accord, row["id"])
+    accord.clock.advance(timedelta(hours=2))
+    accord.tick()
+    assert len(_proposal_posts(accord)) == 1
+
+
+def test_a_first_post_refused_for_good_later_withdraws_it_and_tells_the_author_by_dm(accord: Harness) -> None:
+    make_groups(accord)
+    accord.fake.fail_next("chat.postMessage", error="internal_error")
+    sent = accord.command("/propose", "Meet in person", user=AUTHOR)
+    assert "keep trying" in sent.reply_text()
+    accord.fake.fail_next("chat.postMessage", error="channel_not_found")
+    accord.clock.advance(timedelta(minutes=1))
+    accord.tick()  # the retry is refused for good, in the background
+    [row] = proposals(accord)
+    assert (row["status"], row["outcome"]) == ("closed", "withdrawn")
+    assert len(audit(accord, "proposal.withdraw")) == 1
+    [dm] = accord.fake.calls_to("chat.postMessage")
+    assert dm.params["channel"] == AUTHOR
+    assert f"proposal #{row['id']}" in dm.params["text"] and "withdrew" in dm.params["text"]
+    assert "invite me" in dm.params["text"]
+    assert not [r for r in accord.fake.calls_to("response_url") if "withdrew" in FakeSlack.all_text(r)]
+    accord.clock.advance(timedelta(days=30))
+    accord.tick()
+    assert len(accord.fake.calls_to("chat.postMessage")) == 1  # nothing announced about it, the DM once
+
+
+def test_unpostable_proposal_from_the_form_is_told_once_by_dm(accord: Harness) -> None:
+    make_groups(accord)
+    values = {ids.TITLE_BLOCK: {ids.TITLE_ACTION: plain_value("Fund a post-doc")}}
+    accord.fake.fail_next("chat.postMessage", error="not_in_channel")
+    accord.submit(ids.PROPOSAL_MODAL, values, user=AUTHOR, private_metadata=json.dumps({"channel_id": "C7"}))
+    [row] = proposals(accord)
+    assert (row["status"], row["outcome"]) == ("closed", "withdrawn")
+    accord.tick()
+    [dm] = accord.fake.calls_to("chat.postMessage")
+    assert dm.params["channel"] == AUTHOR and "withdrew" in dm.params["text"] and "invite me" in dm.params["text"]
+
+
+def test_a_proposal_recorded_before_a_crash_is_posted_once_by_the_outbox(accord: Harness,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    make_groups(accord)
+    with monkeypatch.context() as crash:  # the process stops right after the proposal is committed
+        crash.setattr(propose_command, "send_now", lambda *_args, **_kwargs: [])
+        accord.command("/propose", "Adopt the roadmap", user=AUTHOR)
+    [row] = proposals(accord)
+    assert row["status"] == "open" and accord.fake.calls_to("chat.postMessage") == []
+    click(accord, "agree", row["id"], user="UI1")  # from a reminder, say: nothing to update yet
+    assert accord.fake.calls_to("chat.update") == []
+    accord.tick()
+    accord.tick()
+    [posted] = _proposal_posts(accord)
+    assert "*Industry*: 1 agree" in FakeSlack.all_text(posted)  # the first post shows where it stands now
+    assert live_message(accord, row["id"])["ts"] == posted.response["ts"]
+    assert proposals(accord)[0]["status"] == "open"
+    accord.clock.advance(timedelta(hours=1))
+    accord.tick()
+    assert len(_proposal_posts(accord)) == 1
+
+
+def test_a_change_while_the_first_post_is_on_its_way_is_shown(accord: Harness,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    make_groups(accord)
+    publish = outbox.KINDS[propose_command.PUBLISH]
+
+    def render_then_click(rt: Any, ref: dict[str, Any], parent: Any) -> Any:
+        call = publish.render(rt, ref, parent)  # rendered with no position yet…
+        clicked = click(accord, "agree", ref["proposal_id"], user="UI1", settle=False)
+        assert "You agree with" in clicked.reply_text()  # …a click lands before the post is recorded
+        return call
+
+    monkeypatch.setitem(outbox.KINDS, propose_command.PUBLISH, replace(publish, render=render_then_click))
+    accord.command("/propose", "Share the minutes", user=AUTHOR)
+    [posted] = _proposal_posts(accord)
+    assert "Industry*: 1 agree" not in FakeSlack.all_text(posted)
+    [row] = proposals(accord)
+    assert "*Industry*: 1 agree" in live_text(accord, row["id"])
 
 
 def test_export_proposals_as_json_csv_and_md(accord: Harness, database_url: str,

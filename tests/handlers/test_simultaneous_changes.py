@@ -20,6 +20,7 @@ from storage.models import AuditLog, Commitment, CommitmentUpdate, Decision, Gro
 from tests import payloads
 from tests.factories import make_commitments, make_group
 from tests.fakeslack import FakeSlack
+from tests.handlers.proposal_helpers import live_text, make_groups, positions_of, propose
 from tests.harness import FACILITATOR, SECRET, Harness
 
 BURST = 20
@@ -139,3 +140,21 @@ def test_simultaneous_group_adds_add_each_member_once(accord: Harness) -> None:
     answers = replies(accord.fake, "add")
     assert not [a for a in answers if "wrong" in a or ":warning:" in a], answers
     assert sum("Added" in a for a in answers) >= 1, answers
+
+
+def test_simultaneous_agree_clicks_of_one_member_count_once_and_update_once(accord: Harness) -> None:
+    make_groups(accord, {"Industry": ["UI1"], "Policy": ["UP1"]})
+    pid = propose(accord, "Adopt the shared roadmap")
+    clicks = [payloads.block_action(ids.POSITION_AGREE, str(pid), user="UI1",
+                                    response_url=accord.fake.response_url(f"agree{n}")) for n in range(BURST)]
+    assert send_together(accord.url, clicks) == [200] * BURST
+    accord.settle(60)
+    assert positions_of(accord, pid) == {"UI1": "agree"}
+    with accord.rt.session() as session:
+        audit = list(session.exec(select(AuditLog.action).where(AuditLog.action == "position.take")))
+    assert audit == ["position.take"]
+    answers = replies(accord.fake, "agree")
+    assert sum(a.startswith(f"You agree with proposal #{pid}") for a in answers) == 1
+    assert sum(f"You already agree with proposal #{pid}" in a for a in answers) == BURST - 1
+    assert "*Industry*: 1 agree" in live_text(accord, pid)
+    assert len(accord.fake.calls_to("chat.update")) == 1  # one change, one update
