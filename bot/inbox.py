@@ -10,14 +10,21 @@ lease token; if another worker holds the row by then, that transaction rolls bac
 from __future__ import annotations
 
 import contextvars
+import queue
 import secrets
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
+from storage import inbox as store
 
 LEASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 5
@@ -75,3 +82,76 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
 def _on_execute(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         state.session.info[WROTE] = True
+
+
+class InboxWriter:
+    """Stores requests arriving together in one transaction: one commit for a burst, not one each.
+
+    :meth:`add` hands a request to the writer's thread and waits until the transaction holding it
+    has committed (or failed); the thread takes every request waiting at that moment, up to
+    ``max_batch``, inserts them in one statement and commits once. A lone request waits for one
+    insert and commit, as it would on its own; under load, acks share commits instead of queueing
+    for connections and WAL flushes one by one.
+    """
+
+    def __init__(self, engine: Callable[[], Engine], *, max_batch: int = 64, timeout: float = 10.0) -> None:
+        self.engine = engine  # the engine to write with, asked for each transaction
+        self.max_batch = max_batch
+        self.timeout = timeout
+        self._queue: queue.SimpleQueue[tuple[dict[str, Any], Future[int | None]] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def add(self, request: dict[str, Any]) -> int | None:
+        """Store a request (the arguments of :func:`storage.inbox.add_request`); its id, None if a duplicate.
+
+        Raises what the database raised when the transaction failed.
+        """
+        done: Future[int | None] = Future()
+        self._ensure_started()
+        self._queue.put((request, done))
+        return done.result(timeout=self.timeout)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Let the requests handed over so far commit, then end the writer's thread."""
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            self._queue.put(None)
+            thread.join(timeout)
+
+    def _ensure_started(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="accord-inbox-writer", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self.max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stopping = True
+                    break
+                batch.append(item)
+            waiting = [(r, f) for r, f in batch if f.set_running_or_notify_cancel()]
+            if not waiting:
+                continue
+            try:
+                with self.engine().begin() as conn:
+                    ids = store.add_requests(conn, [r for r, _ in waiting])
+            except BaseException as err:  # noqa: BLE001 - every waiter hears of the failure
+                for _, done in waiting:
+                    done.set_exception(err)
+                continue
+            for (_, done), request_id in zip(waiting, ids, strict=True):
+                done.set_result(request_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +41,41 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+WRITE_LOCK_WAIT = 15.0  # seconds, as long as SQLite's own busy timeout
+
+
+def _serialise_sqlite_transactions(engine: Engine) -> None:
+    """Take SQLite's write lock up front, one thread of this process at a time.
+
+    SQLite's own transaction handling defers BEGIN; Accord emits ``BEGIN IMMEDIATE`` itself so that
+    writes take the lock up front (no upgrade deadlocks). Threads of one process queue for it on a
+    lock of their own instead of in SQLite's busy handler, which polls with sleeps of up to 100 ms;
+    other processes still meet the busy handler.
+    """
+    lock = threading.RLock()
+    held = "accord_sqlite_lock"
+
+    def begin(conn: Any) -> None:
+        acquired = lock.acquire(timeout=WRITE_LOCK_WAIT)  # past the wait, SQLite's busy handler decides
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if acquired:
+                lock.release()
+            raise
+        if acquired:
+            conn.info[held] = conn.info.get(held, 0) + 1
+
+    def end(conn: Any) -> None:
+        if conn.info.get(held):
+            conn.info[held] -= 1
+            lock.release()
+
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "commit", end)
+    event.listen(engine, "rollback", end)
+
+
 def make_engine(url: str, *, echo: bool = False, single_use: bool = False) -> Engine:
     """Create the process's engine: SQLite with WAL, busy timeout and foreign keys, or PostgreSQL.
 
@@ -54,9 +90,7 @@ def make_engine(url: str, *, echo: bool = False, single_use: bool = False) -> En
             url, echo=echo, connect_args={"check_same_thread": False, "timeout": 15}, **pooling
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        # SQLite's own transaction handling defers BEGIN; emit it ourselves so that
-        # writes inside a transaction take the lock up front (no upgrade deadlocks).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        _serialise_sqlite_transactions(engine)
 
         @event.listens_for(engine, "connect")
         def _no_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:

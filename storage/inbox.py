@@ -21,24 +21,44 @@ INBOX = InboxRequest.__table__  # type: ignore[attr-defined]
 _NO_SYNC = {"synchronize_session": False}
 
 
-def add_request(conn: Connection, *, team_id: str, kind: str, key: str, body: str, token: str,
-                now: datetime, lease_until: datetime) -> int | None:
-    """Store one request, born leased to its receiver; None when its delivery key is already stored."""
+def _insert_ignoring_duplicates(conn: Connection, rows: list[dict[str, Any]]) -> Any:
     dialect = conn.dialect.name
-    values = {"team_id": team_id[:32], "kind": kind, "key": key[:200], "body": body, "state": "pending",
-              "attempts": 1, "lease_token": token, "lease_until": lease_until, "received_at": now}
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        stmt: Any = pg_insert(INBOX).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    elif dialect == "sqlite":
+        return pg_insert(INBOX).values(rows).on_conflict_do_nothing(index_elements=["key"])
+    if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        stmt = sqlite_insert(INBOX).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    else:
-        stmt = insert(INBOX).values(**values)
-    row = conn.execute(stmt.returning(INBOX.c.id)).first()
-    return None if row is None else int(row[0])
+        return sqlite_insert(INBOX).values(rows).on_conflict_do_nothing(index_elements=["key"])
+    return insert(INBOX).values(rows)
+
+
+def add_request(conn: Connection, *, team_id: str, kind: str, key: str, body: str, token: str,
+                now: datetime, lease_until: datetime) -> int | None:
+    """Store one request, born leased to its receiver; None when its delivery key is already stored."""
+    return add_requests(conn, [{"team_id": team_id, "kind": kind, "key": key, "body": body, "token": token,
+                                "now": now, "lease_until": lease_until}])[0]
+
+
+def add_requests(conn: Connection, requests: Sequence[dict[str, Any]]) -> list[int | None]:
+    """Store several requests in one statement (each dict as :func:`add_request`'s arguments).
+
+    The id of each, in order; None for a delivery key already stored (or repeated earlier in
+    ``requests``).
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    for r in requests:
+        key = r["key"][:200]
+        rows.setdefault(key, {"team_id": r["team_id"][:32], "kind": r["kind"], "key": key, "body": r["body"],
+                              "state": "pending", "attempts": 1, "lease_token": r["token"],
+                              "lease_until": r["lease_until"], "received_at": r["now"]})
+    stored = {row.key: int(row.id) for row in conn.execute(
+        _insert_ignoring_duplicates(conn, list(rows.values())).returning(INBOX.c.id, INBOX.c.key))}
+    ids: list[int | None] = []
+    for r in requests:  # a key repeated within the batch is stored once, for its first request
+        ids.append(stored.pop(r["key"][:200], None))
+    return ids
 
 
 def start(session: Session, *, request_id: int, token: str, lease_until: datetime) -> bool:

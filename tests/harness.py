@@ -156,6 +156,7 @@ class Harness:
         self.http.close()
         if self.rt.identity is not None:
             self.rt.identity.stop()
+        self.rt.inbox.stop()
         self.rt.engine.dispose()
 
 
