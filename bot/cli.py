@@ -1,4 +1,4 @@
-"""The `accord` command: serve, db upgrade, export, digest, manifest, demo."""
+"""The `accord` command: serve, worker, db upgrade, export, digest, manifest, demo."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import argparse
 import gc
 import json
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from typing import Any
 
 from bot.config import ConfigError, Settings, settings_from_env
 
@@ -33,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the bot (HTTP, or Socket Mode when SLACK_APP_TOKEN is set)")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--no-worker", action="store_true",
+                       help="only store and acknowledge requests; `accord worker` processes do the work")
+    sub.add_parser("worker", help="work stored requests, send the outbox and run the schedules (no HTTP)")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply database migrations")
@@ -85,42 +91,93 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+class Worker:
+    """What works: the inbox poller, the scheduler (with its catch-up sweep) and the outbox loop."""
+
+    def __init__(self, rt: Any, app: Any) -> None:
+        from bot.app import worker_tasks
+        from bot.scheduler import Scheduler
+        from handlers.inbox import InboxPoller
+
+        self.rt = rt
+        self.scheduler = Scheduler(rt, worker_tasks(app))
+        self.poller = InboxPoller(rt, app)
+        rt.scheduler = self.scheduler
+
+    def start(self) -> None:
+        self.scheduler.start()
+        self.rt.outbox.start()
+        self.poller.start()
+
+    def stop(self) -> None:
+        self.poller.stop()
+        self.scheduler.shutdown()
+        self.rt.drain()
+        self.rt.outbox.stop()
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_slack()
-    from bot.app import build_runtime, create_app, worker_tasks
-    from bot.scheduler import Scheduler
+    from bot.app import build_runtime, create_app
     from bot.server import create_web_app, serve_http, serve_socket_mode
     from storage.db import upgrade
 
     upgrade(settings.database_url)
     rt = build_runtime(settings)
+    rt.works = not args.no_worker
     app = create_app(rt)
-    scheduler = Scheduler(rt, worker_tasks(app))
-    rt.scheduler = scheduler
+    worker = Worker(rt, app) if rt.works else None
 
     def startup() -> None:
-        scheduler.start()
-        rt.outbox.start()
+        if worker is not None:
+            worker.start()
 
     def shutdown() -> None:
-        scheduler.shutdown()
-        rt.drain()
-        rt.outbox.stop()
+        if worker is not None:
+            worker.stop()
+        else:
+            rt.drain()
+        rt.inbox.stop()
         rt.engine.dispose()
     if settings.socket_mode:
         assert settings.slack_app_token
-        logger.info("serving mode=socket")
+        logger.info("serving mode=socket worker=%s", "embedded" if rt.works else "none")
         serve_socket_mode(app, app_token=settings.slack_app_token, on_startup=startup,
                           on_shutdown=shutdown)
         return 0
     port = args.port or settings.port
-    logger.info("serving mode=http host=%s port=%s", args.host, port)
+    logger.info("serving mode=http host=%s port=%s worker=%s", args.host, port,
+                "embedded" if rt.works else "none")
     web = create_web_app(app, rt, on_startup=startup, on_shutdown=shutdown)
     # Everything loaded so far lives as long as the process: keep it out of the collector's
     # full passes, which otherwise pause every request in flight.
     gc.collect()
     gc.freeze()
     serve_http(web, host=args.host, port=port, log_level=settings.log_level)
+    return 0
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.oauth and not settings.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…); set it in the environment or .env")
+    from bot.app import build_runtime, create_app
+    from storage.db import upgrade
+
+    upgrade(settings.database_url)
+    rt = build_runtime(settings)
+    app = create_app(rt)
+    worker = Worker(rt, app)
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+    worker.start()
+    logger.info("worker_started")
+    while not stopping.wait(1.0):
+        pass
+    logger.info("worker_stopping")
+    worker.stop()
+    rt.engine.dispose()
+    logger.info("worker_stopped")
     return 0
 
 
@@ -151,7 +208,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return demo.run(settings)
 
 
-COMMANDS = {"serve": cmd_serve, "db": cmd_db, "export": cmd_export, "manifest": cmd_manifest,
+COMMANDS = {"serve": cmd_serve, "worker": cmd_worker, "db": cmd_db, "export": cmd_export, "manifest": cmd_manifest,
             "digest": cmd_digest, "demo": cmd_demo}
 
 

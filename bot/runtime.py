@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock, local_today
 from bot.config import Settings
-from bot.inbox import InboxLost, current_ticket, wrote
+from bot.inbox import InboxLost, InboxWriter, current_ticket, wrote
 from bot.outbox import Outbox
 from bot.slack import make_client
 from storage import inbox as inbox_store
@@ -37,12 +37,15 @@ class Runtime:
     listener_executor: Any = None
     work_executor: Any = None
     identity: Any = None
+    works: bool = True  # this process works requests after their ack (False: `accord serve --no-worker`)
     _known_teams: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     outbox: Outbox = field(init=False)
+    inbox: InboxWriter = field(init=False)
 
     def __post_init__(self) -> None:
         self.outbox = Outbox(self)
+        self.inbox = InboxWriter(lambda: self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

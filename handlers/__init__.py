@@ -61,6 +61,8 @@ def deferred(listener: Callable[..., Any], work: Executor) -> Callable[..., Any]
     def acking(args: Args) -> None:
         kwargs = _arguments(listener, args)
         args.ack()
+        if not runtime(args.context).works and ticket_of(args.context) is not None:
+            return  # stored, acknowledged: a worker process does the rest
         if "ack" in kwargs:
             kwargs["ack"] = _already_acked
         work.submit(run, args.context, kwargs)

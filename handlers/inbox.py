@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -106,12 +107,14 @@ def store_before_ack(req: BoltRequest, resp: BoltResponse, next: Callable[[], No
         return None
     kind, key = found
     token, now = new_token(), rt.clock.now()
+    # Born leased to this process when it works the request itself; otherwise free for any worker
+    # at once. A modal submission is always worked where it arrives: its answer is its ack.
+    lease_until = now + rt.settings.lease if rt.works or kind == "view" else now
     try:
-        with rt.engine.begin() as conn:
-            request_id = store.add_request(conn, team_id=_team_of(body, context), kind=kind, key=key,
-                                           body=json.dumps(body, separators=(",", ":")), token=token, now=now,
-                                           lease_until=now + rt.settings.lease)
-    except (SQLAlchemyError, OSError) as err:
+        request_id = rt.inbox.add({"team_id": _team_of(body, context), "kind": kind, "key": key,
+                                   "body": json.dumps(body, separators=(",", ":")), "token": token, "now": now,
+                                   "lease_until": lease_until})
+    except (SQLAlchemyError, OSError, TimeoutError) as err:
         logger.error("inbox_unavailable kind=%s error=%s", kind, type(err).__name__)
         return _unavailable(kind, body)
     if request_id is None:
@@ -195,6 +198,49 @@ def recover(rt: Runtime, app: App, *, limit: int = RECOVER_BATCH) -> int:
             logger.exception("inbox_recover_failed id=%s", row.id)
             _release(rt, ticket, err)
     return len(rows)
+
+
+class InboxPoller:
+    """A worker's loop: work stored requests as soon as their lease allows, as many as the pool takes.
+
+    Requests acknowledged by `accord serve --no-worker` are stored free for any worker; requests
+    whose process died are free once their lease expires. The poller claims them in batches no
+    larger than the work pool can start soon, and looks again at once while it finds some.
+    """
+
+    def __init__(self, rt: Runtime, app: App, *, idle: float = 0.2) -> None:
+        self.rt, self.app, self.idle = rt, app, idle
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="accord-inbox", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _room(self) -> int:
+        pool = self.rt.work_executor
+        if pool is None:
+            return RECOVER_BATCH
+        threads = getattr(pool, "_max_workers", 4)
+        return max(0, min(RECOVER_BATCH, threads * 2 - pool.busy))
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            room, found = self._room(), 0
+            if room:
+                try:
+                    found = recover(self.rt, self.app, limit=room)
+                except Exception:  # the database may be down for a while: keep polling
+                    logger.exception("inbox_poll_failed")
+            if not found:
+                self._stop.wait(self.idle)
 
 
 def prune(rt: Runtime) -> int:

@@ -41,16 +41,18 @@ def stop_process(proc: subprocess.Popen[str]) -> None:
 
 
 class Serve:
-    """One `accord serve` process; its standard output and error go to a log file."""
+    """One `accord serve` process (or another ``command``, e.g. ``worker``); its output goes to a log file."""
 
-    def __init__(self, name: str, tmp_path: Path, env: dict[str, str]) -> None:
+    def __init__(self, name: str, tmp_path: Path, env: dict[str, str], *extra: str,
+                 command: str = "serve") -> None:
         self.name = name
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tmp_path / f"{name}.log"
+        args = ["serve", "--host", "127.0.0.1", "--port", str(self.port)] if command == "serve" else [command]
         with self.log.open("w") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [sys.executable, "-m", "bot.cli", *args, *extra],
                 cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
             )
 
