@@ -16,6 +16,9 @@ from dotenv import load_dotenv
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///accord.db"
+# Slack documents chat.postMessage as about one message per second per channel within a
+# workspace-wide limit of several hundred a minute: 5 a second (300 a minute) stays inside it.
+DEFAULT_POST_RATE = 5.0
 
 _DURATION_PART = re.compile(r"(\d+)\s*([smhdw])", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -59,6 +62,7 @@ class Settings:
     scheduler_interval: float = 5.0
     inbox_retention: timedelta = timedelta(days=7)
     lease: timedelta = timedelta(seconds=30)
+    slack_post_rate: float | None = DEFAULT_POST_RATE  # posts per second per workspace; None: unpaced
 
     @property
     def socket_mode(self) -> bool:
@@ -97,6 +101,21 @@ def _interval(raw: str) -> float:
         value = 0.0
     if not 0.1 <= value <= 60:
         raise ConfigError(f"ACCORD_SCHEDULER_INTERVAL: `{raw}` is not a number of seconds from 0.1 to 60")
+    return value
+
+
+def _post_rate(raw: str) -> float | None:
+    if not raw:
+        return DEFAULT_POST_RATE
+    if raw.lower() in ("0", "off", "none"):
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0.1 <= value <= 1000:
+        raise ConfigError(f"ACCORD_SLACK_POST_RATE: `{raw}` is not a number of posts per second from 0.1 to 1000 "
+                          "(or `off`)")
     return value
 
 
@@ -144,4 +163,5 @@ def settings_from_env(env: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         scheduler_interval=_interval(interval_raw),
         inbox_retention=_duration(env, "ACCORD_INBOX_RETENTION", timedelta(days=7)),
         lease=_duration(env, "ACCORD_LEASE", timedelta(seconds=30)),
+        slack_post_rate=_post_rate(env.get("ACCORD_SLACK_POST_RATE", "").strip()),
     )

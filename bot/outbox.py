@@ -42,6 +42,7 @@ logger = logging.getLogger("accord.outbox")
 MAX_ATTEMPTS = 8
 SENDERS = 4
 BATCH = 32
+PER_SENDER = 2  # rows a sender claims at a time
 
 
 @dataclass(frozen=True)
@@ -153,21 +154,30 @@ class Outbox:
 
     def deliver_due(self, *, budget: float = 10.0, pool: ThreadPoolExecutor | None = None,
                     now: datetime | None = None) -> int:
-        """Send what is due until nothing is or ``budget`` seconds have passed; how many were tried."""
+        """Send what is due until nothing is or ``budget`` seconds have passed; how many were tried.
+
+        Each sender claims a few rows at a time and sends them, so no sender waits for another's
+        slowest post (the posts themselves are paced per workspace, see :mod:`bot.slack_http`).
+        """
         deadline = time.monotonic() + budget
-        tried = 0
         own = pool is None
         pool = pool or ThreadPoolExecutor(max_workers=self.senders, thread_name_prefix="accord-send")
         try:
-            while time.monotonic() < deadline:
-                rows, parents, token = self._claim(None, BATCH, now)
-                if not rows:
-                    break
-                tried += len(rows)
-                list(pool.map(self._send, rows, [parents] * len(rows), [token] * len(rows), [now] * len(rows)))
+            return sum(pool.map(lambda _sender: self._send_until(deadline, now), range(self.senders)))
         finally:
             if own:
                 pool.shutdown(wait=True)
+
+    def _send_until(self, deadline: float, now: datetime | None) -> int:
+        """One sender: claim a few due rows, send them, again, until none is due or ``deadline``."""
+        tried = 0
+        while time.monotonic() < deadline:
+            rows, parents, token = self._claim(None, PER_SENDER, now)
+            if not rows:
+                break
+            for row in rows:
+                self._send(row, parents, token, now)
+            tried += len(rows)
         return tried
 
     def _claim(self, ids: Sequence[int] | None, limit: int,

@@ -22,6 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.handler import RetryHandler
 
 from bot.config import Settings
+from bot.slack_http import AccordClient
 
 RETRIES = 5
 TIMEOUT = 15
@@ -62,12 +63,14 @@ def retry_handlers(max_retries: int = RETRIES) -> list[RetryHandler]:
 
 
 def make_client(settings: Settings, *, token: str | None = None, retries: int = RETRIES) -> WebClient:
-    """A WebClient pointed at ``SLACK_API_URL`` with Accord's retry handlers (``retries`` of each)."""
+    """A WebClient pointed at ``SLACK_API_URL`` with Accord's retry handlers (``retries`` of each), on the
+    process's keep-alive pool, its posts paced to ``ACCORD_SLACK_POST_RATE`` (see :mod:`bot.slack_http`)."""
     redact_webhook_urls()
-    return WebClient(
+    return AccordClient(
         token=token if token is not None else settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=TIMEOUT,
         retry_handlers=retry_handlers(retries),
         logger=logger,
+        post_rate=settings.slack_post_rate,
     )

@@ -290,6 +290,11 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    protocol_version = "HTTP/1.1"  # keep-alive, as Slack's Web API
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.fake._connection_opened()
 
     def do_POST(self) -> None:
         url = urlsplit(self.path)
@@ -382,11 +387,13 @@ class FakeSlack:
             self._sockets_opened = len(self._sockets)
             self._faults: dict[str, tuple[int, int, float | None, str | None, Callable[[Params], bool] | None]] = {}
             self._limits: dict[str, tuple[int, float]] = {}
+            self._windows: dict[str, tuple[int, list[float]]] = {}
             self._counts: dict[str, int] = {}
             self._messages: dict[tuple[str, str], Params] = {}
             self._ephemerals: list[Params] = []
             self._views: dict[str, Params] = {}
             self._seq = 0
+            self._connections = 0
 
     def fail_next(self, method: str, *, status: int = 500, count: int = 1, retry_after: float | None = None,
                   error: str | None = None, where: Callable[[Params], bool] | None = None) -> None:
@@ -395,10 +402,24 @@ class FakeSlack:
         with self._cond:
             self._faults[method] = (count, status, retry_after, error, where)
 
+    def limit_rate(self, method: str, *, per_second: int) -> None:
+        """Answer 429 (Retry-After: 1) to calls of ``method`` beyond ``per_second`` in any one second, as Slack does."""
+        with self._cond:
+            self._windows[method] = (per_second, [])
+
     def rate_limit(self, method: str, *, every: int, retry_after: float = 1) -> None:
         """Answer every ``every``-th call to ``method`` (counted from now) with HTTP 429."""
         with self._cond:
             self._limits[method], self._counts[method] = (every, retry_after), 0
+
+    def _connection_opened(self) -> None:
+        with self._cond:
+            self._connections += 1
+
+    def connections_opened(self) -> int:
+        """How many connections clients opened since :meth:`reset`."""
+        with self._cond:
+            return self._connections
 
     def calls_to(self, method: str, *, include_failed: bool = False) -> list[Call]:
         with self._cond:
@@ -586,6 +607,14 @@ class FakeSlack:
                 return 200, {}, {"ok": False, "error": error}
         elif method in self._limits and n % self._limits[method][0] == 0:
             status, retry_after = 429, self._limits[method][1]
+        elif method in self._windows:
+            allowed, recent = self._windows[method]
+            moment = time.monotonic()
+            recent[:] = [t for t in recent if t > moment - 1.0]
+            if len(recent) >= allowed:
+                status, retry_after = 429, 1
+            else:
+                recent.append(moment)
         if status:
             wait = str(math.ceil(1 if retry_after is None else retry_after))
             return status, ({"Retry-After": wait} if status == 429 else {}), {

@@ -39,6 +39,7 @@ def make_settings(fake: FakeSlack, database_url: str, **overrides: Any) -> Setti
     values: dict[str, Any] = {
         "slack_bot_token": TOKEN, "slack_signing_secret": SECRET, "slack_api_url": fake.api_url,
         "database_url": database_url, "facilitators": frozenset({FACILITATOR}), "timezone": "UTC",
+        "slack_post_rate": None,  # unpaced, unless a test sets a rate
     }
     values.update(overrides)
     return Settings(**values)
@@ -53,7 +54,8 @@ def serve_env(fake: FakeSlack, database_url: str, **settings: str) -> dict[str, 
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SLACK_", "ACCORD_")) and k not in ("DATABASE_URL", "PORT")}
     values = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url,
-              "DATABASE_URL": database_url, "LOG_LEVEL": "INFO", "ACCORD_FACILITATORS": FACILITATOR, **settings}
+              "DATABASE_URL": database_url, "LOG_LEVEL": "INFO", "ACCORD_FACILITATORS": FACILITATOR,
+              "ACCORD_SLACK_POST_RATE": "off", **settings}
     env.update({k: v for k, v in values.items() if v})
     return env
 

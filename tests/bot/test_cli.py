@@ -90,8 +90,12 @@ def test_settings_parse_and_fail_fast() -> None:
     assert settings.facilitators == {"U1", "U2"}
     assert settings.checkin_close_after.total_seconds() == 900
     assert settings.slack_api_url == "http://127.0.0.1:9/api/"
+    assert settings.slack_post_rate == 5.0
+    assert settings_from_env({"ACCORD_SLACK_POST_RATE": "12.5"}).slack_post_rate == 12.5
+    assert settings_from_env({"ACCORD_SLACK_POST_RATE": "off"}).slack_post_rate is None
     for bad in ({"ACCORD_TIMEZONE": "Mars/Olympus"}, {"PORT": "http"}, {"ACCORD_CATCHUP_GRACE": "soon"},
-                {"ACCORD_SCHEDULER_INTERVAL": "often"}):
+                {"ACCORD_SCHEDULER_INTERVAL": "often"}, {"ACCORD_SLACK_POST_RATE": "fast"},
+                {"ACCORD_SLACK_POST_RATE": "-3"}):
         with pytest.raises(ConfigError) as err:
             settings_from_env(bad)
         assert next(iter(bad)) in str(err.value)
