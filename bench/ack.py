@@ -392,6 +392,8 @@ def _parser() -> argparse.ArgumentParser:
         "(a fresh schema is created and dropped)",
     )
     p.add_argument("--only", choices=("accord", "bare"), default=None, help="measure one server only")
+    p.add_argument("--split", action="store_true",
+                   help="run Accord as `accord serve --no-worker` plus one `accord worker` process")
     p.add_argument("--keep-logs", action="store_true", help="print where the server logs are and keep them")
     p.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, default=None, help=argparse.SUPPRESS)
@@ -422,19 +424,23 @@ def main(argv: list[str] | None = None) -> int:
                 f"{args.concurrency}, warm-up {args.warmup}\n"
             )
             print(f"- machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {sys.platform}")
-            print(f"- Accord database: {db_label}\n", flush=True)
+            print(f"- Accord database: {db_label}")
+            print(f"- Accord shape: {'serve --no-worker + 1 worker' if args.split else 'serve (embedded worker)'}\n",
+                  flush=True)
             servers: list[Server] = []
             if args.only in (None, "accord"):
                 servers.append(
                     Server(
                         "Accord",
-                        [*accord_command(), "serve", "--host", LOOPBACK, "--port", "{port}"],
+                        [*accord_command(), "serve", "--host", LOOPBACK, "--port", "{port}",
+                         *(["--no-worker"] if args.split else [])],
                         child_env(
                             SLACK_BOT_TOKEN="xoxb-test",
                             SLACK_SIGNING_SECRET=secret,
                             SLACK_API_URL=fake.api_url,
                             DATABASE_URL=db_url,
                             LOG_LEVEL="WARNING",
+                            ACCORD_SLACK_POST_RATE="off",  # the bare app's posts are not paced either
                         ),
                         0,
                         workdir,
@@ -453,8 +459,13 @@ def main(argv: list[str] | None = None) -> int:
             for server in servers:
                 server.port = free_port()
                 server.argv = [a.replace("{port}", str(server.port)) for a in server.argv]
+                worker: subprocess.Popen[bytes] | None = None
                 try:
                     server.start()
+                    if server.name == "Accord" and args.split:
+                        with open(workdir / "worker.log", "wb") as log:
+                            worker = subprocess.Popen([*accord_command(), "worker"], env=server.env, cwd=workdir,
+                                                      stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
                     before = len(fake.calls)
                     deadline = time.monotonic() + args.time_limit
                     result = measure(server, load, args, deadline)
@@ -475,6 +486,12 @@ def main(argv: list[str] | None = None) -> int:
                         )
                 finally:
                     server.stop()
+                    if worker is not None:
+                        worker.send_signal(signal.SIGTERM)
+                        try:
+                            worker.wait(timeout=25)
+                        except subprocess.TimeoutExpired:
+                            worker.kill()
                     tail = server.log_tail(10)
                     if any(word in tail for word in ("ERROR", "Traceback", "CRITICAL")):
                         notes.append(f"{server.name} log (tail):\n{tail}")
