@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import and_, case, func, or_, union_all
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -82,18 +82,35 @@ def open_commitment_counts(session: Session, *, team_id: str, today: date,
     return {gid: (int(n), int(late or 0)) for gid, n, late in session.exec(query)}
 
 
-def first_open_commitments(session: Session, *, team_id: str, today: date, group_ids: Collection[int] | None,
-                           per_group: int) -> list[Commitment]:
-    """The first ``per_group`` open commitments of each commitment group: overdue first, then by due date."""
-    order = (case((_overdue(today), 0), else_=1), col(Commitment.due_date).is_(None),
-             col(Commitment.due_date),
-             col(Commitment.id))
-    rank = func.row_number().over(partition_by=col(Commitment.group_id), order_by=order).label("rank")
-    ranked = (select(col(Commitment.id).label("cid"), rank)
-              .where(*_open_commitments(team_id, group_ids)).subquery())
-    query = (select(Commitment).join(ranked, ranked.c.cid == Commitment.id)
-             .where(ranked.c.rank <= per_group).order_by(*order))
-    return list(session.exec(query))
+def first_open_commitments(session: Session, *, team_id: str, group_ids: Collection[int] | None,
+                           commitment_groups: Collection[int | None], per_group: int) -> list[Commitment]:
+    """The first ``per_group`` open commitments of each of ``commitment_groups``, by due date (so the
+    overdue first), those without a date last.
+
+    One statement whatever the data: for each group, two bounded reads of the
+    ``ix_commitment_open_by_group`` index (dated ones in date order, undated ones by id).
+    """
+    parts = []
+    for gid in commitment_groups:
+        where = [*_open_commitments(team_id, group_ids),
+                 col(Commitment.group_id).is_(None) if gid is None else col(Commitment.group_id) == gid]
+        dated = (select(col(Commitment.id)).where(*where, col(Commitment.due_date).is_not(None))
+                 .order_by(col(Commitment.due_date), col(Commitment.id)).limit(per_group).subquery())
+        undated = (select(col(Commitment.id)).where(*where, col(Commitment.due_date).is_(None))
+                   .order_by(col(Commitment.id)).limit(per_group).subquery())
+        parts += [select(dated.c.id), select(undated.c.id)]
+    if not parts:
+        return []
+    wanted = union_all(*parts).subquery()
+    query = (select(Commitment).where(col(Commitment.id).in_(select(wanted.c.id)))
+             .order_by(col(Commitment.due_date).is_(None), col(Commitment.due_date), col(Commitment.id)))
+    shown: dict[int | None, int] = {}
+    rows = []
+    for row in session.exec(query):
+        if shown.get(row.group_id, 0) < per_group:
+            shown[row.group_id] = shown.get(row.group_id, 0) + 1
+            rows.append(row)
+    return rows
 
 
 def list_open_proposals(session: Session, *, team_id: str, channel_id: str | None,

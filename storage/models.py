@@ -126,7 +126,10 @@ class ProposalGroup(SQLModel, table=True):
 class Position(SQLModel, table=True):
     """One member's stance on a proposal, attributed to their primary group when taken."""
 
-    __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_position_proposal_user"),)
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "user_id", name="uq_position_proposal_user"),
+        Index("ix_position_team_updated", "team_id", "updated_at"),  # a digest's participation by period
+    )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(foreign_key="team.id", max_length=32)
     proposal_id: int = Field(foreign_key="proposal.id", index=True)
@@ -141,6 +144,7 @@ class Position(SQLModel, table=True):
 class Decision(SQLModel, table=True):
     """A recorded decision with who, when, where and why."""
 
+    __table_args__ = (Index("ix_decision_team_created", "team_id", "created_at"),)  # a digest's period
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(foreign_key="team.id", index=True, max_length=32)
     text: str = _text()  # type: ignore[assignment]
@@ -162,6 +166,8 @@ class Decision(SQLModel, table=True):
 class Commitment(SQLModel, table=True):
     """An action item owned by one user, with an optional due date."""
 
+    # A digest counts and lists each group's open commitments, overdue first by due date.
+    __table_args__ = (Index("ix_commitment_open_by_group", "team_id", "status", "group_id", "due_date", "id"),)
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(foreign_key="team.id", index=True, max_length=32)
     text: str = _text()  # type: ignore[assignment]

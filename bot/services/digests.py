@@ -154,7 +154,7 @@ def build_digest(session: Session, *, team_id: str, channel_id: str, start: date
 def _commitments(session: Session, *, team_id: str, today: date, scope: list[int] | None,
                  names: dict[int, str]) -> list[CommitmentGroup]:
     counts = store.open_commitment_counts(session, team_id=team_id, today=today, group_ids=scope)
-    rows = store.first_open_commitments(session, team_id=team_id, today=today, group_ids=scope,
+    rows = store.first_open_commitments(session, team_id=team_id, group_ids=scope, commitment_groups=list(counts),
                                         per_group=COMMITMENTS_PER_GROUP)
     shown: dict[int | None, list[Commitment]] = {}
     for row in rows:

@@ -118,6 +118,17 @@ def test_commitments_by_group_overdue_first_and_cut(engine: Engine) -> None:
     assert (nobody.name, nobody.total) == ("No group", 1)
 
 
+def test_dated_commitments_come_before_undated_ones_in_each_group(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        groups = _consortium(session)
+        undated = make_commitments(session, owner_id="U1", group_id=groups["Industry"], count=6)
+        dated = make_commitments(session, owner_id="U2", group_id=groups["Industry"], count=5,
+                                 due_date=date(2026, 12, 20))
+        digest = _build(session)
+    [industry] = digest.commitments
+    assert [c.id for c in industry.shown] == [c.id for c in dated] + [c.id for c in undated[:3]]
+
+
 def test_proposals_participation_and_balance(engine: Engine) -> None:
     with session_scope(engine) as session:
         groups = _consortium(session)
