@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from storage.db import claim
-from storage.models import AuditLog, Facilitator, ProcessedEvent, Team
+from storage.models import AuditLog, Facilitator, ProcessedEvent, Team, utcnow
 
 
 def ensure_team(session: Session, *, team_id: str, timezone: str = "UTC") -> Team:
@@ -45,18 +46,17 @@ def write_audit(
     entity: str,
     entity_id: object = None,
     detail: dict[str, Any] | None = None,
-) -> AuditLog:
-    """Append one line to the audit log (in the caller's transaction)."""
-    row = AuditLog(
+) -> None:
+    """Append one line to the audit log (in the caller's transaction; one INSERT)."""
+    session.execute(insert(AuditLog).values(
         team_id=team_id,
         actor_id=actor_id,
         action=action,
         entity=entity,
         entity_id=None if entity_id is None else str(entity_id),
         detail=json.dumps(detail, default=str, sort_keys=True) if detail else None,
-    )
-    session.add(row)
-    return row
+        created_at=utcnow(),
+    ))
 
 
 def list_audit(session: Session, *, team_id: str, entity: str | None = None) -> list[AuditLog]:

@@ -37,12 +37,14 @@ def record_commitment(
     source: str = "command",
 ) -> Commitment:
     """Record a commitment for ``owner_id`` (attributed to the owner's primary group)."""
-    commitment = Commitment(
+    commitment = store.insert_commitment(
+        session,
         team_id=team_id,
         text=text.strip(),
         owner_id=owner_id,
         group_id=primary_group_id(session, team_id=team_id, user_id=owner_id),
         due_date=due_date,
+        status="open",
         channel_id=channel_id,
         thread_ts=thread_ts,
         message_ts=message_ts,
@@ -52,8 +54,6 @@ def record_commitment(
         created_at=now,
         updated_at=now,
     )
-    session.add(commitment)
-    session.flush()
     write_audit(
         session,
         team_id=team_id,
@@ -70,14 +70,9 @@ def set_commitment_link(
     session: Session, *, team_id: str, commitment_id: int, message_ts: str | None, permalink: str | None
 ) -> None:
     """Remember where a commitment was announced."""
-    commitment = store.get_commitment(session, team_id=team_id, commitment_id=commitment_id)
-    if commitment is None:
-        return
-    if message_ts and not commitment.message_ts:
-        commitment.message_ts = message_ts
-    if permalink and not commitment.permalink:
-        commitment.permalink = permalink
-    session.add(commitment)
+    if message_ts or permalink:
+        store.set_link(session, team_id=team_id, commitment_id=commitment_id, message_ts=message_ts,
+                       permalink=permalink)
 
 
 def get_commitment(session: Session, *, team_id: str, commitment_id: int, fresh: bool = False) -> Commitment:

@@ -29,11 +29,13 @@ def record_decision(
     source: str = "command",
     proposal_id: int | None = None,
 ) -> Decision:
-    """Record a decision and write the audit log."""
-    decision = Decision(
+    """Record a decision and write the audit log (two statements)."""
+    decision = store.insert_decision(
+        session,
         team_id=team_id,
         text=text.strip(),
         rationale=(rationale or "").strip() or None,
+        status="active",
         channel_id=channel_id,
         thread_ts=thread_ts,
         message_ts=message_ts,
@@ -43,8 +45,6 @@ def record_decision(
         created_at=now,
         proposal_id=proposal_id,
     )
-    session.add(decision)
-    session.flush()
     write_audit(
         session,
         team_id=team_id,
@@ -61,14 +61,8 @@ def set_decision_link(
     session: Session, *, team_id: str, decision_id: int, message_ts: str | None, permalink: str | None
 ) -> None:
     """Remember where a decision was announced (once the message exists)."""
-    decision = store.get_decision(session, team_id=team_id, decision_id=decision_id)
-    if decision is None:
-        return
-    if message_ts and not decision.message_ts:
-        decision.message_ts = message_ts
-    if permalink and not decision.permalink:
-        decision.permalink = permalink
-    session.add(decision)
+    if message_ts or permalink:
+        store.set_link(session, team_id=team_id, decision_id=decision_id, message_ts=message_ts, permalink=permalink)
 
 
 def get_decision(session: Session, *, team_id: str, decision_id: int, fresh: bool = False) -> Decision:
