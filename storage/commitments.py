@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from storage.db import fill_in, insert_row
 from storage.models import Commitment, CommitmentUpdate
 
 
@@ -76,20 +77,12 @@ def list_updates(session: Session, *, team_id: str, commitment_id: int) -> list[
     return list(session.exec(query))
 
 
-COMMITMENTS = Commitment.__table__  # type: ignore[attr-defined]
-
-
 def insert_commitment(session: Session, **values: Any) -> Commitment:
-    """Insert a commitment in one statement (``INSERT … RETURNING``); the row as stored."""
-    row = session.execute(insert(COMMITMENTS).values(**values).returning(*COMMITMENTS.c)).one()
-    return Commitment(**row._mapping)
+    """Insert a commitment in one statement; the row as stored."""
+    return insert_row(session, Commitment, **values)
 
 
 def set_link(session: Session, *, team_id: str, commitment_id: int, message_ts: str | None,
              permalink: str | None) -> None:
     """Fill in where a commitment was announced, keeping what is known already (one conditional update)."""
-    session.execute(update(Commitment)
-                    .where(col(Commitment.id) == commitment_id, col(Commitment.team_id) == team_id)
-                    .values(message_ts=func.coalesce(col(Commitment.message_ts), message_ts),
-                            permalink=func.coalesce(col(Commitment.permalink), permalink))
-                    .execution_options(synchronize_session=False))
+    fill_in(session, Commitment, team_id=team_id, row_id=commitment_id, message_ts=message_ts, permalink=permalink)

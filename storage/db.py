@@ -7,17 +7,18 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Table, UniqueConstraint, event, text
+from sqlalchemy import Table, UniqueConstraint, event, func, insert, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+M = TypeVar("M")
 POOL_SIZE = 10
 MAX_OVERFLOW = 5
 UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a duplicate key
@@ -137,6 +138,20 @@ def claim(session: Session, row: Any) -> bool:
             return False
         raise
     return True
+
+
+def insert_row(session: Session, model: type[M], **values: Any) -> M:
+    """Insert one row in one statement (``INSERT … RETURNING``); the row as stored, outside the session."""
+    table = model.__table__  # type: ignore[attr-defined]
+    row = session.execute(insert(table).values(**values).returning(*table.c)).one()
+    return model(**row._mapping)
+
+
+def fill_in(session: Session, model: type[Any], *, team_id: str, row_id: int, **values: Any) -> None:
+    """Set those of ``values`` whose column is still NULL, in one conditional update of a team's row."""
+    table = model.__table__
+    session.execute(update(table).where(table.c.id == row_id, table.c.team_id == team_id)
+                    .values({name: func.coalesce(table.c[name], value) for name, value in values.items()}))
 
 
 def _unique_keys(table: Table) -> dict[str, frozenset[str]]:

@@ -5,28 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from storage.db import fill_in, insert_row
 from storage.models import Decision
-
-DECISIONS = Decision.__table__  # type: ignore[attr-defined]
 
 
 def insert_decision(session: Session, **values: Any) -> Decision:
-    """Insert a decision in one statement (``INSERT … RETURNING``); the row as stored."""
-    row = session.execute(insert(DECISIONS).values(**values).returning(*DECISIONS.c)).one()
-    return Decision(**row._mapping)
+    """Insert a decision in one statement; the row as stored."""
+    return insert_row(session, Decision, **values)
 
 
 def set_link(session: Session, *, team_id: str, decision_id: int, message_ts: str | None,
              permalink: str | None) -> None:
     """Fill in where a decision was announced, keeping what is known already (one conditional update)."""
-    session.execute(update(Decision)
-                    .where(col(Decision.id) == decision_id, col(Decision.team_id) == team_id)
-                    .values(message_ts=func.coalesce(col(Decision.message_ts), message_ts),
-                            permalink=func.coalesce(col(Decision.permalink), permalink))
-                    .execution_options(synchronize_session=False))
+    fill_in(session, Decision, team_id=team_id, row_id=decision_id, message_ts=message_ts, permalink=permalink)
 
 
 def get_decision(session: Session, *, team_id: str, decision_id: int, fresh: bool = False) -> Decision | None:
