@@ -158,8 +158,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    if not settings.oauth and not settings.slack_bot_token:
-        raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…); set it in the environment or .env")
+    settings.require_token()
     from bot.app import build_runtime, create_app
     from storage.db import upgrade
 

@@ -72,10 +72,14 @@ class Settings:
     def oauth(self) -> bool:
         return bool(self.slack_client_id and self.slack_client_secret)
 
-    def require_slack(self) -> None:
-        """Raise ConfigError naming the first Slack setting that serving needs but lacks."""
+    def require_token(self) -> None:
+        """Raise ConfigError unless Accord can call the Web API (a bot token, or OAuth installations)."""
         if not self.oauth and not self.slack_bot_token:
             raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…); set it in the environment or .env")
+
+    def require_slack(self) -> None:
+        """Raise ConfigError naming the first Slack setting that serving needs but lacks."""
+        self.require_token()
         if not self.socket_mode and not self.slack_signing_secret:
             raise ConfigError(
                 "SLACK_SIGNING_SECRET is not set (needed in HTTP mode); set it, or SLACK_APP_TOKEN for Socket Mode"

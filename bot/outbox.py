@@ -297,9 +297,9 @@ class Outbox:
 
 
 def enqueue(session: Session, rt: Runtime, *, team_id: str, kind: str, key: str, ref: dict[str, Any],
-            after_id: int | None = None, rearm: bool = False, not_before: datetime | None = None) -> int | None:
+            after_id: int | None = None) -> int | None:
     """Enqueue a message in the caller's transaction (see :func:`storage.outbox.enqueue`)."""
     if kind not in KINDS:
         raise KeyError(f"unknown outbox kind {kind!r}")
     return store.enqueue(session, team_id=team_id, kind=kind, key=key, ref=ref, now=rt.clock.now(),
-                         after_id=after_id, rearm=rearm, not_before=not_before)
+                         after_id=after_id)

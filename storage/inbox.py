@@ -109,17 +109,8 @@ def claim_stale(session: Session, *, now: datetime, token: str, lease_until: dat
     return sorted(session.execute(stmt).all(), key=lambda row: row.id)
 
 
-def get_request(session: Session, *, request_id: int) -> InboxRequest | None:
-    """One row (tests, diagnostics)."""
-    return session.get(InboxRequest, request_id)
 
 
-def count_by_state(session: Session) -> dict[str, int]:
-    """How many rows are in each state (health, logs)."""
-    from sqlalchemy import func
-
-    rows = session.execute(select(col(InboxRequest.state), func.count()).group_by(col(InboxRequest.state))).all()
-    return {state: int(n) for state, n in rows}
 
 
 def prune(engine: Engine, *, before: datetime) -> int:

@@ -29,28 +29,18 @@ def _insert(session: Session) -> Any:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-def enqueue(session: Session, *, team_id: str, kind: str, key: str, ref: dict[str, Any], now: datetime,
-            after_id: int | None = None, rearm: bool = False, not_before: datetime | None = None) -> int | None:
-    """Add a message to send; its id, or None when ``key`` was enqueued already (and not re-armed).
+def _new_row(*, team_id: str, kind: str, key: str, ref: dict[str, Any], now: datetime, due: datetime,
+             after_id: int | None = None) -> dict[str, Any]:
+    return {"team_id": team_id[:32], "kind": kind, "key": key[:200], "ref": json.dumps(ref, sort_keys=True),
+            "after_id": after_id, "state": "pending", "generation": 0, "attempts": 0, "next_attempt_at": due,
+            "created_at": now}
 
-    ``rearm`` makes an existing row due again (a live message whose content changed): its
-    ``generation`` moves on, so a send that started before the change is followed by another.
-    """
-    values = {"team_id": team_id[:32], "kind": kind, "key": key[:200], "ref": json.dumps(ref, sort_keys=True),
-              "after_id": after_id, "state": "pending", "generation": 0, "attempts": 0,
-              "next_attempt_at": not_before or now, "created_at": now}
-    stmt = _insert(session)(OUTBOX).values(**values)
-    if rearm:
-        due = not_before or now
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["key"],
-            set_={"state": "pending", "generation": OUTBOX.c.generation + 1, "attempts": 0, "last_error": None,
-                  "next_attempt_at": func.min(OUTBOX.c.next_attempt_at, due)
-                  if session.get_bind().dialect.name == "sqlite"
-                  else func.least(OUTBOX.c.next_attempt_at, due)},
-        )
-    else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=["key"])
+
+def enqueue(session: Session, *, team_id: str, kind: str, key: str, ref: dict[str, Any], now: datetime,
+            after_id: int | None = None) -> int | None:
+    """Add a message to send; its id, or None when ``key`` was enqueued already."""
+    values = _new_row(team_id=team_id, kind=kind, key=key, ref=ref, now=now, due=now, after_id=after_id)
+    stmt = _insert(session)(OUTBOX).values(**values).on_conflict_do_nothing(index_elements=["key"])
     row = session.execute(stmt.returning(OUTBOX.c.id)).first()
     return None if row is None else int(row[0])
 
@@ -59,14 +49,12 @@ def rearm_at(session: Session, *, team_id: str, kind: str, key: str, ref: dict[s
              due: datetime) -> int:
     """Enqueue a live message due at ``due``, or make the row under ``key`` due again; its id.
 
-    Like :func:`enqueue` with ``rearm`` (the generation moves on, so a send already under way is
-    followed by another), except for when the row falls due: a row no longer pending is due at
-    ``due`` (not at its old due time, long past), a pending one at the later of its due time and
-    ``due``. That is how a live message is held back to one send per interval however often it changes.
+    The generation moves on, so a send already under way is followed by another. A row no longer
+    pending is due at ``due`` (not at its old due time, long past), a pending one at the later of
+    its due time and ``due``. That is how a live message is held back to one send per interval
+    however often it changes.
     """
-    values = {"team_id": team_id[:32], "kind": kind, "key": key[:200], "ref": json.dumps(ref, sort_keys=True),
-              "after_id": None, "state": "pending", "generation": 0, "attempts": 0, "next_attempt_at": due,
-              "created_at": now}
+    values = _new_row(team_id=team_id, kind=kind, key=key, ref=ref, now=now, due=due)
     at = literal(due, OUTBOX.c.next_attempt_at.type)
     later = case((and_(OUTBOX.c.state == "pending", OUTBOX.c.next_attempt_at > at), OUTBOX.c.next_attempt_at),
                  else_=at)
@@ -156,24 +144,10 @@ def next_due_at(session: Session) -> datetime | None:
                            .where(col(OutboxMessage.state) == "pending")).scalar()
 
 
-def list_failed(session: Session, *, team_id: str, kinds: Sequence[str] | None = None,
-                limit: int = 20) -> list[OutboxMessage]:
-    """A team's messages that Slack refused for good, newest first."""
-    query = select(OutboxMessage).where(col(OutboxMessage.team_id) == team_id, col(OutboxMessage.state) == "failed")
-    if kinds:
-        query = query.where(col(OutboxMessage.kind).in_(list(kinds)))
-    return list(session.exec(query.order_by(col(OutboxMessage.id).desc()).limit(limit)))  # type: ignore[call-overload]
 
 
-def count_failed(session: Session, *, team_id: str) -> int:
-    """How many of a team's messages failed for good."""
-    return int(session.execute(select(func.count()).where(col(OutboxMessage.team_id) == team_id,
-                                                          col(OutboxMessage.state) == "failed")).scalar() or 0)
 
 
-def get_by_key(session: Session, *, key: str) -> OutboxMessage | None:
-    """The row enqueued under ``key``."""
-    return session.scalars(select(OutboxMessage).where(col(OutboxMessage.key) == key)).first()
 
 
 def enqueue_many(session: Session, *, rows: Sequence[dict[str, Any]], now: datetime) -> None:
@@ -183,9 +157,8 @@ def enqueue_many(session: Session, *, rows: Sequence[dict[str, Any]], now: datet
     """
     if not rows:
         return
-    values = [{"team_id": r["team_id"][:32], "kind": r["kind"], "key": r["key"][:200],
-               "ref": json.dumps(r["ref"], sort_keys=True), "after_id": None, "state": "pending",
-               "generation": 0, "attempts": 0, "next_attempt_at": now, "created_at": now} for r in rows]
+    values = [_new_row(team_id=r["team_id"], kind=r["kind"], key=r["key"], ref=r["ref"], now=now, due=now)
+              for r in rows]
     session.execute(_insert(session)(OUTBOX).on_conflict_do_nothing(index_elements=["key"]), values)
 
 

@@ -17,17 +17,24 @@ from tests.harness import free_port
 TICK_DONE = "scheduler_tick_done"  # the scheduler's DEBUG line when a tick has finished all its work
 
 
-def wait_healthy(url: str, proc: subprocess.Popen[str], timeout: float = 60) -> None:
+def wait_healthy(url: str, proc: subprocess.Popen[str], timeout: float = 60, *, name: str = "accord serve",
+                 output: Callable[[], str] | None = None) -> None:
+    """Poll ``url``'s /healthz until it answers 200; fail, with ``output``, if ``proc`` exits or time runs out."""
+    def logs() -> str:
+        if output is not None:
+            return output()
+        return proc.stderr.read() if proc.stderr and proc.poll() is not None else ""
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else "exited"
+        assert proc.poll() is None, f"{name} exited:\n{logs()}"
         try:
             if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.2)  # polling a starting process: there is no event to wait on
-    raise AssertionError("accord serve did not become healthy")
+    raise AssertionError(f"{name} did not become healthy:\n{logs()}")
 
 
 def stop_process(proc: subprocess.Popen[str]) -> None:
@@ -64,16 +71,7 @@ class Serve:
         return self.output().count(TICK_DONE)
 
     def wait_healthy(self, timeout: float = 40) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, f"{self.name} exited:\n{self.output()}"
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)  # polling a starting process: there is no event to wait on
-        raise AssertionError(f"{self.name} did not become healthy:\n{self.output()}")
+        wait_healthy(self.url, self.proc, timeout, name=self.name, output=self.output)
 
     def stop(self) -> int:
         """SIGTERM, wait; returns the exit code (kills and fails if it does not stop)."""
