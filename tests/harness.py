@@ -8,6 +8,7 @@ import socket
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -45,17 +46,21 @@ def make_settings(fake: FakeSlack, database_url: str, **overrides: Any) -> Setti
     return Settings(**values)
 
 
+SOURCE_ROOT = Path(__file__).resolve().parent.parent
+
+
 def serve_env(fake: FakeSlack, database_url: str, **settings: str) -> dict[str, str]:
     """The environment of an `accord serve` process talking to ``fake``: this process's environment
     without any Slack, Accord or database setting of its own, plus the test's settings.
 
     A setting given as an empty string is left out (e.g. ``SLACK_SIGNING_SECRET=""`` for Socket Mode).
+    The process imports this working tree's code, not a copy installed earlier.
     """
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SLACK_", "ACCORD_")) and k not in ("DATABASE_URL", "PORT")}
     values = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url,
               "DATABASE_URL": database_url, "LOG_LEVEL": "INFO", "ACCORD_FACILITATORS": FACILITATOR,
-              "ACCORD_SLACK_POST_RATE": "off", **settings}
+              "ACCORD_SLACK_POST_RATE": "off", "PYTHONPATH": str(SOURCE_ROOT), **settings}
     env.update({k: v for k, v in values.items() if v})
     return env
 
