@@ -139,6 +139,7 @@ def test_digest_post_refused_for_good_says_so_and_fails_the_run(accord: Harness,
 
 def test_digest_post_refused_for_now_stays_pending_and_a_running_accord_posts_it_once(
         accord: Harness, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    accord.clock.set(datetime.now(UTC))  # the CLI uses the real clock: record within its digest period
     accord.command("/decision", "Adopt the glossary")
     accord.fake.fail_next("chat.postMessage", error="fatal_error")
     assert _digest_post(accord, monkeypatch) == 1
