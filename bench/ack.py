@@ -337,10 +337,12 @@ def generate(spec: dict[str, Any]) -> dict[str, Any]:
             t.join()
         return time.perf_counter() - t0
 
-    run(spec["first"], spec["warmup"], measured=False)
+    if spec["warmup"]:
+        run(spec["first"], spec["warmup"], measured=False)
+    started = time.monotonic()  # CLOCK_MONOTONIC: comparable with the bench process's clock
     wall = run(spec["first"] + spec["warmup"], spec["requests"], measured=True)
     return {"latencies": latencies, "acked": sorted(acked), "errors": len(errors), "error_samples": errors[:5],
-            "wall": wall, "timed_out": time.monotonic() >= deadline}
+            "wall": wall, "started": started, "timed_out": time.monotonic() >= deadline}
 
 
 # --------------------------------------------------------------------------------------- measuring

@@ -1,7 +1,8 @@
 """Recording rate: decisions recorded per second by Accord's own code, next to raw inserts of the same rows.
 
-For each database (a fresh SQLite file, or a new PostgreSQL schema with ``--database-url``), one
-thread records ``--count`` decisions, one transaction each, as a `/decision` does after its ack:
+Every measurement gets a fresh database (a SQLite file, or a new PostgreSQL schema with
+``--database-url``) and records ``--count`` decisions per process, one transaction each, as a
+`/decision` does after its ack:
 
 * **Accord** — ``Runtime.session()`` around ``bot.services.decisions.record_decision`` (the
   decision and its audit line) and the announcement's outbox row
@@ -9,15 +10,34 @@ thread records ``--count`` decisions, one transaction each, as a `/decision` doe
 * **raw** — the same three rows written with SQLAlchemy Core on a plain connection, one
   ``engine.begin()`` each: the floor the database and driver set.
 
+Shapes, each run for Accord and raw in turn (``--repeat`` times, interleaved):
+
+* **1 process** — one process records ``--count`` decisions;
+* **2 processes** — two OS processes record ``--count`` decisions each into the same database at
+  the same time (both warmed up, then released together); the rate is all decisions over the
+  time from the first start to the last finish;
+* **split** (Accord only) — ``--split-count`` signed `/decision` requests sent over HTTP (a load
+  generator of its own, concurrency 16, a new connection per request) to
+  ``accord serve --no-worker``, recorded by one or two ``accord worker`` processes: the rate is
+  the decisions over the time from the first request to the last decision recorded. Its floor is
+  the raw rate of one process, measured in the same run.
+
     python bench/record.py
     python bench/record.py --database-url postgresql://postgres@127.0.0.1/test --count 3000
+    python bench/record.py --shapes 1 2 --repeat 3
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from bench.digest import database  # noqa: E402 - a fresh, migrated database
 from bot.app import build_runtime  # noqa: E402
@@ -38,6 +58,7 @@ from storage.models import AuditLog, Decision, OutboxMessage, utcnow  # noqa: E4
 from storage.teams import ensure_team  # noqa: E402
 
 TEAM = "T1"
+SPLIT_CONCURRENCY = 16
 
 
 def accord(db: str) -> Callable[[int], None]:
@@ -71,33 +92,171 @@ def raw(db: str) -> Callable[[int], None]:
     return one
 
 
-def rate(work: Callable[[int], None], count: int) -> float:
+BUILDERS = {"accord": accord, "raw": raw}
+
+
+def child(code: str, db: str, count: int, offset: int) -> int:
+    """One recording process (``--child``): warm up, say ready, wait for the go line, record, report."""
+    work = BUILDERS[code](db)
     for i in range(20):  # warm-up: connections, statement caches
-        work(-i - 1)
-    started = time.perf_counter()
+        work(offset - i - 1)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    started = time.monotonic()
     for i in range(count):
-        work(i)
-    return count / (time.perf_counter() - started)
+        work(offset + i)
+    print(json.dumps({"started": started, "finished": time.monotonic()}), flush=True)
+    return 0
+
+
+def processes(code: str, db: str, *, count: int, n: int) -> float:
+    """Decisions per second of ``n`` processes recording ``count`` each at the same time."""
+    procs = [subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", code, "--db", db,
+                               "--count", str(count), "--offset", str(k * 10 * count)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for k in range(n)]
+    try:
+        for p in procs:
+            assert p.stdout is not None
+            if p.stdout.readline().strip() != "ready":
+                raise RuntimeError(f"a {code} recording process failed to start")
+        for p in procs:
+            assert p.stdin is not None
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        spans = []
+        for p in procs:
+            assert p.stdout is not None
+            spans.append(json.loads(p.stdout.readline()))
+            p.wait(timeout=60)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    return n * count / (max(s["finished"] for s in spans) - min(s["started"] for s in spans))
+
+
+def split(db: str, *, count: int, workers: int) -> float:
+    """Decisions per second from the first signed request to ``accord serve --no-worker`` to the last recorded."""
+    from bench.ack import LOOPBACK, Server, accord_command, child_env, free_port, run_generator
+    from tests.fakeslack import FakeSlack
+
+    secret, run = secrets.token_hex(16), secrets.token_hex(3)
+    workdir = Path(tempfile.mkdtemp(prefix="accord-record-"))
+    fake = FakeSlack().start()
+    env = child_env(SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=secret, SLACK_API_URL=fake.api_url,
+                    DATABASE_URL=db, LOG_LEVEL="WARNING", ACCORD_SLACK_POST_RATE="off")
+    port = free_port()
+    server = Server("Accord", [*accord_command(), "serve", "--no-worker", "--host", LOOPBACK, "--port", str(port)],
+                    env, port, workdir)
+    procs: list[subprocess.Popen[bytes]] = []
+    engine = make_engine(db)
+    try:
+        server.start()
+        for k in range(workers):
+            with open(workdir / f"worker-{k}.log", "wb") as log:
+                procs.append(subprocess.Popen([*accord_command(), "worker"], env=env, cwd=workdir, stdout=log,
+                                              stderr=subprocess.STDOUT, start_new_session=True))
+        time.sleep(2.0)  # the workers' start-up (migrations already done by serve)
+        spec = {"run": run, "server": "accord", "kind": "decision", "fake": fake.base_url, "port": port,
+                "secret": secret, "first": 0, "warmup": 0, "requests": count, "concurrency": SPLIT_CONCURRENCY,
+                "keepalive": False, "timeout": 10.0, "time_limit": 300.0}
+        out = run_generator(spec)
+        if len(out["acked"]) != count:
+            raise RuntimeError(f"split: {count - len(out['acked'])} requests not acknowledged")
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                recorded = conn.execute(select(func.count()).select_from(Decision)).scalar_one()
+            if recorded >= count:
+                break
+            time.sleep(0.02)
+        finished = time.monotonic()
+        if recorded != count:
+            raise RuntimeError(f"split: {recorded} of {count} decisions recorded")
+        return count / (finished - out["started"])
+    finally:
+        engine.dispose()
+        server.stop()
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=25)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        fake.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def fresh(url: str | None, work: Callable[[str], float]) -> float:
+    with database(url) as db:
+        with session_scope(make_engine(db, single_use=True)) as session:
+            ensure_team(session, team_id=TEAM)
+        return work(db)
+
+
+def _spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.0f} ({min(values):.0f}–{max(values):.0f})"
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--count", type=int, default=2000)
-    p.add_argument("--database-url", default=None)
+    p.add_argument("--count", type=int, default=2000, help="decisions per process (default 2000)")
+    p.add_argument("--split-count", type=int, default=2000, help="requests in the split shape (default 2000)")
+    p.add_argument("--repeat", type=int, default=2)
+    p.add_argument("--shapes", nargs="+", choices=("1", "2", "split"), default=["1", "2", "split"])
+    p.add_argument("--database-url", default=None, help="PostgreSQL instead of the SQLite file")
+    p.add_argument("--child", choices=tuple(BUILDERS), help=argparse.SUPPRESS)
+    p.add_argument("--db", help=argparse.SUPPRESS)
+    p.add_argument("--offset", type=int, default=0, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    print(f"# Recording rate: {args.count} decisions, one transaction each, one thread\n")
-    print("| database | Accord (decisions/s) | raw inserts (decisions/s) | ratio |")
-    print("|---|---:|---:|---:|")
-    for label, url in (("SQLite file", None), ("PostgreSQL", args.database_url)):
-        if label == "PostgreSQL" and not url:
+    if args.child:
+        return child(args.child, args.db, args.count, args.offset)
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
+    url = args.database_url
+    label = "PostgreSQL" if url else "SQLite file"
+    print(f"# Recording rate ({label}): {args.count} decisions per process, one transaction each; "
+          f"split: {args.split_count} requests; {args.repeat} repetition(s), interleaved\n", flush=True)
+    rates: dict[str, list[float]] = {}
+    for rep in range(1, args.repeat + 1):
+        for shape in args.shapes:
+            if shape == "split":
+                for workers in (1, 2):
+                    key = f"split, {workers} worker{'s' if workers > 1 else ''}"
+                    r = fresh(url, lambda db, w=workers: split(db, count=args.split_count, workers=w))
+                    rates.setdefault(key, []).append(r)
+                    print(f"  rep {rep} {key:<22} accord {r:6.0f}/s", flush=True)
+                continue
+            for code in ("accord", "raw"):
+                r = fresh(url, lambda db, c=code, n=int(shape): processes(c, db, count=args.count, n=n))
+                rates.setdefault(f"{shape}:{code}", []).append(r)
+                print(f"  rep {rep} {shape} process(es) {code:<7} {r:6.0f}/s", flush=True)
+    print("\n| shape | Accord (decisions/s) | raw inserts (decisions/s) | Accord / raw | "
+          "target ≥ 0.5× |\n|---|---:|---:|---:|---|")
+    ratios: dict[str, float] = {}
+    for shape in ("1", "2"):
+        if f"{shape}:accord" not in rates:
             continue
-        results = []
-        for build in (accord, raw):
-            with database(url) as db:
-                with session_scope(make_engine(db, single_use=True)) as session:
-                    ensure_team(session, team_id=TEAM)
-                results.append(rate(build(db), args.count))
-        print(f"| {label} | {results[0]:.0f} | {results[1]:.0f} | {results[0] / results[1]:.2f}× |", flush=True)
+        acc, rw = rates[f"{shape}:accord"], rates[f"{shape}:raw"]
+        rs = [a / b for a, b in zip(acc, rw, strict=True)]
+        ratios[shape] = statistics.median(rs)
+        print(f"| {shape} process{'es' if shape == '2' else ''} | {_spread(acc)} | {_spread(rw)} | "
+              f"{statistics.median(rs):.2f}× ({min(rs):.2f}–{max(rs):.2f}) | "
+              f"{'met' if statistics.median(rs) >= 0.5 else 'missed'} |")
+    for key in ("split, 1 worker", "split, 2 workers"):
+        if key in rates and "1:raw" in rates:
+            floor = statistics.median(rates["1:raw"])
+            ratio = statistics.median(rates[key]) / floor
+            print(f"| {key} | {_spread(rates[key])} | (1 process) {floor:.0f} | {ratio:.2f}× | "
+                  f"{'met' if ratio >= 0.5 else 'missed'} |")
+    if "1:accord" in rates and "2:accord" in rates:
+        print()
+        for code in ("accord", "raw"):
+            scale = [b / a for a, b in zip(rates[f"1:{code}"], rates[f"2:{code}"], strict=True)]
+            print(f"- 2 processes / 1 process, {code}: {statistics.median(scale):.2f}× "
+                  f"({min(scale):.2f}–{max(scale):.2f}); target ≥ 1.8×")
     return 0
 
 
