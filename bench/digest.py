@@ -1,15 +1,22 @@
-"""Digest build and render time for 100, 1,000 and 10,000 open commitments.
+"""Digest build time at 1,000, 10,000 and 100,000 open commitments, next to the same SQL on a raw cursor.
 
 For each size the bench creates a fresh SQLite file database (or a fresh schema of a PostgreSQL
 database with ``--database-url``), migrates it, and fills it through bulk inserts with a
-consortium of five groups of 40 members, the open commitments (a quarter overdue), 50 decisions
-in the period, 12 open proposals with positions and a check-in round per group. It then builds
-the consortium-wide digest and a group's home-channel digest ``--repeat`` times each and reports
-the median build time, the median render time (Block Kit), the statements one build issues and
-the size of the rendered message.
+consortium of five groups of 40 members, the open commitments (a quarter overdue), decisions in
+the period and open proposals scaled with them (one decision per 20 commitments and one proposal
+per 100, at least 50 and 12), positions on every proposal and a check-in round per group.
+
+It then builds the consortium-wide digest and a group's home-channel digest
+(``bot.services.digests.build_digest`` in ``session_scope``, as the digest job does), capturing
+every statement and its parameters with SQLAlchemy's ``before_cursor_execute`` event. The
+baseline replays exactly those statements with those parameters on a DBAPI cursor of
+``engine.raw_connection()`` and fetches every row (then commits, as the session does): the time
+the database and driver alone take for the same work. The two are timed alternately
+``--repeat`` times; the bench reports the medians, their ratio, the render time (Block Kit), the
+number of statements and the size of the message.
 
     python bench/digest.py
-    python bench/digest.py --sizes 100 1000 10000 50000 --repeat 9
+    python bench/digest.py --sizes 100 1000 10000 --repeat 9
     python bench/digest.py --database-url postgresql://postgres@127.0.0.1/test
 """
 
@@ -21,7 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -83,8 +90,14 @@ def database(url: str | None) -> Iterator[str]:
         admin.dispose()
 
 
+def scaled(commitments: int) -> tuple[int, int]:
+    """(decisions in the period, open proposals) for a number of open commitments."""
+    return max(50, commitments // 20), max(12, commitments // 100)
+
+
 def fill(engine: Engine, *, commitments: int) -> None:
     """The bench consortium, written with bulk inserts."""
+    decisions, proposals = scaled(commitments)
     with engine.begin() as conn:
         conn.execute(insert(Team), [{"id": TEAM, "timezone": "UTC", "created_at": NOW}])
         conn.execute(insert(StakeholderGroup), [
@@ -104,21 +117,21 @@ def fill(engine: Engine, *, commitments: int) -> None:
         conn.execute(insert(Decision), [
             {"team_id": TEAM, "text": f"Decision {i}", "rationale": "Because.", "status": "active",
              "channel_id": "C1", "recorded_by": "UFAC", "source": "command",
-             "created_at": NOW - timedelta(hours=i + 1)} for i in range(50)])
-        _proposals_and_checkins(conn, members)
+             "created_at": NOW - timedelta(seconds=(i + 1) * 600_000 // decisions)} for i in range(decisions)])
+        _proposals_and_checkins(conn, members, proposals)
 
 
-def _proposals_and_checkins(conn: Any, members: list[tuple[int, str]]) -> None:
+def _proposals_and_checkins(conn: Any, members: list[tuple[int, str]], proposals: int) -> None:
     conn.execute(insert(Proposal), [
         {"id": p + 1, "team_id": TEAM, "title": f"Proposal {p}", "author_id": "UFAC", "channel_id": "C1",
          "status": "open", "closes_at": NOW + timedelta(days=p + 1), "created_at": NOW - timedelta(days=2),
-         "version": 0} for p in range(12)])
+         "version": 0} for p in range(proposals)])
     conn.execute(insert(ProposalGroup), [{"team_id": TEAM, "proposal_id": p + 1, "group_id": g + 1}
-                                         for p in range(12) for g in range(len(GROUPS))])
+                                         for p in range(proposals) for g in range(len(GROUPS))])
     conn.execute(insert(Position), [
         {"team_id": TEAM, "proposal_id": p + 1, "user_id": u, "group_id": g, "choice": CHOICES[i % 4],
          "created_at": NOW - timedelta(days=1), "updated_at": NOW - timedelta(days=1)}
-        for p in range(12) for i, (g, u) in enumerate(members) if (i + p) % 7 == 0 and g != 5])
+        for p in range(proposals) for i, (g, u) in enumerate(members) if (i + p) % 7 == 0 and g != 5])
     conn.execute(insert(CheckinRound), [
         {"id": g + 1, "team_id": TEAM, "group_id": g + 1, "due_at": NOW - timedelta(days=2),
          "trigger": "schedule", "opened_at": NOW - timedelta(days=2), "remind_at": NOW - timedelta(days=1),
@@ -131,42 +144,68 @@ def _proposals_and_checkins(conn: Any, members: list[tuple[int, str]]) -> None:
          "responded_at": NOW - timedelta(days=1)} for i, (g, u) in enumerate(members) if i % 3 == 0])
 
 
-def _median_seconds(work: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+def replay(engine: Engine, statements: list[tuple[str, Any]]) -> int:
+    """Execute ``statements`` on a raw DBAPI cursor, fetching every row; then commit. Rows fetched."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        rows = 0
+        for statement, parameters in statements:
+            cursor.execute(statement, parameters)
+            if cursor.description is not None:
+                rows += len(cursor.fetchall())
+        cursor.close()
+        raw.commit()
+        return rows
+    finally:
+        raw.close()
 
 
 def measure(engine: Engine, *, channel: str, repeat: int) -> dict[str, Any]:
-    """Median build and render times of one channel's digest, its statements and its size."""
+    """Median build, raw replay and render times of one channel's digest, its statements and its size."""
     def build() -> Digest:
         with session_scope(engine) as session:
             return build_digest(session, team_id=TEAM, channel_id=channel, start=NOW - timedelta(days=7),
                                 end=NOW, today=TODAY)
 
-    statements: list[str] = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        statements.append((statement, parameters))
+
     build()  # warm the pool and the statement cache
-    event.listen(engine, "before_cursor_execute", listener)
-    build()
-    event.remove(engine, "before_cursor_execute", listener)
-    build_s, digest = _median_seconds(build, repeat)
-    render_s, blocks = _median_seconds(lambda: digest_blocks(digest), repeat)
-    return {"build": build_s, "render": render_s, "queries": len(statements), "blocks": len(blocks),
+    event.listen(engine, "before_cursor_execute", capture)
+    digest = build()
+    event.remove(engine, "before_cursor_execute", capture)
+    replay(engine, statements)  # warm the raw path too
+    builds, replays, renders = [], [], []
+    for _ in range(repeat):  # alternately, so that both see the same machine
+        started = time.perf_counter()
+        digest = build()
+        builds.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        rows = replay(engine, statements)
+        replays.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        blocks = digest_blocks(digest)
+        renders.append(time.perf_counter() - started)
+    build_s, replay_s = statistics.median(builds), statistics.median(replays)
+    return {"build": build_s, "raw": replay_s, "render": statistics.median(renders), "queries": len(statements),
+            "rows": rows, "blocks": len(blocks), "ratios": [b / r for b, r in zip(builds, replays, strict=True)],
             "chars": sum(len(b.get("text", {}).get("text", "")) for b in blocks), "open": digest.open_total}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1_000, 10_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: a SQLite file)")
     args = parser.parse_args(argv)
-    print(f"{'open commitments':>16} {'digest':<14} {'build ms':>9} {'render ms':>10} {'total ms':>9} "
-          f"{'queries':>8} {'blocks':>7} {'chars':>7}")
+    print(f"# Digest build vs the same SQL on a raw cursor ({'PostgreSQL' if args.database_url else 'SQLite file'};"
+          f" median of {args.repeat}, alternating)\n")
+    print("| open commitments | decisions | proposals | digest | build ms | raw cursor ms | build / raw "
+          "| target ≤ 1.2× | render ms | queries | rows | blocks |")
+    print("|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---:|", flush=True)
     for size in args.sizes:
         with database(args.database_url) as url:
             engine = make_engine(url)
@@ -174,14 +213,17 @@ def main(argv: list[str] | None = None) -> int:
             if engine.dialect.name == "postgresql":  # what autovacuum would soon do after a bulk load
                 with engine.begin() as conn:
                     conn.execute(text("ANALYZE"))
+            decisions, proposals = scaled(size)
             for label, channel in (("consortium", "C1"), ("group channel", "CG1")):
                 r = measure(engine, channel=channel, repeat=args.repeat)
-                print(f"{size:>16,} {label:<14} {r['build'] * 1000:>9.1f} {r['render'] * 1000:>10.1f} "
-                      f"{(r['build'] + r['render']) * 1000:>9.1f} {r['queries']:>8} {r['blocks']:>7} "
-                      f"{r['chars']:>7,}")
+                ratio = r["build"] / r["raw"]
+                print(f"| {size:,} | {decisions:,} | {proposals:,} | {label} | {r['build'] * 1000:.1f} | "
+                      f"{r['raw'] * 1000:.1f} | {ratio:.2f}× ({min(r['ratios']):.2f}–{max(r['ratios']):.2f}) | "
+                      f"{'met' if ratio <= 1.2 else 'missed'} | {r['render'] * 1000:.1f} | {r['queries']} | "
+                      f"{r['rows']:,} | {r['blocks']} |", flush=True)
             engine.dispose()
-    print(f"\nmedian of {args.repeat} runs; database: {'PostgreSQL' if args.database_url else 'SQLite file'};"
-          f" period: 7 days; {len(GROUPS)} groups of {MEMBERS_PER_GROUP} members")
+    print(f"\nperiod: 7 days; {len(GROUPS)} groups of {MEMBERS_PER_GROUP} members; ratio range over the "
+          f"{args.repeat} alternating pairs in brackets")
     return 0
 
 
