@@ -246,6 +246,9 @@ def _body(spec: dict[str, Any], n: int) -> tuple[str, str]:
     trigger = f"{spec['run']}.{spec['server']}.{spec['kind']}.{n}"
     response_url = f"{spec['fake']}/response/{spec['run']}-{spec['server']}-{spec['kind']}-{n}"
     kind = spec["kind"]
+    if kind == "mixed":  # /decision and /commit in turn
+        kind = "decision" if n % 2 == 0 else "commit"
+        spec = {**spec, "kind": kind}
     if kind == "click":
         user = f"UB{n % CLICK_USERS:03d}"
         action = "accord_position_agree" if (n // CLICK_USERS) % 2 == 0 else "accord_position_abstain"
