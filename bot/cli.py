@@ -38,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--no-worker", action="store_true",
                        help="only store and acknowledge requests; `accord worker` processes do the work")
-    sub.add_parser("worker", help="work stored requests, send the outbox and run the schedules (no HTTP)")
+    worker = sub.add_parser("worker", help="work stored requests, send the outbox and run the schedules (no HTTP)")
+    worker.add_argument("--attached", action="store_true", help=argparse.SUPPRESS)  # `accord serve`'s own child
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply database migrations")
@@ -120,34 +121,36 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_slack()
     from bot.app import build_runtime, create_app
     from bot.server import create_web_app, serve_http, serve_socket_mode
+    from bot.worker_process import ChildWorker
     from storage.db import upgrade
 
     upgrade(settings.database_url)
     rt = build_runtime(settings)
-    rt.works = not args.no_worker
+    rt.works = False  # this process stores and acknowledges; a worker process works
     app = create_app(rt)
-    worker = Worker(rt, app) if rt.works else None
+    child = None if args.no_worker else ChildWorker()
+    if child is not None:
+        rt.inbox.after_commit = child.wake
+    shape = "none" if child is None else "process"
 
     def startup() -> None:
-        if worker is not None:
-            worker.start()
+        if child is not None:
+            child.start()
 
     def shutdown() -> None:
-        if worker is not None:
-            worker.stop()
-        else:
-            rt.drain()
+        rt.drain()
         rt.inbox.stop()
+        if child is not None:
+            child.stop()
         rt.engine.dispose()
     if settings.socket_mode:
         assert settings.slack_app_token
-        logger.info("serving mode=socket worker=%s", "embedded" if rt.works else "none")
+        logger.info("serving mode=socket worker=%s", shape)
         serve_socket_mode(app, app_token=settings.slack_app_token, on_startup=startup,
                           on_shutdown=shutdown)
         return 0
     port = args.port or settings.port
-    logger.info("serving mode=http host=%s port=%s worker=%s", args.host, port,
-                "embedded" if rt.works else "none")
+    logger.info("serving mode=http host=%s port=%s worker=%s", args.host, port, shape)
     web = create_web_app(app, rt, on_startup=startup, on_shutdown=shutdown)
     # Everything loaded so far lives as long as the process: keep it out of the collector's
     # full passes, which otherwise pause every request in flight.
@@ -170,6 +173,10 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.set())
     worker.start()
+    if args.attached:
+        from bot.worker_process import follow_parent
+
+        follow_parent(worker.poller.wake)
     logger.info("worker_started")
     while not stopping.wait(1.0):
         pass

@@ -94,10 +94,12 @@ class InboxWriter:
     for connections and WAL flushes one by one.
     """
 
-    def __init__(self, engine: Callable[[], Engine], *, max_batch: int = 64, timeout: float = 10.0) -> None:
+    def __init__(self, engine: Callable[[], Engine], *, max_batch: int = 64, timeout: float = 10.0,
+                 after_commit: Callable[[], None] | None = None) -> None:
         self.engine = engine  # the engine to write with, asked for each transaction
         self.max_batch = max_batch
         self.timeout = timeout
+        self.after_commit = after_commit  # told after each commit that stored something (wakes a worker)
         self._queue: queue.SimpleQueue[tuple[dict[str, Any], Future[int | None]] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -155,3 +157,5 @@ class InboxWriter:
                 continue
             for (_, done), request_id in zip(waiting, ids, strict=True):
                 done.set_result(request_id)
+            if self.after_commit is not None and any(i is not None for i in ids):
+                self.after_commit()

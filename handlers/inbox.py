@@ -38,6 +38,7 @@ IGNORED_SUBTYPES = frozenset({"message_changed", "message_deleted", "bot_message
 UNAVAILABLE = ("Accord could not save this request just now, so nothing was recorded. "
                "Please try again in a minute.")
 RECOVER_BATCH = 100
+BUSY_POLL = 0.005  # seconds between looks while the work pool is full
 
 
 def _digest(value: Any) -> str:
@@ -211,7 +212,12 @@ class InboxPoller:
     def __init__(self, rt: Runtime, app: App, *, idle: float = 0.2) -> None:
         self.rt, self.app, self.idle = rt, app, idle
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        """A request was stored: look now rather than at the next poll."""
+        self._wake.set()
 
     def start(self) -> None:
         self._stop.clear()
@@ -220,6 +226,7 @@ class InboxPoller:
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
@@ -234,13 +241,16 @@ class InboxPoller:
     def _loop(self) -> None:
         while not self._stop.is_set():
             room, found = self._room(), 0
-            if room:
-                try:
-                    found = recover(self.rt, self.app, limit=room)
-                except Exception:  # the database may be down for a while: keep polling
-                    logger.exception("inbox_poll_failed")
+            if not room:  # the pool is full: look again when some of it is done, whatever wakes us
+                self._stop.wait(BUSY_POLL)
+                continue
+            try:
+                found = recover(self.rt, self.app, limit=room)
+            except Exception:  # the database may be down for a while: keep polling
+                logger.exception("inbox_poll_failed")
             if not found:
-                self._stop.wait(self.idle)
+                self._wake.wait(self.idle)
+                self._wake.clear()
 
 
 def prune(rt: Runtime) -> int:

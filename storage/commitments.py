@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from storage.db import fill_in, insert_row
@@ -80,6 +80,11 @@ def list_updates(session: Session, *, team_id: str, commitment_id: int) -> list[
 def insert_commitment(session: Session, **values: Any) -> Commitment:
     """Insert a commitment in one statement; the row as stored."""
     return insert_row(session, Commitment, **values)
+
+
+def add_update(session: Session, **values: Any) -> None:
+    """Append a line to a commitment's history (one INSERT in the caller's transaction)."""
+    session.execute(insert(CommitmentUpdate).values(**values))
 
 
 def set_link(session: Session, *, team_id: str, commitment_id: int, message_ts: str | None,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +14,8 @@ from typing import Any, TypeVar
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Table, UniqueConstraint, event, func, insert, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
@@ -36,13 +40,40 @@ def normalise_url(url: str) -> str:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
 WRITE_LOCK_WAIT = 15.0  # seconds, as long as SQLite's own busy timeout
+BUSY_TIMEOUT_MS = 15000
+LOCK_POLL = 0.0005  # seconds between tries for a write lock another process holds
+
+
+def _begin_immediate(dbapi_connection: Any) -> None:
+    """``BEGIN IMMEDIATE``, waiting for another process's write lock in steps of half a millisecond.
+
+    SQLite's busy handler sleeps 1, 2, 5, 10 … up to 100 ms between tries, so a process that only
+    writes now and then (an acknowledging `accord serve`) loses the lock, for whole sleeps, to one
+    that writes all the time (its worker). Trying again every half millisecond for as long as the
+    busy timeout takes the lock in the first gap between the other's transactions.
+    """
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA busy_timeout=0")
+        deadline = time.monotonic() + WRITE_LOCK_WAIT
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+            time.sleep(LOCK_POLL)
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
 
 
 def _serialise_sqlite_transactions(engine: Engine) -> None:
@@ -59,7 +90,7 @@ def _serialise_sqlite_transactions(engine: Engine) -> None:
     def begin(conn: Any) -> None:
         acquired = lock.acquire(timeout=WRITE_LOCK_WAIT)  # past the wait, SQLite's busy handler decides
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin_immediate(conn.connection.dbapi_connection)
         except BaseException:
             if acquired:
                 lock.release()
@@ -138,6 +169,23 @@ def claim(session: Session, row: Any) -> bool:
             return False
         raise
     return True
+
+
+def insert_unless_taken(session: Session, model: type[Any], **values: Any) -> Any:
+    """Insert one row in one statement unless one of its unique keys is taken (``ON CONFLICT DO NOTHING``).
+
+    The new row's primary key (a single value, or a tuple for a composite key); None when the key
+    was taken: the loser of a race does nothing, as with :func:`claim`, without a savepoint or an
+    ORM flush. Other integrity errors (a missing foreign key, a NULL) are raised.
+    """
+    table = model.__table__
+    dialect = session.get_bind().dialect.name
+    maker = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[dialect]
+    keys = list(table.primary_key.columns)
+    row = session.execute(maker(table).values(**values).on_conflict_do_nothing().returning(*keys)).first()
+    if row is None:
+        return None
+    return row[0] if len(keys) == 1 else tuple(row)
 
 
 def insert_row(session: Session, model: type[M], **values: Any) -> M:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
-from storage.db import claim
+from storage.db import insert_unless_taken
 from storage.models import Decision, Position, Proposal, ProposalGroup
 
 
@@ -80,14 +80,12 @@ def upsert_position(session: Session, *, team_id: str, proposal_id: int, user_id
                     choice: str, reason: str | None, now: datetime) -> tuple[bool, str | None]:
     """Record a member's position: (changed, previous choice). The same position again changes nothing.
 
-    Insert by the unique key (proposal, user); if it exists, update it only where it differs.
+    Insert unless the unique key (proposal, user) is taken; if it is, update it only where it differs.
     """
-    row = Position(team_id=team_id, proposal_id=proposal_id, user_id=user_id, group_id=group_id,
-                   choice=choice, reason=reason, created_at=now, updated_at=now)
-    if claim(session, row):
+    if insert_unless_taken(session, Position, team_id=team_id, proposal_id=proposal_id, user_id=user_id,
+                           group_id=group_id, choice=choice, reason=reason, created_at=now,
+                           updated_at=now) is not None:
         return True, None
-    if row in session:
-        session.expunge(row)
     mine = (col(Position.team_id) == team_id, col(Position.proposal_id) == proposal_id,
             col(Position.user_id) == user_id)
     previous = session.exec(select(Position.choice).where(*mine).with_for_update()).first()

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from storage.db import claim
+from storage.db import claim, insert_unless_taken
 from storage.models import AuditLog, Facilitator, ProcessedEvent, Team, utcnow
 
 
@@ -69,4 +69,4 @@ def list_audit(session: Session, *, team_id: str, entity: str | None = None) -> 
 
 def claim_event(session: Session, *, team_id: str, key: str) -> bool:
     """Claim a Slack delivery (event id, view submission…); False if it was already handled."""
-    return claim(session, ProcessedEvent(team_id=team_id, key=key[:128]))
+    return insert_unless_taken(session, ProcessedEvent, team_id=team_id, key=key[:128], created_at=utcnow()) is not None

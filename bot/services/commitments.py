@@ -12,7 +12,7 @@ from bot.services import Forbidden, Invalid, NotFound
 from bot.services.access import is_facilitator
 from storage import commitments as store
 from storage.groups import primary_group_id
-from storage.models import Commitment, CommitmentUpdate
+from storage.models import Commitment
 from storage.teams import write_audit
 
 Action = Literal["done", "block", "drop", "reopen"]
@@ -114,19 +114,9 @@ def change_status(
     commitment = get_commitment(session, team_id=team_id, commitment_id=commitment_id, fresh=True)
     if old_status is None:
         return commitment, False
-    session.add(
-        CommitmentUpdate(
-            team_id=team_id,
-            commitment_id=commitment_id,
-            user_id=actor_id,
-            old_status=old_status,
-            new_status=new_status,
-            note=(note or "").strip() or None,
-            source=source,
-            checkin_round_id=checkin_round_id,
-            created_at=now,
-        )
-    )
+    store.add_update(session, team_id=team_id, commitment_id=commitment_id, user_id=actor_id, old_status=old_status,
+                     new_status=new_status, note=(note or "").strip() or None, source=source,
+                     checkin_round_id=checkin_round_id, created_at=now)
     write_audit(
         session,
         team_id=team_id,

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
-from storage.db import claim, session_scope
+from storage.db import claim, insert_unless_taken, session_scope
 from storage.models import Decision, Facilitator, ProcessedEvent
 from storage.teams import claim_event, ensure_team
 
@@ -116,3 +116,19 @@ def test_claim_raises_a_duplicate_of_another_table(engine: Engine) -> None:
         claim(session, ProcessedEvent(team_id="T1", key="k"))
     with session_scope(engine) as session:
         assert session.exec(select(ProcessedEvent)).all() == []
+
+
+def test_insert_unless_taken_returns_the_key_or_none_and_raises_other_integrity_errors(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ensure_team(session, team_id="T1")
+        first = insert_unless_taken(session, Facilitator, team_id="T1", user_id="U1", added_by="U0")
+        assert isinstance(first, int)
+        assert insert_unless_taken(session, Facilitator, team_id="T1", user_id="U1", added_by="U9") is None
+        assert insert_unless_taken(session, ProcessedEvent, team_id="T1", key="k") == ("T1", "k")
+        assert insert_unless_taken(session, ProcessedEvent, team_id="T1", key="k") is None
+        session.add(Decision(team_id="T1", text="kept", channel_id="C1", recorded_by="U1"))  # still usable
+    with session_scope(engine) as session:
+        assert [(f.user_id, f.added_by) for f in session.exec(select(Facilitator))] == [("U1", "U0")]
+        assert [d.text for d in session.exec(select(Decision))] == ["kept"]
+    with pytest.raises(IntegrityError), session_scope(engine) as session:
+        insert_unless_taken(session, Facilitator, team_id="TNOWHERE", user_id="U1", added_by="U0")
