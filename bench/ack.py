@@ -12,8 +12,9 @@ sending the request until its response arrives) under concurrent load, for three
 Servers, each in its own process on 127.0.0.1, served the same way (uvicorn, Starlette, Bolt's
 ``app.dispatch`` through ``bot.server.create_web_app``), all started at the beginning of a run:
 
-* **Accord** — the real ``accord serve`` (its worker embedded), or with ``--split``
-  ``accord serve --no-worker`` plus one ``accord worker`` process, talking to a fake Slack Web API
+* **Accord** — the real ``accord serve`` (one command, which does the work too: in a worker
+  process of its own since the serve/worker split), or with ``--split``
+  ``accord serve --no-worker`` plus one separately started ``accord worker`` process, talking to a fake Slack Web API
   (``tests.fakeslack``, in this process) and a fresh SQLite file, or a fresh schema of a PostgreSQL
   database with ``--database-url``;
 * **ack-only Bolt** (the baseline) — a Bolt app whose listeners for the same three requests only
@@ -612,7 +613,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{args.warmup}) per server, {args.repeat} repetition(s)\n")
             print(f"- machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {sys.platform}")
             print(f"- Accord database: {db_label}")
-            print(f"- Accord shape: {'serve --no-worker + 1 worker' if args.split else 'serve (embedded worker)'}")
+            print(f"- Accord shape: {'serve --no-worker + 1 worker' if args.split else 'one accord serve'}")
             print(f"- client: its own process, {'keep-alive' if args.keep_alive else 'a new connection per request'}",
                   flush=True)
             accord_env = child_env(SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=secret,

@@ -7,11 +7,12 @@ PostgreSQL database with ``--database-url``.  It then sends ``--requests`` signe
 generator in a process of its own (``bench/ack.py``'s, ``--concurrency`` threads, a new connection
 per request).  During each burst it counts the inbox rows not done (the backlog of stored requests
 waiting for their work) every ``--sample`` seconds; after each burst it waits until the backlog is
-drained and the outbox has nothing left to send, then reads the server's resident set size
-(``VmRSS`` in ``/proc/<pid>/status``).
+drained and the outbox has nothing left to send, then reads the resident set size (``VmRSS`` in
+``/proc/<pid>/status``) of the server process and of its child processes (``accord serve`` runs
+its worker as a child process), and reports both and their sum.
 
-Memory is called flat when the last sample is within ``max(5 MB, 5 %)`` of the first sample after
-the warm-up bursts (``--warmup-bursts``).  At the end the bench checks that every acknowledged
+Memory is called flat when the last sum is within ``max(5 MB, 5 %)`` of the first sum after the
+warm-up bursts (``--warmup-bursts``).  At the end the bench checks that every acknowledged
 request was recorded once (decisions and commitments by their distinct texts).
 
     python bench/memory.py                                   # SQLite, defaults sized for a few minutes
@@ -52,6 +53,31 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (``accord serve`` runs its worker as a child process)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+def sample(pid: int) -> tuple[int, int]:
+    """(RSS of the server process, RSS of its child processes) in KiB."""
+    kids = 0
+    for child in children(pid):
+        try:
+            kids += rss_kib(child)
+        except (OSError, RuntimeError):
+            pass  # ended between listing and reading
+    return rss_kib(pid), kids
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--requests", type=int, default=20_000,
@@ -88,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"(`/decision` and `/commit` in turn, concurrency {args.concurrency}, a new connection per "
                   f"request)\n")
             print(f"- machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; database: {db_label}; "
-                  f"`accord serve` with its worker embedded\n", flush=True)
+                  f"one `accord serve`\n", flush=True)
             env = child_env(SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=secret, SLACK_API_URL=fake.api_url,
                             DATABASE_URL=db_url, LOG_LEVEL="WARNING", ACCORD_SLACK_POST_RATE="off")
             port = free_port()
@@ -107,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
                 with engine.connect() as conn:
                     return int(conn.execute(text("SELECT count(*) FROM outbox WHERE state = 'pending'")).scalar_one())
 
-            rows.append({"burst": 0, "rss": rss_kib(pid), "max_backlog": 0, "drain": 0.0, "rate": 0.0})
+            time.sleep(2.0)  # its worker's start-up
+            rows.append({"burst": 0, "rss": sample(pid), "max_backlog": 0, "drain": 0.0, "rate": 0.0})
             due = (date.today() + timedelta(days=14)).isoformat()
             for b in range(1, args.bursts + 1):
                 spec = {"run": run, "server": "accord", "kind": "mixed", "fake": fake.base_url, "port": port,
@@ -145,9 +172,9 @@ def main(argv: list[str] | None = None) -> int:
                     time.sleep(args.sample)
                 drain = time.monotonic() - t0
                 time.sleep(0.5)  # let the last work's garbage go
-                rows.append({"burst": b, "rss": rss_kib(pid), "max_backlog": peak, "drain": drain,
+                rows.append({"burst": b, "rss": sample(pid), "max_backlog": peak, "drain": drain,
                              "rate": len(out["latencies"]) / out["wall"] if out["wall"] else 0.0})
-                print(f"  burst {b:>2}: RSS {rows[-1]['rss'] / 1024:7.1f} MB, backlog at most {peak:5d}, drained "
+                print(f"  burst {b:>2}: RSS {sum(rows[-1]['rss']) / 1024:7.1f} MB, backlog at most {peak:5d}, drained "
                       f"{drain:4.1f} s after the last ack, acks at {rows[-1]['rate']:.0f} req/s, "
                       f"{out['errors']} errors", flush=True)
             recorded = {}
@@ -173,12 +200,14 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    print("\n| after burst | requests so far | RSS (MB) | largest inbox backlog | drained after last ack (s) "
-          "| acks (req/s) |\n|---:|---:|---:|---:|---:|---:|")
+    print("\n| after burst | requests so far | RSS serve (MB) | RSS worker (MB) | RSS total (MB) "
+          "| largest inbox backlog | drained after last ack (s) | acks (req/s) |\n"
+          "|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['burst']} | {r['burst'] * per_burst:,} | {r['rss'] / 1024:.1f} | {r['max_backlog']:,} | "
-              f"{r['drain']:.1f} | {r['rate']:.0f} |")
-    first, last = rows[args.warmup_bursts + 1 if args.warmup_bursts else 1], rows[-1]
+        print(f"| {r['burst']} | {r['burst'] * per_burst:,} | {r['rss'][0] / 1024:.1f} | {r['rss'][1] / 1024:.1f} | "
+              f"{sum(r['rss']) / 1024:.1f} | {r['max_backlog']:,} | {r['drain']:.1f} | {r['rate']:.0f} |")
+    first, last = dict(rows[args.warmup_bursts]), dict(rows[-1])
+    first["rss"], last["rss"] = sum(first["rss"]), sum(last["rss"])
     growth = (last["rss"] - first["rss"]) / 1024
     flat = growth <= max(5.0, first["rss"] / 1024 * 0.05)
     once = sum(1 for v in recorded.values() if v == 1)
