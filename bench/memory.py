@@ -1,6 +1,6 @@
 """Memory of a running ``accord serve`` after many requests, and the inbox backlog they build up.
 
-The bench starts the real ``accord serve`` (its worker embedded) on 127.0.0.1 with a fake Slack Web
+The bench starts the real ``accord serve`` (one command, its worker included) on 127.0.0.1 with a fake Slack Web
 API (``tests.fakeslack``, in this process) and a fresh SQLite file, or a fresh schema of a
 PostgreSQL database with ``--database-url``.  It then sends ``--requests`` signed requests in
 ``--bursts`` bursts, ``/decision <text>`` and ``/commit <text> by <date>`` in turn, from a load
