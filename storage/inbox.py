@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
@@ -102,6 +102,13 @@ def claim_stale(session: Session, *, now: datetime, token: str, lease_until: dat
 
 
 
+
+
+def backlog(session: Session) -> tuple[int, datetime | None]:
+    """How many stored requests are not worked yet, and when the oldest of them arrived (every team)."""
+    count, oldest = session.execute(select(func.count(), func.min(col(InboxRequest.received_at)))
+                                    .where(col(InboxRequest.state) == "pending")).one()
+    return int(count), oldest
 
 
 def prune(engine: Engine, *, before: datetime) -> int:
