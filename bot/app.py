@@ -153,13 +153,15 @@ def create_app(rt: Runtime) -> App:
 
 def worker_tasks(app: App) -> list[tuple[str, Any]]:
     """What a worker runs on every tick: stale inbox rows first, then the scheduled jobs, then the outbox."""
-    from handlers.inbox import prune, recover
+    from handlers.inbox import BacklogReport, prune, recover
     from handlers.jobs import scheduled_tasks
 
     pruned: dict[str, float] = {}
+    report_backlog = BacklogReport()
 
     def recover_inbox(rt: Runtime, _now: Any) -> None:
         recover(rt, app)
+        report_backlog(rt)
         last = pruned.get("at", 0.0)
         if time.monotonic() - last > PRUNE_EVERY:
             pruned["at"] = time.monotonic()

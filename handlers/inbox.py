@@ -18,7 +18,9 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
@@ -38,6 +40,8 @@ IGNORED_SUBTYPES = frozenset({"message_changed", "message_deleted", "bot_message
 UNAVAILABLE = ("Accord could not save this request just now, so nothing was recorded. "
                "Please try again in a minute.")
 RECOVER_BATCH = 100
+BACKLOG_LARGE = 1000  # waiting requests that make the backlog worth a WARNING
+BACKLOG_OLD = timedelta(seconds=60)  # or a request waiting this long
 BUSY_POLL = 0.005  # seconds between looks while the work pool is full
 
 
@@ -259,3 +263,30 @@ def prune(rt: Runtime) -> int:
     if removed:
         logger.info("inbox_pruned rows=%s", removed)
     return removed
+
+
+class BacklogReport:
+    """Logs the inbox backlog while requests wait: at WARNING when it is large or old, once it clears at INFO.
+
+    At most one line per ``every`` seconds, so a long backlog is visible without flooding the log.
+    """
+
+    def __init__(self, *, large: int = BACKLOG_LARGE, old: timedelta = BACKLOG_OLD, every: float = 30.0) -> None:
+        self.large, self.old, self.every = large, old, every
+        self._last: float | None = None
+        self._warned = False
+
+    def __call__(self, rt: Runtime) -> tuple[int, datetime | None]:
+        """Look at the backlog now; (waiting requests, arrival of the oldest)."""
+        with rt.session() as session:
+            count, oldest = store.backlog(session)
+        age = (rt.clock.now() - oldest) if oldest is not None else timedelta(0)
+        now = time.monotonic()
+        if count >= self.large or age >= self.old:
+            if self._last is None or now - self._last >= self.every:
+                self._last, self._warned = now, True
+                logger.warning("inbox_backlog pending=%s oldest_age_s=%.0f", count, age.total_seconds())
+        elif self._warned and count == 0:
+            self._last, self._warned = None, False
+            logger.info("inbox_backlog_cleared")
+        return count, oldest

@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Table, UniqueConstraint, event, func, insert, text, update
+from sqlalchemy import CTE, Select, Table, UniqueConstraint, event, func, insert, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
@@ -171,6 +171,24 @@ def claim(session: Session, row: Any) -> bool:
     return True
 
 
+def dialect_insert(bind: Session | Connection) -> Any:
+    """The database's own INSERT construct (PostgreSQL's or SQLite's), which knows ``ON CONFLICT``."""
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    return postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
+
+
+def leasable(candidates: Select[Any]) -> CTE:
+    """The rows a claim may lease: ``candidates`` locked, skipping rows another claimer holds, read once.
+
+    The claim's UPDATE takes its ids from this CTE. Written as ``id IN (SELECT … LIMIT n FOR UPDATE
+    SKIP LOCKED)`` instead, PostgreSQL may run the subquery again for every row it scans, and each
+    run skips the rows the previous one locked, so one claim would take every due row whatever its
+    limit. ``MATERIALIZED`` makes PostgreSQL run it once; SQLite has one writer and no row locks.
+    """
+    return (candidates.with_for_update(skip_locked=True).cte("candidates")
+            .prefix_with("MATERIALIZED", dialect="postgresql"))
+
+
 def insert_unless_taken(session: Session, model: type[Any], **values: Any) -> Any:
     """Insert one row in one statement unless one of its unique keys is taken (``ON CONFLICT DO NOTHING``).
 
@@ -179,10 +197,9 @@ def insert_unless_taken(session: Session, model: type[Any], **values: Any) -> An
     ORM flush. Other integrity errors (a missing foreign key, a NULL) are raised.
     """
     table = model.__table__
-    dialect = session.get_bind().dialect.name
-    maker = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[dialect]
     keys = list(table.primary_key.columns)
-    row = session.execute(maker(table).values(**values).on_conflict_do_nothing().returning(*keys)).first()
+    statement = dialect_insert(session)(table).values(**values).on_conflict_do_nothing().returning(*keys)
+    row = session.execute(statement).first()
     if row is None:
         return None
     return row[0] if len(keys) == 1 else tuple(row)

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from storage.db import claim
+from storage.db import claim, dialect_insert
 from storage.models import GroupMembership, StakeholderGroup
 
 
@@ -118,8 +116,7 @@ def add_memberships(
     Each membership is a unique insert on (group, user) that does nothing when it exists, so two
     simultaneous adds of one member add it once and neither fails.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     added = []
     for user_id in dict.fromkeys(user_ids):
         statement = insert(GroupMembership).values(

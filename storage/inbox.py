@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
+from storage.db import dialect_insert, leasable
 from storage.models import InboxRequest
 
 INBOX = InboxRequest.__table__  # type: ignore[attr-defined]
@@ -22,16 +23,7 @@ _NO_SYNC = {"synchronize_session": False}
 
 
 def _insert_ignoring_duplicates(conn: Connection, rows: list[dict[str, Any]]) -> Any:
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(INBOX).values(rows).on_conflict_do_nothing(index_elements=["key"])
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        return sqlite_insert(INBOX).values(rows).on_conflict_do_nothing(index_elements=["key"])
-    return insert(INBOX).values(rows)
+    return dialect_insert(conn)(INBOX).values(rows).on_conflict_do_nothing(index_elements=["key"])
 
 
 def add_request(conn: Connection, *, team_id: str, kind: str, key: str, body: str, token: str,
@@ -98,10 +90,9 @@ def claim_stale(session: Session, *, now: datetime, token: str, lease_until: dat
     """Take over up to ``limit`` pending rows whose lease expired: rows (id, kind, body, attempts)."""
     stale = and_(col(InboxRequest.state) == "pending",
                  or_(col(InboxRequest.lease_until).is_(None), col(InboxRequest.lease_until) < now))
-    candidates = (select(col(InboxRequest.id)).where(stale).order_by(col(InboxRequest.id)).limit(limit)
-                  .with_for_update(skip_locked=True))
+    candidates = leasable(select(col(InboxRequest.id)).where(stale).order_by(col(InboxRequest.id)).limit(limit))
     stmt = (update(InboxRequest)
-            .where(col(InboxRequest.id).in_(candidates.scalar_subquery()), stale)
+            .where(col(InboxRequest.id).in_(select(candidates.c.id)), stale)
             .values(lease_token=token, lease_until=lease_until, attempts=col(InboxRequest.attempts) + 1)
             .returning(col(InboxRequest.id), col(InboxRequest.kind), col(InboxRequest.body),
                        col(InboxRequest.attempts))
@@ -111,6 +102,13 @@ def claim_stale(session: Session, *, now: datetime, token: str, lease_until: dat
 
 
 
+
+
+def backlog(session: Session) -> tuple[int, datetime | None]:
+    """How many stored requests are not worked yet, and when the oldest of them arrived (every team)."""
+    count, oldest = session.execute(select(func.count(), func.min(col(InboxRequest.received_at)))
+                                    .where(col(InboxRequest.state) == "pending")).one()
+    return int(count), oldest
 
 
 def prune(engine: Engine, *, before: datetime) -> int:

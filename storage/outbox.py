@@ -17,16 +17,11 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlmodel import Session, col
 
+from storage.db import dialect_insert, leasable
 from storage.models import OutboxMessage
 
 OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 _NO_SYNC = {"synchronize_session": False}
-
-
-def _insert(session: Session) -> Any:
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def _new_row(*, team_id: str, kind: str, key: str, ref: dict[str, Any], now: datetime, due: datetime,
@@ -40,7 +35,7 @@ def enqueue(session: Session, *, team_id: str, kind: str, key: str, ref: dict[st
             after_id: int | None = None) -> int | None:
     """Add a message to send; its id, or None when ``key`` was enqueued already."""
     values = _new_row(team_id=team_id, kind=kind, key=key, ref=ref, now=now, due=now, after_id=after_id)
-    stmt = _insert(session)(OUTBOX).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    stmt = dialect_insert(session)(OUTBOX).values(**values).on_conflict_do_nothing(index_elements=["key"])
     row = session.execute(stmt.returning(OUTBOX.c.id)).first()
     return None if row is None else int(row[0])
 
@@ -58,7 +53,7 @@ def rearm_at(session: Session, *, team_id: str, kind: str, key: str, ref: dict[s
     at = literal(due, OUTBOX.c.next_attempt_at.type)
     later = case((and_(OUTBOX.c.state == "pending", OUTBOX.c.next_attempt_at > at), OUTBOX.c.next_attempt_at),
                  else_=at)
-    stmt = _insert(session)(OUTBOX).values(**values).on_conflict_do_update(
+    stmt = dialect_insert(session)(OUTBOX).values(**values).on_conflict_do_update(
         index_elements=["key"],
         set_={"state": "pending", "generation": OUTBOX.c.generation + 1, "attempts": 0, "last_error": None,
               "next_attempt_at": later},
@@ -85,10 +80,9 @@ def claim(session: Session, *, now: datetime, token: str, lease_until: datetime,
     due = _due(now)
     if ids is not None:
         due = and_(due, col(OutboxMessage.id).in_(list(ids)))
-    candidates = (select(col(OutboxMessage.id)).where(due).order_by(col(OutboxMessage.id)).limit(limit)
-                  .with_for_update(skip_locked=True))
+    candidates = leasable(select(col(OutboxMessage.id)).where(due).order_by(col(OutboxMessage.id)).limit(limit))
     stmt = (update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(candidates.scalar_subquery()), due)
+            .where(col(OutboxMessage.id).in_(select(candidates.c.id)), due)
             .values(lease_token=token, lease_until=lease_until)
             .returning(col(OutboxMessage.id), col(OutboxMessage.team_id), col(OutboxMessage.kind),
                        col(OutboxMessage.ref), col(OutboxMessage.after_id), col(OutboxMessage.attempts),
@@ -159,7 +153,7 @@ def enqueue_many(session: Session, *, rows: Sequence[dict[str, Any]], now: datet
         return
     values = [_new_row(team_id=r["team_id"], kind=r["kind"], key=r["key"], ref=r["ref"], now=now, due=now)
               for r in rows]
-    session.execute(_insert(session)(OUTBOX).on_conflict_do_nothing(index_elements=["key"]), values)
+    session.execute(dialect_insert(session)(OUTBOX).on_conflict_do_nothing(index_elements=["key"]), values)
 
 
 def count_failed_between(session: Session, *, team_id: str, start: datetime, end: datetime) -> int:

@@ -161,3 +161,28 @@ def test_a_refused_closing_announcement_is_posted_once_later(accord: Harness) ->
     with accord.rt.session() as session:
         rows = list(session.exec(select(OutboxMessage).where(OutboxMessage.key.startswith(f"proposal:{pid}:"))))  # type: ignore[attr-defined]
     assert {r.state for r in rows} == {"sent"}
+
+
+def test_a_waiting_backlog_is_logged_and_its_clearing_too(accord: Harness, caplog: Any) -> None:
+    from handlers.inbox import BacklogReport
+
+    now = accord.clock.now()
+    with accord.rt.engine.begin() as conn:
+        inbox_store.add_requests(conn, [{"team_id": "T1", "kind": "command", "key": f"cmd:waiting-{i}", "body": "{}",
+                                         "token": "t", "now": now, "lease_until": now + timedelta(hours=1)}
+                                        for i in range(3)])
+    report = BacklogReport(large=3, old=timedelta(minutes=5), every=0)
+    caplog.set_level("INFO", logger="accord.inbox")
+    assert report(accord.rt)[0] == 3
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        "inbox_backlog pending=3 oldest_age_s=0"]
+    accord.clock.advance(timedelta(minutes=6))
+    with accord.rt.engine.begin() as conn:  # two are worked; the one left is old now
+        conn.execute(InboxRequest.__table__.update().where(  # type: ignore[attr-defined]
+            InboxRequest.key != "cmd:waiting-0").values(state="done"))
+    assert report(accord.rt)[0] == 1
+    assert "inbox_backlog pending=1 oldest_age_s=360" in caplog.text
+    with accord.rt.engine.begin() as conn:
+        conn.execute(InboxRequest.__table__.update().values(state="done"))  # type: ignore[attr-defined]
+    assert report(accord.rt) == (0, None)
+    assert "inbox_backlog_cleared" in caplog.text
