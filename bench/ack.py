@@ -41,6 +41,7 @@ Everything runs on 127.0.0.1; every process the bench starts is stopped before i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -118,6 +119,37 @@ def serve_bare(port: int, *, fair: bool) -> int:
 
 
 # ------------------------------------------------------------------------------------ processes
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (``accord serve`` runs its worker as a child process)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+def end_process(pid: int, grace: float = 10.0) -> None:
+    """SIGTERM one process by its id if it still runs, SIGKILL it after ``grace`` seconds."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((LOOPBACK, 0))
@@ -183,16 +215,22 @@ class Server:
         raise RuntimeError(f"{self.name}: /healthz did not answer 200 within {timeout:.0f} s\n{self.log_tail()}")
 
     def stop(self, grace: float = 25.0) -> None:
-        """SIGTERM (uvicorn drains, Accord waits for its listeners), then SIGKILL."""
+        """SIGTERM (uvicorn drains, Accord waits for its listeners and ends its worker), then SIGKILL.
+
+        Child processes the server started (``accord serve``'s worker) that outlive it are ended too.
+        """
         proc, self.proc = self.proc, None
         if proc is None or proc.poll() is not None:
             return
+        kids = children(proc.pid)
         proc.send_signal(signal.SIGTERM)
         try:
             proc.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+        for pid in kids:
+            end_process(pid)
 
     def log_tail(self, lines: int = 30) -> str:
         try:

@@ -25,6 +25,7 @@ Everything runs on 127.0.0.1; every process the bench starts is stopped before i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import secrets
@@ -42,7 +43,16 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.ack import LOOPBACK, Server, accord_command, child_env, database, free_port, run_generator  # noqa: E402
+from bench.ack import (  # noqa: E402
+    LOOPBACK,
+    Server,
+    accord_command,
+    child_env,
+    children,
+    database,
+    free_port,
+    run_generator,
+)
 
 
 def rss_kib(pid: int) -> int:
@@ -51,20 +61,6 @@ def rss_kib(pid: int) -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     raise RuntimeError(f"no VmRSS for pid {pid}")
-
-
-def children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (``accord serve`` runs its worker as a child process)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return sorted(found)
 
 
 def sample(pid: int) -> tuple[int, int]:
@@ -104,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     fake = FakeSlack().start()
     per_burst = args.requests // args.bursts
     rows: list[dict[str, Any]] = []
+    logged: list[str] = []
     acked_total, errors = 0, 0
     server: Server | None = None
     engine = None
@@ -191,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
             engine.dispose()
         if server is not None:
             server.stop()
+            with contextlib.suppress(OSError):
+                logged = [line for line in server.log_path.read_text(errors="replace").splitlines()
+                          if "inbox_backlog" in line]
             tail = server.log_tail(10)
             if any(word in tail for word in ("ERROR", "Traceback", "CRITICAL")):
                 print(f"\nserver log (tail):\n{tail}")
@@ -215,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{last['rss'] / 1024:.1f} MB; growth {growth:+.1f} MB ({growth * 1024 / first['rss'] * 100:+.1f} %): "
           f"**{'flat' if flat else 'NOT flat'}**")
     print(f"- largest inbox backlog: {max(r['max_backlog'] for r in rows):,} rows not done")
+    pending = [int(m.group(1)) for m in (re.search(r"inbox_backlog pending=(\d+)", line) for line in logged) if m]
+    print(f"- the backlog in the server's log (level WARNING): {len(pending)} `inbox_backlog` warnings"
+          f"{f', the largest pending={max(pending):,}' if pending else ''}")
     print(f"- {acked_total:,} acknowledged, {errors} errors; recorded once: {once:,}"
           f"{'' if once == acked_total == len(recorded) else ' — PROBLEM: not every acked request recorded once'}")
     print(f"- wall time {time.monotonic() - started:.0f} s")
