@@ -46,6 +46,11 @@ class BotIdentity:
         with self._lock:
             return self._known.get("user_id")
 
+    @property
+    def known(self) -> bool:
+        """Whether ``auth.test`` has answered once."""
+        return self._learnt.is_set()
+
     def wait_known(self, timeout: float) -> bool:
         """Wait until ``auth.test`` has answered once; False on timeout."""
         return self._learnt.wait(timeout)

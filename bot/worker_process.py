@@ -44,10 +44,10 @@ def die_with_parent() -> None:
         logger.debug("pdeathsig_unavailable")
 
 
-def follow_parent(wake: Callable[[], None], *, stream: IO[bytes] | None = None,
+def follow_parent(wake: Callable[[], None], *, stream: IO[bytes] | IO[str] | None = None,
                   parent_gone: Callable[[], None] | None = None) -> threading.Thread:
     """In the child: wake the inbox poller on every byte from the parent; end when the parent is gone."""
-    source = stream if stream is not None else sys.stdin.buffer
+    fd = (stream if stream is not None else sys.stdin).fileno()
 
     def gone() -> None:
         logger.error("worker_parent_gone: `accord serve` ended without stopping its worker; exiting")
@@ -55,9 +55,9 @@ def follow_parent(wake: Callable[[], None], *, stream: IO[bytes] | None = None,
 
     def read() -> None:
         while True:
-            try:
-                chunk = source.read1(4096) if hasattr(source, "read1") else source.read(1)
-            except (OSError, ValueError):
+            try:  # the descriptor itself: a buffered reader's lock would block interpreter shutdown
+                chunk = os.read(fd, 4096)
+            except OSError:
                 chunk = b""
             if not chunk:
                 (parent_gone or gone)()

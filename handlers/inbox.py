@@ -43,6 +43,7 @@ RECOVER_BATCH = 100
 BACKLOG_LARGE = 1000  # waiting requests that make the backlog worth a WARNING
 BACKLOG_OLD = timedelta(seconds=60)  # or a request waiting this long
 BUSY_POLL = 0.005  # seconds between looks while the work pool is full
+WORKABLE_UNKNOWN = ("command", "action", "view", "shortcut")  # kinds worked before the bot knows itself
 
 
 def _digest(value: Any) -> str:
@@ -185,11 +186,24 @@ def _release(rt: Runtime, ticket: Ticket, err: Exception) -> None:
         logger.error("inbox_failed id=%s attempts=%s error=%r", ticket.request_id, ticket.attempts, err)
 
 
+def knows_itself(rt: Runtime) -> bool:
+    """Whether the bot knows who it is in Slack (always under OAuth); asks Slack again when it does not."""
+    identity = rt.identity
+    return identity is None or identity.known or identity.learn()
+
+
 def recover(rt: Runtime, app: App, *, limit: int = RECOVER_BATCH) -> int:
-    """Work again the rows whose lease expired, by dispatching their stored bodies; how many."""
+    """Work again the rows whose lease expired, by dispatching their stored bodies; how many.
+
+    Whether a message mentions Accord depends on the bot's user id: until ``auth.test`` has
+    answered, events wait in the inbox (a message read without it could not be read again), while
+    commands, clicks and forms, which do not depend on it, are worked.
+    """
     token, now = new_token(), rt.clock.now()
+    kinds = None if knows_itself(rt) else WORKABLE_UNKNOWN
     with rt.session() as session:
-        rows = store.claim_stale(session, now=now, token=token, lease_until=now + rt.settings.lease, limit=limit)
+        rows = store.claim_stale(session, now=now, token=token, lease_until=now + rt.settings.lease, limit=limit,
+                                 kinds=kinds)
     for row in rows:
         ticket = Ticket(request_id=row.id, token=token, attempts=row.attempts)
         if row.attempts > MAX_ATTEMPTS:

@@ -86,10 +86,13 @@ def release(session: Session, *, request_id: int, token: str, error: str, retry_
 
 
 def claim_stale(session: Session, *, now: datetime, token: str, lease_until: datetime,
-                limit: int) -> Sequence[Any]:
-    """Take over up to ``limit`` pending rows whose lease expired: rows (id, kind, body, attempts)."""
+                limit: int, kinds: Sequence[str] | None = None) -> Sequence[Any]:
+    """Take over up to ``limit`` pending rows whose lease expired (only of ``kinds`` when given):
+    rows (id, kind, body, attempts)."""
     stale = and_(col(InboxRequest.state) == "pending",
                  or_(col(InboxRequest.lease_until).is_(None), col(InboxRequest.lease_until) < now))
+    if kinds is not None:
+        stale = and_(stale, col(InboxRequest.kind).in_(list(kinds)))
     candidates = leasable(select(col(InboxRequest.id)).where(stale).order_by(col(InboxRequest.id)).limit(limit))
     stmt = (update(InboxRequest)
             .where(col(InboxRequest.id).in_(select(candidates.c.id)), stale)

@@ -1,8 +1,8 @@
 """`accord serve` started while Slack's Web API is unreachable still answers requests at once.
 
 The bot's identity (auth.test) is learnt in the background: a signed `/decision` is answered
-and recorded while nothing listens at ``SLACK_API_URL``; once the Web API is up, the identity is
-learnt and a mention of the bot is read as one.
+and recorded while nothing listens at ``SLACK_API_URL``; a mention of the bot is answered at once
+and read, as one, once the Web API is up and the identity is learnt.
 """
 
 from __future__ import annotations
@@ -60,13 +60,14 @@ def test_requests_are_served_while_the_web_api_is_unreachable(tmp_path: Path, fa
         [row] = _wait_for_decisions(database_url, 1)
         assert row.text == "We adopt the shared glossary"
 
-        web_api.start(port=api_port)
-        web_api.wait_for("auth.test", timeout=60)
+        # A mention stored while the bot does not know its own user id waits until it does:
+        # read without it, the message would not be taken for a mention of Accord.
         mention = payloads.message_event(f"<@{BOT_USER_ID}> decision: we meet monthly", user="U2",
                                          thread_ts="1764000000.000001")
         mention["type"] = "app_mention"
         body, ctype = payloads.event_callback(mention)
         assert _post(serve.url, body, ctype).status_code == 200
+        web_api.start(port=api_port)
         rows = _wait_for_decisions(database_url, 2)
         assert rows[1].text == "we meet monthly" and rows[1].thread_ts == "1764000000.000001"
         assert serve.stop() == 0, serve.output()
