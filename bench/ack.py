@@ -12,11 +12,10 @@ sending the request until its response arrives) under concurrent load, for three
 Servers, each in its own process on 127.0.0.1, served the same way (uvicorn, Starlette, Bolt's
 ``app.dispatch`` through ``bot.server.create_web_app``), all started at the beginning of a run:
 
-* **Accord** — the real ``accord serve`` (one command, which does the work too: in a worker
-  process of its own since the serve/worker split), or with ``--split``
-  ``accord serve --no-worker`` plus one separately started ``accord worker`` process, talking to a fake Slack Web API
-  (``tests.fakeslack``, in this process) and a fresh SQLite file, or a fresh schema of a PostgreSQL
-  database with ``--database-url``;
+* **Accord** — the real ``accord serve`` (one command; it runs its own worker process), or with
+  ``--split`` ``accord serve --no-worker`` plus one separately started ``accord worker``, talking
+  to a fake Slack Web API (``tests.fakeslack``, in this process) and a fresh SQLite file, or a
+  fresh schema of a PostgreSQL database with ``--database-url``;
 * **ack-only Bolt** (the baseline) — a Bolt app whose listeners for the same three requests only
   call ``ack()``;
 * **fair Bolt** (``--fair``) — the same app whose listeners ack, then hand one post to the fake
