@@ -95,7 +95,7 @@ def _oauth_settings(settings: Settings, rt: Runtime) -> Any:
 def create_app(rt: Runtime) -> App:
     """A Bolt app with every Accord listener, acking at once and working after the ack."""
     from handlers import register_all
-    from handlers.common import RUNTIME_KEY
+    from handlers.shared.common import RUNTIME_KEY
 
     settings = rt.settings
     # Two pools, so that an ack never waits behind another request's work:
@@ -138,7 +138,7 @@ def create_app(rt: Runtime) -> App:
                 logger.warning("ensure_team_failed team=%s error=%s", team_id, type(err).__name__)
         return next()
 
-    from handlers.inbox import store_before_ack
+    from handlers.shared.inbox import store_before_ack
 
     app.middleware(store_before_ack)
 
@@ -153,8 +153,8 @@ def create_app(rt: Runtime) -> App:
 
 def worker_tasks(app: App) -> list[tuple[str, Any]]:
     """What a worker runs on every tick: stale inbox rows first, then the scheduled jobs, then the outbox."""
-    from handlers.inbox import prune, recover
-    from handlers.jobs import scheduled_tasks
+    from handlers import scheduled_tasks
+    from handlers.shared.inbox import prune, recover
 
     pruned: dict[str, float] = {}
 

@@ -97,7 +97,7 @@ class Worker:
     def __init__(self, rt: Any, app: Any) -> None:
         from bot.app import worker_tasks
         from bot.scheduler import Scheduler
-        from handlers.inbox import InboxPoller
+        from handlers.shared.inbox import InboxPoller
 
         self.rt = rt
         self.scheduler = Scheduler(rt, worker_tasks(app))

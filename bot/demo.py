@@ -120,7 +120,7 @@ def run(settings: Settings) -> int:
             overview = overview_text(session, now=now, today=today)
     finally:
         engine.dispose()
-    from handlers.blocks.digest import digest_text
+    from handlers.digests.blocks import digest_text
 
     where = "Created" if created else "Reusing"
     print(f"{where} the example consortium (team {TEAM}) in {settings.database_url}\n")

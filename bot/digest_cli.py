@@ -28,7 +28,7 @@ def run(settings: Settings, *, channel: str, team: str | None, post: bool) -> in
         return 1
     if post:
         return _post(settings, team_id=team_id, channel=channel)
-    from handlers.blocks.digest import digest_text
+    from handlers.digests.blocks import digest_text
 
     engine = make_engine(settings.database_url, single_use=True)
     now = datetime.now(UTC)
@@ -48,8 +48,8 @@ def _post(settings: Settings, *, team_id: str, channel: str) -> int:
         raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…); "
                           "--post needs it to reach Slack")
     from bot.app import build_runtime
-    from handlers.announcements import hint
-    from handlers.jobs.digests import post_digest
+    from handlers.digests.jobs import post_digest
+    from handlers.shared.announcements import hint
 
     rt = build_runtime(settings)
     if settings.oauth:

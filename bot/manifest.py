@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.blocks.help import USAGE
+from handlers.shared.help import USAGE
 
 BOT_SCOPES = [
     "app_mentions:read",
@@ -42,7 +42,7 @@ def build_manifest(url: str | None = None, *, name: str = "Accord", socket_mode:
         if not socket_mode:
             entry["url"] = events_url
         commands.append(entry)
-    from handlers import ids
+    from handlers.shared import ids
 
     shortcuts = [
         {"name": "Log as decision", "type": "message", "callback_id": ids.LOG_DECISION_SHORTCUT,

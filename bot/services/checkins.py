@@ -30,7 +30,7 @@ from storage.teams import write_audit
 
 logger = logging.getLogger("accord.checkins")
 
-PROMPT = "checkin.prompt"  # the outbox kinds of check-ins (sent by handlers.jobs.checkins)
+PROMPT = "checkin.prompt"  # the outbox kinds of check-ins (sent by handlers.checkins.jobs)
 SUMMARY = "checkin.summary"
 SUMMARY_DETAILS = "checkin.summary_details"
 

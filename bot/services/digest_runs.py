@@ -3,7 +3,7 @@
 A run is a row of ``digest_run``. Scheduled runs are claimed by inserting
 ``(team, channel, run_key=<due time ISO>)`` (a unique key: one run per due time, across
 processes and restarts); manual ones get ``manual:<uuid>``. The outbox delivers a run (see
-:mod:`handlers.jobs.digests`, which enqueues it in the claim's transaction): once Slack took it,
+:mod:`handlers.digests.jobs`, which enqueues it in the claim's transaction): once Slack took it,
 :func:`record_posted` marks it posted; once Slack refused it for good, :func:`record_failed`
 marks it failed. Retries are the outbox's.
 """

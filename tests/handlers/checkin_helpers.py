@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from handlers import ids
+from handlers.shared import ids
 from storage.models import CheckinPrompt, CheckinResponse, CheckinRound, OutboxMessage
 from tests.factories import make_group
 from tests.fakeslack import Call, FakeSlack

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from bot.services.export import export_rows
-from handlers import ids
-from handlers.commands.propose import LIVE_SPACING
+from handlers.proposals.commands import LIVE_SPACING
+from handlers.shared import ids
 from storage.teams import list_audit
 from tests.factories import make_group
 from tests.fakeslack import FakeSlack

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.blocks.common import MAX_SECTION, escape, fit_blocks, safe, section, sections, split_text, truncate
+from handlers.shared.blocks import MAX_SECTION, escape, fit_blocks, safe, section, sections, split_text, truncate
 
 SPECIALS = ["<!channel>", "<!here>", "<!everyone>", "<!subteam^S0123|@leads>", "<!here|here>"]
 token = st.sampled_from([*SPECIALS, "<@U123|ann>", "<#C1|general>", "<https://x.org|x>", "&amp;", " ", "\n", "word"])

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from bot.cli import main
-from handlers import ids
+from handlers.shared import ids
 from storage.models import Commitment, CommitmentUpdate
 from tests.factories import make_commitments, make_proposal_with_positions
 from tests.fakeslack import FakeSlack

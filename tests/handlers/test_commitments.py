@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.services.export import export_rows
-from handlers import ids
+from handlers.shared import ids
 from storage.teams import list_audit
 from tests.factories import make_group
 from tests.fakeslack import FakeSlack

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.services.export import export_rows
-from handlers import ids
+from handlers.shared import ids
 from storage.models import Decision
 from tests.fakeslack import FakeSlack
 from tests.harness import Harness

@@ -14,7 +14,7 @@ from bot.inbox import new_token
 from bot.outbox import MAX_ATTEMPTS
 from bot.services.retries import backoff
 from bot.slack import RETRIES
-from handlers.jobs.digests import claim_due_digests, delivery_key, start_digest
+from handlers.digests.jobs import claim_due_digests, delivery_key, start_digest
 from storage import outbox as outbox_store
 from storage.models import AuditLog, DigestRun, DigestSchedule, OutboxMessage
 from tests.factories import make_commitments, make_group, make_proposal_with_positions

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.services.consensus import Tally
 from bot.services.digests import CommitmentGroup, Digest, Participation, ProposalStatus, Voice
-from handlers.blocks.digest import digest_blocks, digest_text, fallback
+from handlers.digests.blocks import digest_blocks, digest_text, fallback
 from storage.models import Commitment, Decision, Proposal
 from tests.fakeslack import block_errors, check_message
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from handlers import ids
+from handlers.shared import ids
 from storage.models import Commitment, CommitmentUpdate
 from tests.factories import make_commitments, make_group, make_proposal_with_positions
 from tests.fakeslack import Call, FakeSlack

@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.services.export import export_rows
-from handlers.blocks.common import plain_date, safe, slack_date
-from handlers.blocks.records import commitment_line
+from handlers.shared.blocks import plain_date, safe, slack_date
+from handlers.shared.records import commitment_line
 from storage.models import Commitment
 from tests.fakeslack import BOT_USER_ID, FakeSlack
 from tests.harness import FACILITATOR, Harness

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.services import decisions as decision_service
 from bot.services.export import export_rows
-from handlers import ids
+from handlers.shared import ids
 from storage import inbox as inbox_store
 from storage.db import make_engine
 from storage.models import InboxRequest, OutboxMessage

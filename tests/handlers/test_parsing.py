@@ -1,4 +1,4 @@
-"""Tests for handlers.parsing (and the value parsers it re-exports from handlers.dates)."""
+"""Tests for handlers.shared.parsing (and the value parsers it re-exports from handlers.shared.dates)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers import parsing as p
-from handlers.parsing import ParseError
+from handlers.shared import parsing as p
+from handlers.shared.parsing import ParseError
 
 WED = date(2026, 3, 11)  # a Wednesday
 MON = date(2026, 3, 16)

@@ -13,8 +13,8 @@ import pytest
 
 from bot import outbox
 from bot.cli import main
-from handlers import ids
-from handlers.commands import propose as propose_command
+from handlers.proposals import commands as propose_command
+from handlers.shared import ids
 from tests.fakeslack import FakeSlack
 from tests.handlers.proposal_helpers import (
     AUTHOR,

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from sqlmodel import col, select
 
-from handlers import ids
+from handlers.shared import ids
 from storage.models import AuditLog, Commitment, CommitmentUpdate, Decision, GroupMembership
 from tests import payloads
 from tests.factories import make_commitments, make_group

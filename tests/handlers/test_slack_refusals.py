@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from bot.services import decisions as decision_service
-from handlers import ids
+from handlers.shared import ids
 from storage.models import Commitment, Decision
 from tests.factories import make_commitments
 from tests.fakeslack import FakeSlack
