@@ -11,7 +11,7 @@ from bot.runtime import Runtime
 from bot.services import ServiceError
 from bot.services import proposals as service
 from handlers.proposals.blocks import CHOICE_OF_ACTION, position_modal
-from handlers.proposals.commands import enqueue_live, send_live
+from handlers.proposals.messages import enqueue_live, send_live
 from handlers.shared.blocks import slack_date
 from handlers.shared.common import error_text, open_modal, reply, runtime, team_of, tell_user
 from handlers.shared.parsing import ParseError, parse_record_id

@@ -16,7 +16,7 @@ from bot.outbox import Parent, SlackCall, enqueue, register_kind
 from bot.runtime import Runtime
 from bot.services import proposals as service
 from handlers.proposals.blocks import reminder_blocks, reminder_text
-from handlers.proposals.commands import announce_closing, enqueue_closing
+from handlers.proposals.messages import announce_closing, enqueue_closing
 from handlers.shared.common import permalink
 
 logger = logging.getLogger("accord.jobs.proposals")

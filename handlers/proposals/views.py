@@ -10,7 +10,7 @@ from slack_bolt import Ack, BoltContext
 
 from bot.services import Invalid, ServiceError
 from bot.services import proposals as service
-from handlers.proposals.commands import enqueue_live, enqueue_publish, publish_proposal, send_live
+from handlers.proposals.messages import enqueue_live, enqueue_publish, publish_proposal, send_live
 from handlers.shared import ids
 from handlers.shared.blocks import escape
 from handlers.shared.common import once, post, runtime, team_of

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from bot.services.export import export_rows
-from handlers.proposals.commands import LIVE_SPACING
+from handlers.proposals.messages import LIVE_SPACING
 from handlers.shared import ids
 from storage.teams import list_audit
 from tests.factories import make_group

@@ -13,7 +13,7 @@ import pytest
 from bot import outbox
 from bot.clock import FakeClock
 from bot.services import proposals as service
-from handlers.proposals import commands as propose_command
+from handlers.proposals import messages as propose_command
 from storage.models import Proposal
 from tests.fakeslack import FakeSlack
 from tests.handlers.proposal_helpers import (

@@ -13,7 +13,7 @@ import pytest
 
 from bot import outbox
 from bot.cli import main
-from handlers.proposals import commands as propose_command
+from handlers.proposals import messages as propose_command
 from handlers.shared import ids
 from tests.fakeslack import FakeSlack
 from tests.handlers.proposal_helpers import (
