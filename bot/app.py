@@ -9,15 +9,22 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.identity import BotIdentity
+from bot.manifest import BOT_SCOPES
 from bot.runtime import Runtime
 from bot.slack import make_client
+from handlers import register_all, scheduled_tasks
+from handlers.shared.common import RUNTIME_KEY
+from handlers.shared.inbox import prune, recover, store_before_ack
 from storage.db import make_engine, pool_capacity
 
 logger = logging.getLogger("accord.app")
@@ -73,16 +80,10 @@ def build_runtime(
 
 
 def _oauth_settings(settings: Settings, rt: Runtime) -> Any:
-    from slack_bolt.oauth.oauth_settings import OAuthSettings
-    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-
     installation_store = SQLAlchemyInstallationStore(client_id=settings.slack_client_id or "", engine=rt.engine)
     state_store = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=rt.engine)
     # Their tables come from the migrations (revision 0002_slack_oauth), like every other table.
     rt.installation_store = installation_store
-    from bot.manifest import BOT_SCOPES
-
     return OAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret,
@@ -94,9 +95,6 @@ def _oauth_settings(settings: Settings, rt: Runtime) -> Any:
 
 def create_app(rt: Runtime) -> App:
     """A Bolt app with every Accord listener, acking at once and working after the ack."""
-    from handlers import register_all
-    from handlers.shared.common import RUNTIME_KEY
-
     settings = rt.settings
     # Two pools, so that an ack never waits behind another request's work:
     # - Bolt's pool runs listeners up to their ack (no database work, except modal
@@ -138,8 +136,6 @@ def create_app(rt: Runtime) -> App:
                 logger.warning("ensure_team_failed team=%s error=%s", team_id, type(err).__name__)
         return next()
 
-    from handlers.shared.inbox import store_before_ack
-
     app.middleware(store_before_ack)
 
     @app.error
@@ -153,9 +149,6 @@ def create_app(rt: Runtime) -> App:
 
 def worker_tasks(app: App) -> list[tuple[str, Any]]:
     """What a worker runs on every tick: stale inbox rows first, then the scheduled jobs, then the outbox."""
-    from handlers import scheduled_tasks
-    from handlers.shared.inbox import prune, recover
-
     pruned: dict[str, float] = {}
 
     def recover_inbox(rt: Runtime, _now: Any) -> None:

@@ -20,9 +20,22 @@ from bot.services.consensus import OUTCOME_LABELS, Stance, tally
 from bot.services.decisions import record_decision
 from bot.services.digests import build_digest
 from bot.services.home import next_checkin
+from handlers.digests.blocks import digest_text
 from storage.db import make_engine, session_scope, upgrade
 from storage.groups import list_groups, members_by_group
-from storage.models import Commitment, Decision, Proposal, StakeholderGroup, Team
+from storage.models import (
+    CheckinPrompt,
+    CheckinResponse,
+    CheckinRound,
+    Commitment,
+    Decision,
+    GroupMembership,
+    Position,
+    Proposal,
+    ProposalGroup,
+    StakeholderGroup,
+    Team,
+)
 from storage.teams import ensure_team, write_audit
 
 logger = logging.getLogger("accord.demo")
@@ -120,8 +133,6 @@ def run(settings: Settings) -> int:
             overview = overview_text(session, now=now, today=today)
     finally:
         engine.dispose()
-    from handlers.digests.blocks import digest_text
-
     where = "Created" if created else "Reusing"
     print(f"{where} the example consortium (team {TEAM}) in {settings.database_url}\n")
     print(overview)
@@ -154,8 +165,6 @@ def seed(session: Session, *, now: datetime) -> None:
 
 
 def _seed_groups(session: Session, *, now: datetime) -> dict[str, StakeholderGroup]:
-    from storage.models import GroupMembership
-
     groups = {}
     for i, spec in enumerate(GROUPS):
         group = StakeholderGroup(team_id=TEAM, name=spec.name, name_key=spec.name.casefold(),
@@ -176,8 +185,6 @@ def _seed_groups(session: Session, *, now: datetime) -> dict[str, StakeholderGro
 
 def _seed_proposals(session: Session, *, groups: dict[str, StakeholderGroup], primary: dict[str, int | None],
                     now: datetime) -> None:
-    from storage.models import Position, ProposalGroup
-
     required = [g.id for g in groups.values() if g.id is not None]
     members = members_by_group(session, team_id=TEAM)
     for title, days, status, outcome, positions in PROPOSALS:
@@ -210,8 +217,6 @@ def _seed_proposals(session: Session, *, groups: dict[str, StakeholderGroup], pr
 
 def _seed_checkins(session: Session, *, groups: dict[str, StakeholderGroup], now: datetime) -> None:
     """One closed round per group two days ago: everyone asked, some answered."""
-    from storage.models import CheckinPrompt, CheckinResponse, CheckinRound
-
     opened = now - timedelta(days=2)
     for spec in GROUPS:
         group = groups[spec.name]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.shared import ids
 from handlers.shared.help import USAGE
 
 BOT_SCOPES = [
@@ -42,8 +43,6 @@ def build_manifest(url: str | None = None, *, name: str = "Accord", socket_mode:
         if not socket_mode:
             entry["url"] = events_url
         commands.append(entry)
-    from handlers.shared import ids
-
     shortcuts = [
         {"name": "Log as decision", "type": "message", "callback_id": ids.LOG_DECISION_SHORTCUT,
          "description": "Record this message as a decision"},
