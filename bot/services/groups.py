@@ -130,3 +130,13 @@ def group_info(session: Session, *, team_id: str, name: str, now: datetime) -> G
                            failed=sum(1 for s in statuses.values() if s == "failed"))
     return GroupInfo(group=group, member_ids=store.list_member_ids(session, team_id=team_id, group_id=group.id),
                      next_checkin=next_checkin(group, after=now), open_round=state)
+
+
+def list_groups(session: Session, *, team_id: str) -> list[StakeholderGroup]:
+    """Every group of a team, by name."""
+    return store.list_groups(session, team_id=team_id)
+
+
+def group_names(session: Session, *, team_id: str) -> dict[int, str]:
+    """Group id → name for a team."""
+    return store.group_names(session, team_id=team_id)

@@ -12,8 +12,6 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
-
 from bot.outbox import Delivered, Parent, SlackCall, register_kind
 from bot.runtime import Runtime
 from bot.services import checkins as service
@@ -27,6 +25,7 @@ from handlers.checkins.blocks import (
 )
 from handlers.shared.announcements import enqueue_message
 from handlers.shared.blocks import section
+from storage.types import Session
 
 logger = logging.getLogger("accord.checkins")
 

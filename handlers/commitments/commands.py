@@ -9,6 +9,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from bot.runtime import Runtime
 from bot.services import ServiceError
 from bot.services import commitments as service
+from bot.services.groups import group_names
 from handlers.commitments.blocks import commitment_list_blocks
 from handlers.shared.announcements import STATUS_VERBS, announce, enqueue_commitment, enqueue_status_change, send_now
 from handlers.shared.common import error_text, open_modal, reply, runtime, team_of
@@ -23,7 +24,6 @@ from handlers.shared.parsing import (
     parse_commit_command,
 )
 from handlers.shared.records import commitment_modal
-from storage.groups import group_names
 
 LIST_TITLES = {"channel": "Open commitments in this channel", "mine": "Your open commitments",
                "overdue": "Overdue commitments", "all": "All open commitments"}

@@ -14,8 +14,6 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
-
 from bot.outbox import Delivered, Parent, Result, SlackCall, enqueue, register_kind
 from bot.runtime import Runtime
 from bot.services import digest_runs as runs
@@ -23,6 +21,7 @@ from bot.services.digests import build_digest, period_start
 from handlers.digests.blocks import digest_blocks, fallback
 from handlers.shared.announcements import send_now
 from storage.models import DigestRun
+from storage.types import Session
 
 logger = logging.getLogger("accord.jobs.digests")
 

@@ -9,6 +9,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from bot.services import ServiceError
 from bot.services import proposals as service
 from bot.services.consensus import OUTCOME_LABELS
+from bot.services.groups import list_groups
 from handlers.proposals.blocks import proposal_modal
 from handlers.proposals.messages import enqueue_closing, enqueue_publish, publish_proposal
 from handlers.shared.announcements import send_now
@@ -23,7 +24,6 @@ from handlers.shared.parsing import (
     ProposeWithdraw,
     parse_propose_command,
 )
-from storage.groups import list_groups
 
 
 def handle_propose_command(ack: Ack, command: dict[str, Any], respond: Respond, client: Any,

@@ -18,8 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session
-
+from bot import outbox_rows as outbox_store
 from bot.outbox import Delivered, Parent, SlackCall, enqueue, register_kind
 from bot.runtime import Runtime
 from bot.services import NotFound
@@ -35,7 +34,7 @@ from handlers.proposals.blocks import (
 )
 from handlers.shared.announcements import MESSAGE, hint, send_now
 from handlers.shared.common import permalink
-from storage import outbox as outbox_store
+from storage.types import Session
 
 logger = logging.getLogger("accord.proposals")
 
@@ -152,7 +151,7 @@ def _publish_failed(session: Session, ref: dict[str, Any], error: str) -> None:
     if waiting is not None and proposal_id in waiting:
         waiting[proposal_id] = True  # the author is told on this thread, by publish_proposal
         return
-    outbox_store.enqueue(session, team_id=team_id, kind=MESSAGE, key=f"proposal:{proposal_id}:unposted",
+    outbox_store.enqueue_at(session, team_id=team_id, kind=MESSAGE, key=f"proposal:{proposal_id}:unposted",
                          ref={"channel": withdrawn.author_id, "text": unposted_text(proposal_id, error)}, now=when)
 
 

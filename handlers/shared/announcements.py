@@ -13,18 +13,17 @@ import secrets
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlmodel import Session
-
 from bot.inbox import current_ticket
 from bot.outbox import Delivered, Parent, Result, SlackCall, enqueue, register_kind
 from bot.runtime import Runtime
 from bot.services import commitments as commitment_service
 from bot.services import decisions as decision_service
+from bot.services.groups import group_names
 from handlers.shared.blocks import fallback_text, safe
 from handlers.shared.common import POST_FAILED_HINT
 from handlers.shared.records import commitment_blocks, decision_blocks
-from storage.groups import group_names
 from storage.models import Commitment
+from storage.types import Session
 
 MESSAGE = "message"
 DECISION = "decision.announce"

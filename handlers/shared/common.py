@@ -9,13 +9,13 @@ from typing import Any
 
 from slack_bolt import BoltContext, BoltRequest
 from slack_sdk.errors import SlackApiError
-from sqlmodel import Session
 
 from bot.runtime import Runtime
 from bot.services import ServiceError
+from bot.services.deliveries import claim_delivery
 from handlers.shared.blocks import safe
 from handlers.shared.parsing import ParseError
-from storage.teams import claim_event
+from storage.types import Session
 
 logger = logging.getLogger("accord.handlers")
 
@@ -62,7 +62,7 @@ def whisper(client: Any, *, channel: str, user: str, text: str, thread_ts: str |
 
 def once(session: Session, *, team_id: str, key: str) -> bool:
     """Claim a Slack delivery in the caller's transaction; False when it was already handled."""
-    return claim_event(session, team_id=team_id, key=key)
+    return claim_delivery(session, team_id=team_id, key=key)
 
 
 FAILED_TEXT = (":warning: Something went wrong while I worked on that. Please try again; "

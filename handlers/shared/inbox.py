@@ -22,13 +22,13 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
-from sqlalchemy.exc import SQLAlchemyError
 
+from bot import inbox as store
 from bot.inbox import MAX_ATTEMPTS, InboxLost, Ticket, new_token, working
 from bot.outbox import backoff
 from bot.runtime import Runtime
 from handlers.shared.common import RUNTIME_KEY
-from storage import inbox as store
+from storage.types import DatabaseError
 
 logger = logging.getLogger("accord.inbox")
 
@@ -114,7 +114,7 @@ def store_before_ack(req: BoltRequest, resp: BoltResponse, next: Callable[[], No
         request_id = rt.inbox.add({"team_id": _team_of(body, context), "kind": kind, "key": key,
                                    "body": json.dumps(body, separators=(",", ":")), "token": token, "now": now,
                                    "lease_until": lease_until})
-    except (SQLAlchemyError, OSError, TimeoutError) as err:
+    except (DatabaseError, OSError, TimeoutError) as err:
         logger.error("inbox_unavailable kind=%s error=%s", kind, type(err).__name__)
         return _unavailable(kind, body)
     if request_id is None:
@@ -147,8 +147,7 @@ def work_from_inbox(rt: Runtime, ticket: Ticket | None, work: Callable[[], None]
         return
     now = rt.clock.now()
     with rt.session() as session:
-        if not store.start(session, request_id=ticket.request_id, token=ticket.token,
-                           lease_until=now + rt.settings.lease):
+        if not store.start(session, ticket=ticket, lease_until=now + rt.settings.lease):
             logger.info("inbox_taken_over id=%s", ticket.request_id)
             return
     try:
@@ -164,7 +163,7 @@ def work_from_inbox(rt: Runtime, ticket: Ticket | None, work: Callable[[], None]
         return
     if not ticket.finished:
         with rt.session() as session:
-            store.finish(session, request_id=ticket.request_id, token=ticket.token, now=rt.clock.now())
+            store.finish(session, ticket=ticket, now=rt.clock.now())
 
 
 def _release(rt: Runtime, ticket: Ticket, err: Exception) -> None:
@@ -172,9 +171,8 @@ def _release(rt: Runtime, ticket: Ticket, err: Exception) -> None:
     retry_at = None if final else rt.clock.now() + backoff(ticket.attempts)
     try:
         with rt.session() as session:
-            store.release(session, request_id=ticket.request_id, token=ticket.token, error=repr(err),
-                          retry_at=retry_at)
-    except SQLAlchemyError:
+            store.release(session, ticket=ticket, error=repr(err), retry_at=retry_at)
+    except DatabaseError:
         logger.warning("inbox_release_failed id=%s (the lease expires instead)", ticket.request_id)
     if final:
         logger.error("inbox_failed id=%s attempts=%s error=%r", ticket.request_id, ticket.attempts, err)

@@ -7,13 +7,12 @@ from typing import Any
 from bot.runtime import Runtime
 from bot.services import commitments as commitment_service
 from bot.services import decisions as decision_service
+from bot.services.threads import thread_records
 from handlers.shared.announcements import enqueue_message, send_now
 from handlers.shared.blocks import plain_date, section, truncate
 from handlers.shared.common import error_text, once, permalink, post, whisper
 from handlers.shared.parsing import ParseError, RecordMessage, parse_commitment_text
 from handlers.threads.blocks import thread_summary_blocks
-from storage import commitments as commitment_store
-from storage import decisions as decision_store
 
 
 def record_from_message(rt: Runtime, client: Any, *, team_id: str, event: dict[str, Any], found: RecordMessage) -> None:
@@ -52,9 +51,7 @@ def reply_thread_summary(rt: Runtime, client: Any, *, team_id: str, event: dict[
     channel = event["channel"]
     thread_ts = event.get("thread_ts") or event["ts"]
     with rt.session() as session:
-        decisions = decision_store.list_decisions(session, team_id=team_id, channel_id=channel, thread_ts=thread_ts)
-        commitments = commitment_store.list_commitments(session, team_id=team_id, status=None,
-                                                        channel_id=channel, thread_ts=thread_ts)
+        decisions, commitments = thread_records(session, team_id=team_id, channel_id=channel, thread_ts=thread_ts)
     blocks = thread_summary_blocks(decisions, commitments, today=rt.today(team_id))
     post(client, channel=channel, thread_ts=thread_ts, text="What this thread recorded", blocks=blocks)
 
