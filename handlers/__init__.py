@@ -15,9 +15,21 @@ from slack_bolt import App
 
 from bot.scheduler import Task
 from handlers import accord, checkins, commitments, decisions, digests, groups, home, proposals, threads
+from handlers.accord import grammar as accord_grammar
+from handlers.checkins import grammar as checkin_grammar
+from handlers.commitments import grammar as commit_grammar
+from handlers.decisions import grammar as decision_grammar
+from handlers.digests import grammar as digest_grammar
+from handlers.groups import grammar as group_grammar
+from handlers.proposals import grammar as propose_grammar
 from handlers.shared.deferral import Deferring
+from handlers.shared.usage import CommandUsage
 
-FEATURES = (decisions, commitments, accord, groups, checkins, digests, proposals, home, threads)
+FEATURES = (decisions, commitments, groups, checkins, digests, proposals, home, threads)
+# Every command's usage, in the order `/accord help` and the manifest list them.
+COMMANDS: tuple[CommandUsage, ...] = (decision_grammar.USAGE, commit_grammar.USAGE, propose_grammar.USAGE,
+                                      group_grammar.USAGE, checkin_grammar.USAGE, digest_grammar.USAGE)
+USAGE: dict[str, CommandUsage] = {usage.command: usage for usage in (*COMMANDS, accord_grammar.USAGE)}
 
 
 def register_all(app: App, *, work: Executor | None = None) -> None:
@@ -25,6 +37,7 @@ def register_all(app: App, *, work: Executor | None = None) -> None:
     target: Any = Deferring(app, work)
     for feature in FEATURES:
         feature.register(target)
+    accord.register(target, commands=COMMANDS)
 
 
 def scheduled_tasks() -> list[tuple[str, Task]]:

@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_bolt import Ack, Respond
 
+from bot.values import ParseError
+from handlers.accord.grammar import parse_accord_command
 from handlers.shared.blocks import sections
 from handlers.shared.common import error_text, reply
-from handlers.shared.help import accord_help_text
-from handlers.shared.parsing import ParseError, parse_accord_command
+from handlers.shared.usage import CommandUsage, help_text
+
+INTRO = (
+    "*Accord* keeps the record and the rhythm of your consortium: it logs decisions and commitments, "
+    "runs check-ins with each stakeholder group in its own time zone, drives proposals to consensus "
+    "and posts digests of what is open.\n"
+    "In any channel I'm in, a message starting with `Decision:` or `Action:` is recorded too; "
+    "mention me with `summary` in a thread to see what it recorded."
+)
 
 
-def handle_accord_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
-    ack()
-    try:
-        parse_accord_command(command.get("text", ""))
-    except ParseError as err:
-        reply(respond, error_text(err))
-        return
-    text = accord_help_text()
-    reply(respond, "Accord help", sections(text))
+def accord_help_text(usages: Sequence[CommandUsage]) -> str:
+    """What Accord does and every command."""
+    return help_text(INTRO, usages)
+
+
+def accord_command(usages: Sequence[CommandUsage]) -> Callable[..., None]:
+    """The `/accord` listener, answering with the usage of ``usages`` (every other command)."""
+
+    def handle_accord_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        ack()
+        try:
+            parse_accord_command(command.get("text", ""))
+        except ParseError as err:
+            reply(respond, error_text(err))
+            return
+        reply(respond, "Accord help", sections(accord_help_text(usages)))
+
+    return handle_accord_command

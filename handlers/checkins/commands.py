@@ -9,11 +9,13 @@ from slack_bolt import Ack, BoltContext, Respond
 from bot.services import ServiceError
 from bot.services import checkin_answers as answers
 from bot.services import checkins as service
+from bot.values import ParseError
 from handlers.checkins.blocks import checkin_modal
+from handlers.checkins.grammar import USAGE, CheckinNow, CheckinOpen, parse_checkin_command
 from handlers.shared.blocks import safe, slack_date
 from handlers.shared.common import error_text, open_modal, reply, runtime, team_of
-from handlers.shared.help import usage_text
-from handlers.shared.parsing import CheckinNow, CheckinOpen, Help, ParseError, parse_checkin_command
+from handlers.shared.grammar import Help
+from handlers.shared.usage import usage_text
 
 
 def handle_checkin_command(ack: Ack, command: dict[str, Any], respond: Respond, client: Any,
@@ -25,7 +27,7 @@ def handle_checkin_command(ack: Ack, command: dict[str, Any], respond: Respond, 
     try:
         parsed = parse_checkin_command(command.get("text", ""))
         if isinstance(parsed, Help):
-            reply(respond, usage_text("checkin"))
+            reply(respond, usage_text(USAGE))
         elif isinstance(parsed, CheckinOpen):
             with rt.session() as session:
                 form = answers.checkin_form(session, team_id=team_id, user_id=user_id)

@@ -14,7 +14,7 @@ from handlers.shared import ids
 from handlers.shared.announcements import enqueue_message, request_key, send_now
 from handlers.shared.blocks import escape
 from handlers.shared.common import error_text, once, post, runtime, team_of
-from handlers.shared.parsing import MAX_TEXT
+from handlers.shared.grammar import MAX_TEXT
 
 
 def _state(view: dict[str, Any]) -> dict[str, Any]:

@@ -10,20 +10,21 @@ from bot.runtime import Runtime
 from bot.services import ServiceError
 from bot.services import commitments as service
 from bot.services.groups import group_names
+from bot.values import ParseError
 from handlers.commitments.blocks import commitment_list_blocks
-from handlers.shared.announcements import STATUS_VERBS, announce, enqueue_commitment, enqueue_status_change, send_now
-from handlers.shared.common import error_text, open_modal, reply, runtime, team_of
-from handlers.shared.help import usage_text
-from handlers.shared.parsing import (
+from handlers.commitments.grammar import (
+    USAGE,
     CommitCreate,
     CommitList,
     CommitModal,
     CommitUpdate,
-    Help,
-    ParseError,
     parse_commit_command,
 )
+from handlers.shared.announcements import STATUS_VERBS, announce, enqueue_commitment, enqueue_status_change, send_now
+from handlers.shared.common import error_text, open_modal, reply, runtime, team_of
+from handlers.shared.grammar import Help
 from handlers.shared.records import commitment_modal
+from handlers.shared.usage import usage_text
 
 LIST_TITLES = {"channel": "Open commitments in this channel", "mine": "Your open commitments",
                "overdue": "Overdue commitments", "all": "All open commitments"}
@@ -38,7 +39,7 @@ def handle_commit_command(ack: Ack, command: dict[str, Any], respond: Respond, c
     try:
         parsed = parse_commit_command(command.get("text", ""), today=rt.today(team_id))
         if isinstance(parsed, Help):
-            reply(respond, usage_text("commit"))
+            reply(respond, usage_text(USAGE))
         elif isinstance(parsed, CommitModal):
             open_modal(client, trigger_id=command["trigger_id"], tell=lambda text: reply(respond, text),
                        view=commitment_modal(metadata={"channel_id": channel_id}, owner_id=user_id))

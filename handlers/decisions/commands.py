@@ -8,21 +8,22 @@ from slack_bolt import Ack, BoltContext, Respond
 
 from bot.services import ServiceError
 from bot.services import decisions as service
+from bot.values import ParseError
 from handlers.decisions.blocks import decision_list_blocks
-from handlers.shared.announcements import announce, enqueue_decision, enqueue_message, send_now
-from handlers.shared.blocks import safe
-from handlers.shared.common import error_text, open_modal, reply, runtime, team_of
-from handlers.shared.help import usage_text
-from handlers.shared.parsing import (
+from handlers.decisions.grammar import (
+    USAGE,
     DecisionCreate,
     DecisionList,
     DecisionModal,
     DecisionRevoke,
-    Help,
-    ParseError,
     parse_decision_command,
 )
+from handlers.shared.announcements import announce, enqueue_decision, enqueue_message, send_now
+from handlers.shared.blocks import safe
+from handlers.shared.common import error_text, open_modal, reply, runtime, team_of
+from handlers.shared.grammar import Help
 from handlers.shared.records import decision_modal
+from handlers.shared.usage import usage_text
 
 
 def handle_decision_command(ack: Ack, command: dict[str, Any], respond: Respond, client: Any,
@@ -34,7 +35,7 @@ def handle_decision_command(ack: Ack, command: dict[str, Any], respond: Respond,
     try:
         parsed = parse_decision_command(command.get("text", ""))
         if isinstance(parsed, Help):
-            reply(respond, usage_text("decision"))
+            reply(respond, usage_text(USAGE))
         elif isinstance(parsed, DecisionModal):
             open_modal(client, trigger_id=command["trigger_id"], tell=lambda text: reply(respond, text),
                        view=decision_modal(metadata={"channel_id": channel_id}))

@@ -10,13 +10,15 @@ from bot.runtime import Runtime
 from bot.services import ServiceError
 from bot.services import digest_runs as runs
 from bot.services.digests import build_digest, period_start
+from bot.values import ParseError
 from handlers.digests.blocks import digest_blocks, fallback
+from handlers.digests.grammar import USAGE, DigestPost, DigestPreview, DigestSchedule, parse_digest_command
 from handlers.digests.jobs import post_digest
 from handlers.shared.announcements import announce, enqueue_message, hint, request_key
 from handlers.shared.blocks import slack_date
 from handlers.shared.common import error_text, reply, runtime, team_of
-from handlers.shared.help import usage_text
-from handlers.shared.parsing import DigestPost, DigestPreview, DigestSchedule, Help, ParseError, parse_digest_command
+from handlers.shared.grammar import Help
+from handlers.shared.usage import usage_text
 
 
 def handle_digest_command(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -27,7 +29,7 @@ def handle_digest_command(ack: Ack, command: dict[str, Any], respond: Respond, c
     try:
         parsed = parse_digest_command(command.get("text", ""))
         if isinstance(parsed, Help):
-            reply(respond, usage_text("digest"))
+            reply(respond, usage_text(USAGE))
         elif isinstance(parsed, DigestPreview):
             _preview(rt, respond, team_id=team_id, channel_id=channel_id)
         elif isinstance(parsed, DigestPost):

@@ -13,11 +13,9 @@ from bot.services import ServiceError
 from bot.services import checkins as checkin_service
 from bot.services import groups as service
 from bot.services.access import add_facilitators
+from bot.values import ParseError
 from handlers.groups.blocks import group_list_blocks, group_show_blocks, schedule_reply, schedule_text
-from handlers.shared.blocks import fallback_text, safe
-from handlers.shared.common import error_text, reply, runtime, team_of
-from handlers.shared.help import usage_text
-from handlers.shared.parsing import (
+from handlers.groups.grammar import (
     USAGE,
     FacilitatorAdd,
     GroupAdd,
@@ -26,10 +24,12 @@ from handlers.shared.parsing import (
     GroupRemove,
     GroupSchedule,
     GroupShow,
-    Help,
-    ParseError,
     parse_group_command,
 )
+from handlers.shared.blocks import fallback_text, safe
+from handlers.shared.common import error_text, reply, runtime, team_of
+from handlers.shared.grammar import Help
+from handlers.shared.usage import usage_text
 
 MAX_CHECKED_USERS = 25
 
@@ -45,7 +45,7 @@ def _check_users(client: Any, user_ids: Sequence[str]) -> None:
             user = client.users_info(user=user_id)["user"]
         except SlackApiError as err:
             if err.response.get("error") == "user_not_found":
-                raise ParseError(f"I can't find <@{user_id}> in this workspace.", USAGE["/group"]) from None
+                raise ParseError(f"I can't find <@{user_id}> in this workspace.", USAGE.text) from None
             return  # Slack won't say (e.g. a missing scope): don't block the facilitator on it
         if user.get("deleted"):
             raise ParseError(f"<@{user_id}> has a deactivated account.")
@@ -114,7 +114,7 @@ def handle_group_command(ack: Ack, command: dict[str, Any], respond: Respond, cl
     try:
         parsed = parse_group_command(command.get("text", ""))
         if isinstance(parsed, Help):
-            reply(respond, usage_text("group"))
+            reply(respond, usage_text(USAGE))
         elif isinstance(parsed, GroupCreate):
             reply(respond, _create(rt, parsed, **who))
         elif isinstance(parsed, GroupAdd | GroupRemove):

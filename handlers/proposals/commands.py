@@ -10,20 +10,21 @@ from bot.services import ServiceError
 from bot.services import proposals as service
 from bot.services.consensus import OUTCOME_LABELS
 from bot.services.groups import list_groups
+from bot.values import ParseError
 from handlers.proposals.blocks import proposal_modal
-from handlers.proposals.messages import enqueue_closing, enqueue_publish, publish_proposal
-from handlers.shared.announcements import send_now
-from handlers.shared.common import error_text, open_modal, reply, runtime, team_of
-from handlers.shared.help import usage_text
-from handlers.shared.parsing import (
-    Help,
-    ParseError,
+from handlers.proposals.grammar import (
+    USAGE,
     ProposeClose,
     ProposeCreate,
     ProposeModal,
     ProposeWithdraw,
     parse_propose_command,
 )
+from handlers.proposals.messages import enqueue_closing, enqueue_publish, publish_proposal
+from handlers.shared.announcements import send_now
+from handlers.shared.common import error_text, open_modal, reply, runtime, team_of
+from handlers.shared.grammar import Help
+from handlers.shared.usage import usage_text
 
 
 def handle_propose_command(ack: Ack, command: dict[str, Any], respond: Respond, client: Any,
@@ -35,7 +36,7 @@ def handle_propose_command(ack: Ack, command: dict[str, Any], respond: Respond, 
     try:
         parsed = parse_propose_command(command.get("text", ""))
         if isinstance(parsed, Help):
-            reply(respond, usage_text("propose"))
+            reply(respond, usage_text(USAGE))
         elif isinstance(parsed, ProposeModal):
             with rt.session() as session:
                 groups = [(g.id or 0, g.name) for g in list_groups(session, team_id=team_id)]

@@ -14,7 +14,7 @@ from handlers.proposals.messages import enqueue_live, enqueue_publish, publish_p
 from handlers.shared import ids
 from handlers.shared.blocks import escape
 from handlers.shared.common import once, post, runtime, team_of
-from handlers.shared.parsing import MAX_TEXT
+from handlers.shared.grammar import MAX_TEXT
 
 
 def _state(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:

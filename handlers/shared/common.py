@@ -13,8 +13,8 @@ from slack_sdk.errors import SlackApiError
 from bot.runtime import Runtime
 from bot.services import ServiceError
 from bot.services.deliveries import claim_delivery
+from bot.values import ParseError
 from handlers.shared.blocks import safe
-from handlers.shared.parsing import ParseError
 from storage.types import Session
 
 logger = logging.getLogger("accord.handlers")

@@ -7,7 +7,7 @@ from typing import Any
 
 from handlers.shared.blocks import escape
 from handlers.shared.common import permalink
-from handlers.shared.parsing import MAX_TEXT
+from handlers.shared.grammar import MAX_TEXT
 
 
 def modal_metadata(view: dict[str, Any]) -> dict[str, Any]:

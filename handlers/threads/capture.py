@@ -8,11 +8,13 @@ from bot.runtime import Runtime
 from bot.services import commitments as commitment_service
 from bot.services import decisions as decision_service
 from bot.services.threads import thread_records
+from bot.values import ParseError
 from handlers.shared.announcements import enqueue_message, send_now
 from handlers.shared.blocks import plain_date, section, truncate
 from handlers.shared.common import error_text, once, permalink, post, whisper
-from handlers.shared.parsing import ParseError, RecordMessage, parse_commitment_text
+from handlers.shared.grammar import parse_commitment_text
 from handlers.threads.blocks import thread_summary_blocks
+from handlers.threads.grammar import RecordMessage
 
 
 def record_from_message(rt: Runtime, client: Any, *, team_id: str, event: dict[str, Any], found: RecordMessage) -> None:

@@ -6,10 +6,11 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
+from bot.values import ParseError
 from handlers.shared.common import error_text, once, runtime, team_of, whisper
 from handlers.shared.messages import route_message
-from handlers.shared.parsing import ParseError, RecordMessage, Summary, parse_mention, parse_record_message
 from handlers.threads.capture import record_from_message, reply_mention_help, reply_thread_summary
+from handlers.threads.grammar import RecordMessage, Summary, parse_mention, parse_record_message
 
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
 

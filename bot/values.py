@@ -1,7 +1,8 @@
 """Values inside Accord's commands and settings: durations, times of day, time zones, days, dates.
 
-Pure functions, no I/O. Invalid input raises :class:`ParseError` (shared with, and re-exported
-by, :mod:`handlers.shared.parsing`), whose ``message`` says what was wrong.
+Pure functions, no I/O. Invalid input raises :class:`ParseError` (a ``ValueError``, which the
+commands' grammars raise too), whose ``message`` says what was wrong. The settings read their
+durations with the same :func:`parse_duration` as everything else.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Tests for handlers.shared.parsing (and the value parsers it re-exports from handlers.shared.dates)."""
+"""Tests for the grammar of every command and thread message, and for the values inside them (bot.values)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,50 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers.shared import parsing as p
-from handlers.shared.parsing import ParseError
+from bot.values import (
+    DAYS,
+    ParseError,
+    format_days,
+    parse_days,
+    parse_due_date,
+    parse_duration,
+    parse_hhmm,
+    parse_timezone,
+)
+from handlers import USAGE
+from handlers.accord.grammar import parse_accord_command
+from handlers.checkins.grammar import CheckinNow, CheckinOpen, parse_checkin_command
+from handlers.commitments.grammar import CommitList, CommitModal, CommitUpdate, parse_commit_command
+from handlers.decisions.grammar import (
+    DecisionCreate,
+    DecisionList,
+    DecisionModal,
+    DecisionRevoke,
+    parse_decision_command,
+)
+from handlers.digests.grammar import DigestPost, DigestPreview, DigestSchedule, parse_digest_command
+from handlers.groups.grammar import (
+    FacilitatorAdd,
+    GroupAdd,
+    GroupCreate,
+    GroupList,
+    GroupRemove,
+    GroupSchedule,
+    GroupShow,
+    parse_group_command,
+)
+from handlers.proposals.grammar import ProposeClose, ProposeCreate, ProposeModal, ProposeWithdraw, parse_propose_command
+from handlers.shared.grammar import (
+    MAX_TEXT,
+    CommitCreate,
+    Help,
+    channel_id,
+    first_user,
+    parse_commitment_text,
+    parse_record_id,
+    user_ids,
+)
+from handlers.threads.grammar import RecordMessage, Summary, parse_mention, parse_record_message
 
 WED = date(2026, 3, 11)  # a Wednesday
 MON = date(2026, 3, 16)
@@ -37,7 +79,7 @@ def test_parse_error_is_a_value_error_with_message_and_usage() -> None:
 
 
 def test_error_messages_quote_long_input_briefly() -> None:
-    err = error(p.parse_record_id, "x" * 500 + "`")
+    err = error(parse_record_id, "x" * 500 + "`")
     assert len(err.message) < 200
     assert "…" in err.message
 
@@ -47,26 +89,26 @@ def test_error_messages_quote_long_input_briefly() -> None:
 
 def test_user_ids_in_order_without_repeats() -> None:
     text = "ask <@U2|bob> and <@U1> and <@U2> and <!here> <#C1|general> <@W9|ent>"
-    assert p.user_ids(text) == ["U2", "U1", "W9"]
-    assert p.first_user(text) == "U2"
-    assert p.first_user("nobody here <!channel>") is None
-    assert p.user_ids("") == []
+    assert user_ids(text) == ["U2", "U1", "W9"]
+    assert first_user(text) == "U2"
+    assert first_user("nobody here <!channel>") is None
+    assert user_ids("") == []
 
 
 def test_channel_id() -> None:
-    assert p.channel_id("in <#C123|general> and <#C999>") == "C123"
-    assert p.channel_id("<#C7>") == "C7"
-    assert p.channel_id("#general") is None
+    assert channel_id("in <#C123|general> and <#C999>") == "C123"
+    assert channel_id("<#C7>") == "C7"
+    assert channel_id("#general") is None
 
 
 @pytest.mark.parametrize(("token", "expected"), [("12", 12), ("#12", 12), (" 7 ", 7), ("#0012", 12)])
 def test_record_id(token: str, expected: int) -> None:
-    assert p.parse_record_id(token) == expected
+    assert parse_record_id(token) == expected
 
 
 @pytest.mark.parametrize("token", ["abc", "", "#", "0", "-1", "1.5", "12a", "# 12"])
 def test_record_id_rejects(token: str) -> None:
-    assert "is not a record id" in error(p.parse_record_id, token).message
+    assert "is not a record id" in error(parse_record_id, token).message
 
 
 # --- durations, times, zones, days ---------------------------------------------------------
@@ -85,7 +127,7 @@ def test_record_id_rejects(token: str) -> None:
     ],
 )
 def test_duration(text: str, expected: timedelta) -> None:
-    assert p.parse_duration(text) == expected
+    assert parse_duration(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -93,7 +135,7 @@ def test_duration(text: str, expected: timedelta) -> None:
     ["", "0m", "0d0h", "abc", "5", "1x", "m", "30m1h", "-5m", "1.5h", "999999999d9h", "3651d", "3650d1s"],
 )
 def test_duration_rejects(text: str) -> None:
-    error(p.parse_duration, text)
+    error(parse_duration, text)
 
 
 @pytest.mark.parametrize(
@@ -107,12 +149,12 @@ def test_duration_rejects(text: str) -> None:
     ],
 )
 def test_hhmm(text: str, expected: time) -> None:
-    assert p.parse_hhmm(text) == expected
+    assert parse_hhmm(text) == expected
 
 
 @pytest.mark.parametrize("text", ["24:00", "9:60", "9", "0900", "9:5", "9:30am", "", "09:00:00"])
 def test_hhmm_rejects(text: str) -> None:
-    assert "HH:MM" in error(p.parse_hhmm, text).message
+    assert "HH:MM" in error(parse_hhmm, text).message
 
 
 @pytest.mark.parametrize(
@@ -120,12 +162,12 @@ def test_hhmm_rejects(text: str) -> None:
     [("Asia/Kolkata", "Asia/Kolkata"), ("asia/kolkata", "Asia/Kolkata"), (" UTC ", "UTC"), ("utc", "UTC")],
 )
 def test_timezone(text: str, expected: str) -> None:
-    assert p.parse_timezone(text) == expected
+    assert parse_timezone(text) == expected
 
 
 @pytest.mark.parametrize("text", ["Mars/Olympus", "", "Europe/Berlin2", "localtime", "Factory", "+05:30"])
 def test_timezone_rejects(text: str) -> None:
-    err = error(p.parse_timezone, text)
+    err = error(parse_timezone, text)
     assert f"`{text}`" in err.message
     assert "IANA" in err.message
 
@@ -138,24 +180,24 @@ def test_timezone_rejects(text: str) -> None:
         ("Thu, MON", ("mon", "thu")),
         ("friday,monday", ("mon", "fri")),
         ("weekdays", ("mon", "tue", "wed", "thu", "fri")),
-        ("daily", p.DAYS),
-        ("everyday", p.DAYS),
+        ("daily", DAYS),
+        ("everyday", DAYS),
         ("weekends", ("sat", "sun")),
         ("thurs,weekends", ("thu", "sat", "sun")),
         ("tues,weds", ("tue", "wed")),
     ],
 )
 def test_days(text: str, expected: tuple[str, ...]) -> None:
-    assert p.parse_days(text) == expected
+    assert parse_days(text) == expected
 
 
 @pytest.mark.parametrize("text", ["funday", "", ",", "mon,funday", "1"])
 def test_days_rejects(text: str) -> None:
-    error(p.parse_days, text)
+    error(parse_days, text)
 
 
 def test_format_days() -> None:
-    assert p.format_days(("mon", "thu")) == "mon,thu"
+    assert format_days(("mon", "thu")) == "mon,thu"
 
 
 # --- due dates -----------------------------------------------------------------------------
@@ -189,28 +231,28 @@ def test_format_days() -> None:
     ],
 )
 def test_due_date(text: str, expected: date) -> None:
-    assert p.parse_due_date(text, today=WED) == expected
+    assert parse_due_date(text, today=WED) == expected
 
 
 def test_next_week_is_the_following_monday() -> None:
-    assert p.parse_due_date("next week", today=MON) == date(2026, 3, 23)
-    assert p.parse_due_date("next week", today=date(2026, 3, 15)) == MON  # a Sunday
+    assert parse_due_date("next week", today=MON) == date(2026, 3, 23)
+    assert parse_due_date("next week", today=date(2026, 3, 15)) == MON  # a Sunday
 
 
 @pytest.mark.parametrize(
     "text", ["someday", "banana", "", "   ", "dec", "2026", "soon-ish", "1 dec 25", "15", "-"]
 )
 def test_due_date_rejects_junk(text: str) -> None:
-    assert "couldn't read the date" in error(p.parse_due_date, text, today=WED).message
+    assert "couldn't read the date" in error(parse_due_date, text, today=WED).message
 
 
 @pytest.mark.parametrize("text", ["12/01", "1/12/2026", "12.01.2026", "2026/12/01", "1 12"])
 def test_due_date_rejects_ambiguous_numbers(text: str) -> None:
-    assert "ambiguous" in error(p.parse_due_date, text, today=WED).message
+    assert "ambiguous" in error(parse_due_date, text, today=WED).message
 
 
 def test_due_date_rejects_impossible_iso() -> None:
-    assert "not a valid date" in error(p.parse_due_date, "2026-02-30", today=WED).message
+    assert "not a valid date" in error(parse_due_date, "2026-02-30", today=WED).message
 
 
 # --- /decision -----------------------------------------------------------------------------
@@ -219,19 +261,19 @@ def test_due_date_rejects_impossible_iso() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("", p.DecisionModal()),
-        ("   ", p.DecisionModal()),
-        ("help", p.Help()),
-        (" HELP ", p.Help()),
-        ("list", p.DecisionList()),
-        ("revoke 12", p.DecisionRevoke(12, None)),
-        ("revoke #12 superseded by #14", p.DecisionRevoke(12, "superseded by #14")),
-        ("We adopt the R&amp;D charter", p.DecisionCreate("We adopt the R&amp;D charter")),
-        ("  Adopt <@U1|ann>'s draft\nwith edits ", p.DecisionCreate("Adopt <@U1|ann>'s draft\nwith edits")),
+        ("", DecisionModal()),
+        ("   ", DecisionModal()),
+        ("help", Help()),
+        (" HELP ", Help()),
+        ("list", DecisionList()),
+        ("revoke 12", DecisionRevoke(12, None)),
+        ("revoke #12 superseded by #14", DecisionRevoke(12, "superseded by #14")),
+        ("We adopt the R&amp;D charter", DecisionCreate("We adopt the R&amp;D charter")),
+        ("  Adopt <@U1|ann>'s draft\nwith edits ", DecisionCreate("Adopt <@U1|ann>'s draft\nwith edits")),
     ],
 )
 def test_decision_command(text: str, expected: object) -> None:
-    assert p.parse_decision_command(text) == expected
+    assert parse_decision_command(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -243,52 +285,52 @@ def test_decision_command(text: str, expected: object) -> None:
     ],
 )
 def test_decision_command_rejects(text: str, usage: str) -> None:
-    assert error(p.parse_decision_command, text).usage == usage
+    assert error(parse_decision_command, text).usage == usage
 
 
 def test_too_long_text() -> None:
-    err = error(p.parse_decision_command, "x" * (p.MAX_TEXT + 1))
+    err = error(parse_decision_command, "x" * (MAX_TEXT + 1))
     assert err.message == "The decision text is too long (20,001 characters; the limit is 20,000)."
     assert err.usage
-    assert p.parse_decision_command("x" * p.MAX_TEXT) == p.DecisionCreate("x" * p.MAX_TEXT)
-    assert "too long" in error(p.parse_propose_command, "y" * 20_001).message
-    assert "too long" in error(p.parse_commit_command, "z" * 20_001, today=WED).message
+    assert parse_decision_command("x" * MAX_TEXT) == DecisionCreate("x" * MAX_TEXT)
+    assert "too long" in error(parse_propose_command, "y" * 20_001).message
+    assert "too long" in error(parse_commit_command, "z" * 20_001, today=WED).message
 
 
 # --- /commit -------------------------------------------------------------------------------
 
 
 def commit(text: str) -> object:
-    return p.parse_commit_command(text, today=WED)
+    return parse_commit_command(text, today=WED)
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("", p.CommitModal()),
-        ("help", p.Help()),
-        ("Draft the annex", p.CommitCreate("Draft the annex", None, None)),
-        ("Draft the annex <@U1|ann> by fri", p.CommitCreate("Draft the annex", "U1", date(2026, 3, 13))),
-        ("<@U1> Draft the annex", p.CommitCreate("Draft the annex", "U1", None)),
-        ("Send <@U1> the draft", p.CommitCreate("Send the draft", "U1", None)),
-        ("Ask <@U1>, then <@U2> by tomorrow", p.CommitCreate("Ask, then <@U2>", "U1", date(2026, 3, 12))),
+        ("", CommitModal()),
+        ("help", Help()),
+        ("Draft the annex", CommitCreate("Draft the annex", None, None)),
+        ("Draft the annex <@U1|ann> by fri", CommitCreate("Draft the annex", "U1", date(2026, 3, 13))),
+        ("<@U1> Draft the annex", CommitCreate("Draft the annex", "U1", None)),
+        ("Send <@U1> the draft", CommitCreate("Send the draft", "U1", None)),
+        ("Ask <@U1>, then <@U2> by tomorrow", CommitCreate("Ask, then <@U2>", "U1", date(2026, 3, 12))),
         (
             "Review the paper by Ann by Dec 1",
-            p.CommitCreate("Review the paper by Ann", None, date(2026, 12, 1)),
+            CommitCreate("Review the paper by Ann", None, date(2026, 12, 1)),
         ),
-        ("Ship it BY 2025-01-01", p.CommitCreate("Ship it", None, date(2025, 1, 1))),
-        ("Ship it by fri <@U3>", p.CommitCreate("Ship it", "U3", date(2026, 3, 13))),
-        ("Write a standby plan", p.CommitCreate("Write a standby plan", None, None)),
-        ("Line one by fri\nline two", p.CommitCreate("Line one by fri\nline two", None, None)),
-        ("list", p.CommitList("channel", None)),
-        ("list mine", p.CommitList("mine", None)),
-        ("list OVERDUE", p.CommitList("overdue", None)),
-        ("list all", p.CommitList("all", None)),
-        ("list <@U2|bob>", p.CommitList("user", "U2")),
-        ("done 12", p.CommitUpdate("done", 12, None)),
-        ("done #12 sent to all partners", p.CommitUpdate("done", 12, "sent to all partners")),
-        ("block 12 waiting for legal", p.CommitUpdate("block", 12, "waiting for legal")),
-        ("drop #3", p.CommitUpdate("drop", 3, None)),
+        ("Ship it BY 2025-01-01", CommitCreate("Ship it", None, date(2025, 1, 1))),
+        ("Ship it by fri <@U3>", CommitCreate("Ship it", "U3", date(2026, 3, 13))),
+        ("Write a standby plan", CommitCreate("Write a standby plan", None, None)),
+        ("Line one by fri\nline two", CommitCreate("Line one by fri\nline two", None, None)),
+        ("list", CommitList("channel", None)),
+        ("list mine", CommitList("mine", None)),
+        ("list OVERDUE", CommitList("overdue", None)),
+        ("list all", CommitList("all", None)),
+        ("list <@U2|bob>", CommitList("user", "U2")),
+        ("done 12", CommitUpdate("done", 12, None)),
+        ("done #12 sent to all partners", CommitUpdate("done", 12, "sent to all partners")),
+        ("block 12 waiting for legal", CommitUpdate("block", 12, "waiting for legal")),
+        ("drop #3", CommitUpdate("drop", 3, None)),
     ],
 )
 def test_commit_command(text: str, expected: object) -> None:
@@ -322,7 +364,7 @@ def test_commit_command_rejects(text: str, message: str, usage: str) -> None:
 
 
 def test_commitment_text_for_thread_messages() -> None:
-    assert p.parse_commitment_text("Share minutes <@U4> by tomorrow", today=WED) == p.CommitCreate(
+    assert parse_commitment_text("Share minutes <@U4> by tomorrow", today=WED) == CommitCreate(
         "Share minutes", "U4", date(2026, 3, 12)
     )
 
@@ -333,16 +375,16 @@ def test_commitment_text_for_thread_messages() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("", p.ProposeModal()),
-        ("help", p.Help()),
-        ("Adopt the data-sharing agreement v2", p.ProposeCreate("Adopt the data-sharing agreement v2")),
-        ("close 4", p.ProposeClose(4)),
-        ("close #4", p.ProposeClose(4)),
-        ("withdraw 5", p.ProposeWithdraw(5)),
+        ("", ProposeModal()),
+        ("help", Help()),
+        ("Adopt the data-sharing agreement v2", ProposeCreate("Adopt the data-sharing agreement v2")),
+        ("close 4", ProposeClose(4)),
+        ("close #4", ProposeClose(4)),
+        ("withdraw 5", ProposeWithdraw(5)),
     ],
 )
 def test_propose_command(text: str, expected: object) -> None:
-    assert p.parse_propose_command(text) == expected
+    assert parse_propose_command(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -354,7 +396,7 @@ def test_propose_command(text: str, expected: object) -> None:
     ],
 )
 def test_propose_command_rejects(text: str, usage: str) -> None:
-    assert error(p.parse_propose_command, text).usage == usage
+    assert error(parse_propose_command, text).usage == usage
 
 
 # --- /group --------------------------------------------------------------------------------
@@ -363,34 +405,34 @@ def test_propose_command_rejects(text: str, usage: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("", p.Help()),
-        ("help", p.Help()),
-        ("create Industry", p.GroupCreate("Industry")),
+        ("", Help()),
+        ("help", Help()),
+        ("create Industry", GroupCreate("Industry")),
         (
             "create Civil Society <#C1|cs> tz Europe/Berlin sector civil-society",
-            p.GroupCreate("Civil Society", "C1", "Europe/Berlin", "civil-society"),
+            GroupCreate("Civil Society", "C1", "Europe/Berlin", "civil-society"),
         ),
         (
             "create Academia sector research labs tz asia/kolkata",
-            p.GroupCreate("Academia", None, "Asia/Kolkata", "research labs"),
+            GroupCreate("Academia", None, "Asia/Kolkata", "research labs"),
         ),
-        ('create "Tz Sector Partners" <#C2>', p.GroupCreate("Tz Sector Partners", "C2")),
-        ("create “Policy makers” tz UTC", p.GroupCreate("Policy makers", None, "UTC")),
-        ("create R&amp;D", p.GroupCreate("R&amp;D")),
-        ("add Civil Society <@U1> <@U2|bo>", p.GroupAdd("Civil Society", ("U1", "U2"))),
-        ("add Industry <@U1>, <@U1>", p.GroupAdd("Industry", ("U1",))),
-        ('add "Civil Society" <@U1>', p.GroupAdd("Civil Society", ("U1",))),
-        ("remove Industry <@U3>", p.GroupRemove("Industry", ("U3",))),
-        ("schedule Civil Society mon,thu 09:00", p.GroupSchedule("Civil Society", ("mon", "thu"), time(9))),
-        ("schedule Industry weekdays 9:30", p.GroupSchedule("Industry", p.DAYS[:5], time(9, 30))),
-        ("schedule Civil Society off", p.GroupSchedule("Civil Society", None, None, off=True)),
-        ("list", p.GroupList()),
-        ("show  civil   society ", p.GroupShow("civil society")),
-        ("facilitator add <@U1> <@U2>", p.FacilitatorAdd(("U1", "U2"))),
+        ('create "Tz Sector Partners" <#C2>', GroupCreate("Tz Sector Partners", "C2")),
+        ("create “Policy makers” tz UTC", GroupCreate("Policy makers", None, "UTC")),
+        ("create R&amp;D", GroupCreate("R&amp;D")),
+        ("add Civil Society <@U1> <@U2|bo>", GroupAdd("Civil Society", ("U1", "U2"))),
+        ("add Industry <@U1>, <@U1>", GroupAdd("Industry", ("U1",))),
+        ('add "Civil Society" <@U1>', GroupAdd("Civil Society", ("U1",))),
+        ("remove Industry <@U3>", GroupRemove("Industry", ("U3",))),
+        ("schedule Civil Society mon,thu 09:00", GroupSchedule("Civil Society", ("mon", "thu"), time(9))),
+        ("schedule Industry weekdays 9:30", GroupSchedule("Industry", DAYS[:5], time(9, 30))),
+        ("schedule Civil Society off", GroupSchedule("Civil Society", None, None, off=True)),
+        ("list", GroupList()),
+        ("show  civil   society ", GroupShow("civil society")),
+        ("facilitator add <@U1> <@U2>", FacilitatorAdd(("U1", "U2"))),
     ],
 )
 def test_group_command(text: str, expected: object) -> None:
-    assert p.parse_group_command(text) == expected
+    assert parse_group_command(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -420,7 +462,7 @@ def test_group_command(text: str, expected: object) -> None:
     ],
 )
 def test_group_command_rejects(text: str, message: str) -> None:
-    err = error(p.parse_group_command, text)
+    err = error(parse_group_command, text)
     assert message in err.message
     assert err.usage.startswith("/group")
 
@@ -430,30 +472,30 @@ def test_group_command_rejects(text: str, message: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("", p.CheckinOpen()), ("help", p.Help()), ("now Civil Society", p.CheckinNow("Civil Society"))],
+    [("", CheckinOpen()), ("help", Help()), ("now Civil Society", CheckinNow("Civil Society"))],
 )
 def test_checkin_command(text: str, expected: object) -> None:
-    assert p.parse_checkin_command(text) == expected
+    assert parse_checkin_command(text) == expected
 
 
 @pytest.mark.parametrize("text", ["now", "later Industry", "Industry"])
 def test_checkin_command_rejects(text: str) -> None:
-    assert "/checkin now <group>" in error(p.parse_checkin_command, text).usage
+    assert "/checkin now <group>" in error(parse_checkin_command, text).usage
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("", p.DigestPost()),
-        ("help", p.Help()),
-        ("preview", p.DigestPreview()),
-        ("schedule fri 16:00", p.DigestSchedule(("fri",), time(16), None)),
-        ("schedule mon,thu 09:00 tz asia/kolkata", p.DigestSchedule(("mon", "thu"), time(9), "Asia/Kolkata")),
-        ("schedule off", p.DigestSchedule(off=True)),
+        ("", DigestPost()),
+        ("help", Help()),
+        ("preview", DigestPreview()),
+        ("schedule fri 16:00", DigestSchedule(("fri",), time(16), None)),
+        ("schedule mon,thu 09:00 tz asia/kolkata", DigestSchedule(("mon", "thu"), time(9), "Asia/Kolkata")),
+        ("schedule off", DigestSchedule(off=True)),
     ],
 )
 def test_digest_command(text: str, expected: object) -> None:
-    assert p.parse_digest_command(text) == expected
+    assert parse_digest_command(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -461,33 +503,33 @@ def test_digest_command(text: str, expected: object) -> None:
     ["weekly", "preview now", "schedule", "schedule fri", "schedule fri 16:00 UTC", "schedule fri 25:00"],
 )
 def test_digest_command_rejects(text: str) -> None:
-    assert error(p.parse_digest_command, text).usage.startswith("/digest")
+    assert error(parse_digest_command, text).usage.startswith("/digest")
 
 
 def test_accord_command() -> None:
-    assert p.parse_accord_command("") == p.Help()
-    assert p.parse_accord_command("Help") == p.Help()
-    assert error(p.parse_accord_command, "dance").usage == "/accord help"
+    assert parse_accord_command("") == Help()
+    assert parse_accord_command("Help") == Help()
+    assert error(parse_accord_command, "dance").usage == "/accord help"
 
 
 @pytest.mark.parametrize(
     "parse",
     [
-        p.parse_decision_command,
-        p.parse_propose_command,
-        p.parse_group_command,
-        p.parse_checkin_command,
-        p.parse_digest_command,
-        p.parse_accord_command,
-        lambda text: p.parse_commit_command(text, today=WED),
+        parse_decision_command,
+        parse_propose_command,
+        parse_group_command,
+        parse_checkin_command,
+        parse_digest_command,
+        parse_accord_command,
+        lambda text: parse_commit_command(text, today=WED),
     ],
 )
 def test_help_for_every_command(parse: Callable[[str], object]) -> None:
-    assert parse("help") == p.Help()
+    assert parse("help") == Help()
 
 
 def test_usage_covers_every_command() -> None:
-    assert set(p.USAGE) == {"/decision", "/commit", "/propose", "/group", "/checkin", "/digest", "/accord"}
+    assert set(USAGE) == {"/decision", "/commit", "/propose", "/group", "/checkin", "/digest", "/accord"}
 
 
 # --- messages ------------------------------------------------------------------------------
@@ -496,12 +538,12 @@ def test_usage_covers_every_command() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Decision: adopt the charter", p.RecordMessage("decision", "adopt the charter")),
-        ("  DECISION :  adopt it  ", p.RecordMessage("decision", "adopt it")),
-        ("action: send minutes <@U1> by fri", p.RecordMessage("commitment", "send minutes <@U1> by fri")),
-        ("Commitment: review\nthe annex", p.RecordMessage("commitment", "review\nthe annex")),
-        ("<@UBOT> decision: adopt it", p.RecordMessage("decision", "adopt it")),
-        ("<@UBOT|accord>  Action: call them", p.RecordMessage("commitment", "call them")),
+        ("Decision: adopt the charter", RecordMessage("decision", "adopt the charter")),
+        ("  DECISION :  adopt it  ", RecordMessage("decision", "adopt it")),
+        ("action: send minutes <@U1> by fri", RecordMessage("commitment", "send minutes <@U1> by fri")),
+        ("Commitment: review\nthe annex", RecordMessage("commitment", "review\nthe annex")),
+        ("<@UBOT> decision: adopt it", RecordMessage("decision", "adopt it")),
+        ("<@UBOT|accord>  Action: call them", RecordMessage("commitment", "call them")),
         ("Decision:", None),
         ("Decision:   ", None),
         ("We made a decision: adopt it", None),
@@ -511,37 +553,37 @@ def test_usage_covers_every_command() -> None:
     ],
 )
 def test_record_message(text: str, expected: object) -> None:
-    assert p.parse_record_message(text) == expected
+    assert parse_record_message(text) == expected
 
 
 def test_record_message_skips_only_the_bot_when_known() -> None:
-    assert p.parse_record_message("<@UBOT> decision: x", bot_user_id="UBOT") == p.RecordMessage(
+    assert parse_record_message("<@UBOT> decision: x", bot_user_id="UBOT") == RecordMessage(
         "decision", "x"
     )
-    assert p.parse_record_message("<@U2> decision: x", bot_user_id="UBOT") is None
+    assert parse_record_message("<@U2> decision: x", bot_user_id="UBOT") is None
 
 
 def test_record_message_too_long() -> None:
-    assert "too long" in error(p.parse_record_message, "Decision: " + "x" * 20_001).message
+    assert "too long" in error(parse_record_message, "Decision: " + "x" * 20_001).message
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("<@UBOT> summary", p.Summary()),
+        ("<@UBOT> summary", Summary()),
         ("<@UBOT|accord> Summary please?", None),
-        ("<@UBOT> SUMMARY.", p.Summary()),
-        ("summary <@UBOT>", p.Summary()),
-        ("<@UBOT> decision: adopt it", p.RecordMessage("decision", "adopt it")),
-        ("<@UBOT> action: ask <@U2> by fri", p.RecordMessage("commitment", "ask <@U2> by fri")),
-        ("<@UBOT> commitment: x", p.RecordMessage("commitment", "x")),
+        ("<@UBOT> SUMMARY.", Summary()),
+        ("summary <@UBOT>", Summary()),
+        ("<@UBOT> decision: adopt it", RecordMessage("decision", "adopt it")),
+        ("<@UBOT> action: ask <@U2> by fri", RecordMessage("commitment", "ask <@U2> by fri")),
+        ("<@UBOT> commitment: x", RecordMessage("commitment", "x")),
         ("<@UBOT> hello", None),
         ("<@UBOT>", None),
         ("<@U2> decision: not for the bot? still recorded", None),
     ],
 )
 def test_mention(text: str, expected: object) -> None:
-    assert p.parse_mention(text, bot_user_id="UBOT") == expected
+    assert parse_mention(text, bot_user_id="UBOT") == expected
 
 
 # --- properties ----------------------------------------------------------------------------
@@ -570,21 +612,21 @@ any_text = st.one_of(st.text(max_size=80), slackish)
 todays = st.dates(min_value=date(1990, 1, 1), max_value=date(2200, 12, 31))
 
 PARSERS: list[Callable[[str], object]] = [
-    p.parse_decision_command,
-    p.parse_propose_command,
-    p.parse_group_command,
-    p.parse_checkin_command,
-    p.parse_digest_command,
-    p.parse_accord_command,
-    p.parse_record_id,
-    p.parse_duration,
-    p.parse_hhmm,
-    p.parse_timezone,
-    p.parse_days,
-    p.parse_record_message,
-    lambda text: p.parse_mention(text, bot_user_id="UBOT"),
-    lambda text: p.parse_commit_command(text, today=WED),
-    lambda text: p.parse_due_date(text, today=WED),
+    parse_decision_command,
+    parse_propose_command,
+    parse_group_command,
+    parse_checkin_command,
+    parse_digest_command,
+    parse_accord_command,
+    parse_record_id,
+    parse_duration,
+    parse_hhmm,
+    parse_timezone,
+    parse_days,
+    parse_record_message,
+    lambda text: parse_mention(text, bot_user_id="UBOT"),
+    lambda text: parse_commit_command(text, today=WED),
+    lambda text: parse_due_date(text, today=WED),
 ]
 
 
@@ -613,11 +655,11 @@ def test_owner_is_the_first_mention_and_leaves_the_text(before: str, mention: st
     first = re.search(r"<@(U[A-Z0-9]+)[|>]", text)
     assert first is not None
     try:
-        result = p.parse_commitment_text(text, today=WED)
+        result = parse_commitment_text(text, today=WED)
     except ParseError:
         return
     assert result.owner_id == first.group(1)
-    assert p.first_user(text) == first.group(1)
+    assert first_user(text) == first.group(1)
     assert f"<@{result.owner_id}>" not in result.text
     assert f"<@{result.owner_id}|" not in result.text
     assert result.text == result.text.strip() and "  " not in result.text
@@ -630,8 +672,8 @@ def test_owner_is_the_first_mention_and_leaves_the_text(before: str, mention: st
 )
 def test_commit_text_without_owner_or_date_is_kept(parts: list[str]) -> None:
     text = " ".join(["Draft", *parts])
-    result = p.parse_commitment_text(text, today=WED)
-    owner = p.first_user(text)
+    result = parse_commitment_text(text, today=WED)
+    owner = first_user(text)
     assert result.owner_id == owner and result.due_date is None
     if owner is None:
         assert result.text == text
@@ -639,14 +681,14 @@ def test_commit_text_without_owner_or_date_is_kept(parts: list[str]) -> None:
 
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31)), todays)
 def test_iso_dates_roundtrip(day: date, today: date) -> None:
-    assert p.parse_due_date(day.isoformat(), today=today) == day
+    assert parse_due_date(day.isoformat(), today=today) == day
 
 
 @settings(deadline=None)
 @given(todays, st.sampled_from(list(enumerate(["monday", "tue", "wed", "thursday", "fri", "sat", "sunday"]))))
 def test_weekday_is_the_next_occurrence_after_today(today: date, weekday: tuple[int, str]) -> None:
     index, name = weekday
-    due = p.parse_due_date(name, today=today)
+    due = parse_due_date(name, today=today)
     assert due.weekday() == index
     assert timedelta(days=1) <= due - today <= timedelta(days=7)
 
@@ -656,7 +698,7 @@ def test_weekday_is_the_next_occurrence_after_today(today: date, weekday: tuple[
 def test_month_day_is_on_or_after_today(today: date, target: date) -> None:
     if (target.month, target.day) == (2, 29):
         return
-    due = p.parse_due_date(target.strftime("%b %d"), today=today)
+    due = parse_due_date(target.strftime("%b %d"), today=today)
     assert (due.month, due.day) == (target.month, target.day)
     assert today <= due < today + timedelta(days=366)
 
@@ -664,20 +706,20 @@ def test_month_day_is_on_or_after_today(today: date, target: date) -> None:
 @settings(deadline=None, max_examples=60)
 @given(todays, st.integers(min_value=1, max_value=60))
 def test_in_n_days(today: date, n: int) -> None:
-    assert p.parse_due_date(f"in {n} days", today=today) == today + timedelta(days=n)
+    assert parse_due_date(f"in {n} days", today=today) == today + timedelta(days=n)
 
 
-@given(st.sets(st.sampled_from(p.DAYS), min_size=1))
+@given(st.sets(st.sampled_from(DAYS), min_size=1))
 def test_days_roundtrip(days: set[str]) -> None:
-    ordered = tuple(day for day in p.DAYS if day in days)
-    assert p.parse_days(p.format_days(ordered)) == ordered
-    assert p.parse_days(p.format_days(ordered).upper()) == ordered
+    ordered = tuple(day for day in DAYS if day in days)
+    assert parse_days(format_days(ordered)) == ordered
+    assert parse_days(format_days(ordered).upper()) == ordered
 
 
 @given(st.times())
 def test_hhmm_roundtrip(moment: time) -> None:
     at = moment.replace(second=0, microsecond=0)
-    assert p.parse_hhmm(at.strftime("%H:%M")) == at
+    assert parse_hhmm(at.strftime("%H:%M")) == at
 
 
 @given(st.integers(0, 400), st.integers(0, 23), st.integers(0, 59), st.integers(0, 59))
@@ -685,19 +727,19 @@ def test_duration_roundtrip(d: int, h: int, m: int, s: int) -> None:
     text = "".join(f"{n}{unit}" for n, unit in ((d, "d"), (h, "h"), (m, "m"), (s, "s")) if n)
     expected = timedelta(days=d, hours=h, minutes=m, seconds=s)
     if expected:
-        assert p.parse_duration(text) == expected
+        assert parse_duration(text) == expected
     else:
-        error(p.parse_duration, text)
+        error(parse_duration, text)
 
 
 @given(st.integers(min_value=1, max_value=10**12))
 def test_record_id_roundtrip(n: int) -> None:
-    assert p.parse_record_id(str(n)) == p.parse_record_id(f"#{n}") == n
+    assert parse_record_id(str(n)) == parse_record_id(f"#{n}") == n
 
 
 @given(st.sampled_from(sorted(zoneinfo.available_timezones() - {"localtime", "Factory", "posixrules"})))
 def test_timezones_match_case_insensitively(zone: str) -> None:
-    assert p.parse_timezone(zone.lower()) == p.parse_timezone(zone.upper()) == zone
+    assert parse_timezone(zone.lower()) == parse_timezone(zone.upper()) == zone
 
 
 @given(
@@ -706,13 +748,13 @@ def test_timezones_match_case_insensitively(zone: str) -> None:
     )
 )
 def test_decision_text_is_kept_as_sent(text: str) -> None:
-    assert p.parse_decision_command(text) == p.DecisionCreate(text.strip())
+    assert parse_decision_command(text) == DecisionCreate(text.strip())
 
 
 @given(st.sampled_from(["Decision", "ACTION", "commitment"]), st.text(max_size=40), st.booleans())
 def test_record_message_body_is_stripped(keyword: str, body: str, mention: bool) -> None:
     text = ("<@UBOT> " if mention else "") + f"{keyword}: {body}"
-    result = p.parse_record_message(text)
+    result = parse_record_message(text)
     if not body.strip():
         assert result is None
     else:
