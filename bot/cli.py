@@ -84,7 +84,6 @@ class Worker:
         self.rt = rt
         self.scheduler = Scheduler(rt, worker_tasks(app))
         self.poller = InboxPoller(rt, app)
-        rt.scheduler = self.scheduler
 
     def start(self) -> None:
         self.scheduler.start()
@@ -101,8 +100,7 @@ class Worker:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_slack()
     upgrade(settings.database_url)
-    rt = build_runtime(settings)
-    rt.works = not args.no_worker
+    rt = build_runtime(settings, works=not args.no_worker)
     app = create_app(rt)
     worker = Worker(rt, app) if rt.works else None
 

@@ -12,8 +12,6 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-
 from bot.app import build_runtime
 from bot.config import ConfigError, Settings
 from bot.services.digests import build_digest, period_start
@@ -50,10 +48,7 @@ def _post(settings: Settings, *, team_id: str, channel: str) -> int:
     if not settings.slack_bot_token and not settings.oauth:
         raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…); "
                           "--post needs it to reach Slack")
-    rt = build_runtime(settings)
-    if settings.oauth:
-        rt.installation_store = SQLAlchemyInstallationStore(client_id=settings.slack_client_id or "",
-                                                            engine=rt.engine)
+    rt = build_runtime(settings)  # under OAuth, with the installations' tokens
     try:
         result = post_digest(rt, team_id=team_id, channel_id=channel, requested_by=None, trigger="cli")
     finally:
