@@ -36,6 +36,7 @@ from storage.models import (
     StakeholderGroup,
     Team,
 )
+from storage.statuses import PositionChoice, PromptStatus, ProposalOutcome, ProposalStatus
 from storage.teams import ensure_team, write_audit
 
 logger = logging.getLogger("accord.demo")
@@ -197,7 +198,8 @@ def _seed_proposals(session: Session, *, groups: dict[str, StakeholderGroup], pr
             stances = [Stance(uid, primary[uid], choice) for uid, choice in positions.items()]
             outcome = tally(stances, required_groups=required, memberships=members).outcome
         proposal = Proposal(team_id=TEAM, title=title, author_id=FACILITATOR, channel_id=CHANNEL,
-                            status=status, outcome=outcome, closes_at=closes, created_at=created,
+                            status=ProposalStatus(status), outcome=ProposalOutcome(outcome) if outcome else None,
+                            closes_at=closes, created_at=created,
                             closed_at=closes if status == "closed" else None,
                             closed_by=FACILITATOR if outcome == "withdrawn" else None)
         session.add(proposal)
@@ -205,7 +207,7 @@ def _seed_proposals(session: Session, *, groups: dict[str, StakeholderGroup], pr
         assert proposal.id is not None
         session.add_all([ProposalGroup(team_id=TEAM, proposal_id=proposal.id, group_id=g) for g in required])
         session.add_all([Position(team_id=TEAM, proposal_id=proposal.id, user_id=uid, group_id=primary[uid],
-                                  choice=choice, reason=BLOCK_REASON if choice == "block" else None,
+                                  choice=PositionChoice(choice), reason=BLOCK_REASON if choice == "block" else None,
                                   created_at=created, updated_at=created + timedelta(hours=5))
                          for uid, choice in positions.items()])
         if outcome == "consensus":
@@ -229,7 +231,7 @@ def _seed_checkins(session: Session, *, groups: dict[str, StakeholderGroup], now
         assert round_.id is not None
         answered = CHECKIN_ANSWERS.get(spec.name, ())
         for uid, _ in spec.members:
-            session.add(CheckinPrompt(team_id=TEAM, round_id=round_.id, user_id=uid, status="sent",
+            session.add(CheckinPrompt(team_id=TEAM, round_id=round_.id, user_id=uid, status=PromptStatus.SENT,
                                       attempts=1, sent_at=opened, dm_channel_id="D" + uid[1:],
                                       message_ts=f"{opened.timestamp():.0f}.{len(uid):06d}"))
             if uid in answered:

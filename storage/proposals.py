@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from storage.db import claim
 from storage.models import Decision, Position, Proposal, ProposalGroup
+from storage.statuses import PositionChoice
 
 
 def _count(session: Session, statement: Any) -> int:
@@ -83,7 +84,7 @@ def upsert_position(session: Session, *, team_id: str, proposal_id: int, user_id
     Insert by the unique key (proposal, user); if it exists, update it only where it differs.
     """
     row = Position(team_id=team_id, proposal_id=proposal_id, user_id=user_id, group_id=group_id,
-                   choice=choice, reason=reason, created_at=now, updated_at=now)
+                   choice=PositionChoice(choice), reason=reason, created_at=now, updated_at=now)
     if claim(session, row):
         return True, None
     if row in session:

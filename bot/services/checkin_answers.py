@@ -21,6 +21,7 @@ from storage import checkins as store
 from storage import commitments as commitment_store
 from storage import groups as group_store
 from storage.models import CheckinPrompt, CheckinResponse, CheckinRound, Commitment
+from storage.statuses import CommitmentStatus
 from storage.teams import write_audit
 
 KEEP = "keep"
@@ -50,7 +51,7 @@ class Answer:
     prompt: CheckinPrompt
     group_name: str
     first: bool
-    changed: list[tuple[int, str]]
+    changed: list[tuple[int, CommitmentStatus]]
     skipped: list[str]
 
 
@@ -125,7 +126,7 @@ def _save(session: Session, *, prompt: CheckinPrompt, text: str, blockers: str |
 def _apply_statuses(
     session: Session, *, settings: Settings, prompt: CheckinPrompt, statuses: Mapping[int, str],
     blockers: str | None, now: datetime,
-) -> tuple[list[tuple[int, str]], list[str]]:
+) -> tuple[list[tuple[int, CommitmentStatus]], list[str]]:
     wanted = {cid: STATUS_ACTIONS[s] for cid, s in statuses.items() if s in STATUS_ACTIONS}
     if not wanted:
         return [], []

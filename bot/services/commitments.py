@@ -13,6 +13,7 @@ from bot.services.access import is_facilitator
 from storage import commitments as store
 from storage.groups import primary_group_id
 from storage.models import Commitment, CommitmentUpdate
+from storage.statuses import CommitmentStatus
 from storage.teams import write_audit
 
 Action = Literal["done", "block", "drop", "reopen"]
@@ -119,8 +120,8 @@ def change_status(
             team_id=team_id,
             commitment_id=commitment_id,
             user_id=actor_id,
-            old_status=old_status,
-            new_status=new_status,
+            old_status=CommitmentStatus(old_status),
+            new_status=CommitmentStatus(new_status),
             note=(note or "").strip() or None,
             source=source,
             checkin_round_id=checkin_round_id,

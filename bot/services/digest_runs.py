@@ -23,6 +23,7 @@ from storage import digest_runs as store
 from storage.digests import home_group_ids
 from storage.groups import get_group
 from storage.models import DigestRun, DigestSchedule
+from storage.statuses import DigestRunStatus
 from storage.teams import write_audit
 
 
@@ -98,7 +99,7 @@ def claim_scheduled_runs(session: Session, *, schedules: Sequence[DigestSchedule
         start = period_start(session, team_id=schedule.team_id, channel_id=schedule.channel_id, end=fire)
         run = DigestRun(team_id=schedule.team_id, channel_id=schedule.channel_id, run_key=key[2],
                         trigger="schedule", period_start=start, period_end=fire,
-                        status="pending" if latest else "skipped", created_at=now)
+                        status=DigestRunStatus.PENDING if latest else DigestRunStatus.SKIPPED, created_at=now)
         if store.claim_run(session, run):
             write_audit(session, team_id=run.team_id, actor_id=None, action=f"digest.{run.status}",
                         entity="digest_run", entity_id=run.id, detail={"channel_id": run.channel_id,
