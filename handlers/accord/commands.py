@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from slack_bolt import Ack, Respond
-
-from bot.values import ParseError
-from handlers.accord.grammar import parse_accord_command
+from handlers.accord.grammar import USAGE, parse_accord_command
 from handlers.shared.blocks import sections
-from handlers.shared.common import error_text, reply
+from handlers.shared.commands import SlashCall, slash_command
+from handlers.shared.grammar import Help
 from handlers.shared.usage import CommandUsage, help_text
 
 INTRO = (
@@ -30,13 +27,8 @@ def accord_help_text(usages: Sequence[CommandUsage]) -> str:
 def accord_command(usages: Sequence[CommandUsage]) -> Callable[..., None]:
     """The `/accord` listener, answering with the usage of ``usages`` (every other command)."""
 
-    def handle_accord_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
-        ack()
-        try:
-            parse_accord_command(command.get("text", ""))
-        except ParseError as err:
-            reply(respond, error_text(err))
-            return
-        reply(respond, "Accord help", sections(accord_help_text(usages)))
+    @slash_command(USAGE, lambda call: parse_accord_command(call.text), answers_help=False)
+    def handle_accord_command(call: SlashCall, _parsed: Help) -> None:
+        call.reply("Accord help", sections(accord_help_text(usages)))
 
     return handle_accord_command

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Respond
 
 from bot.runtime import Runtime
-from bot.services import ServiceError
 from bot.services import commitments as service
 from bot.services.groups import group_names
-from bot.values import ParseError
 from handlers.commitments.blocks import commitment_list_blocks
 from handlers.commitments.grammar import (
     USAGE,
+    CommitCommand,
     CommitCreate,
     CommitList,
     CommitModal,
@@ -21,51 +18,43 @@ from handlers.commitments.grammar import (
     parse_commit_command,
 )
 from handlers.shared.announcements import STATUS_VERBS, announce, enqueue_commitment, enqueue_status_change, send_now
-from handlers.shared.common import error_text, open_modal, reply, runtime, team_of
-from handlers.shared.grammar import Help
+from handlers.shared.commands import SlashCall, slash_command
+from handlers.shared.common import open_modal, reply
 from handlers.shared.records import commitment_modal
-from handlers.shared.usage import usage_text
 
 LIST_TITLES = {"channel": "Open commitments in this channel", "mine": "Your open commitments",
                "overdue": "Overdue commitments", "all": "All open commitments"}
 
 
-def handle_commit_command(ack: Ack, command: dict[str, Any], respond: Respond, client: Any,
-                          context: BoltContext) -> None:
-    """Parse `/commit …`, call the service, answer."""
-    ack()
-    rt = runtime(context)
-    team_id, user_id, channel_id = team_of(context), command["user_id"], command["channel_id"]
-    try:
-        parsed = parse_commit_command(command.get("text", ""), today=rt.today(team_id))
-        if isinstance(parsed, Help):
-            reply(respond, usage_text(USAGE))
-        elif isinstance(parsed, CommitModal):
-            open_modal(client, trigger_id=command["trigger_id"], tell=lambda text: reply(respond, text),
-                       view=commitment_modal(metadata={"channel_id": channel_id}, owner_id=user_id))
-        elif isinstance(parsed, CommitList):
-            _list(rt, respond, parsed, team_id=team_id, user_id=user_id, channel_id=channel_id)
-        elif isinstance(parsed, CommitUpdate):
-            with rt.session() as session:
-                commitment, changed = service.change_status(
-                    session, settings=rt.settings, team_id=team_id, commitment_id=parsed.id, actor_id=user_id,
-                    action=parsed.action, note=parsed.note, now=rt.clock.now())
-                box = enqueue_status_change(session, rt, commitment=commitment, action=parsed.action,
-                                            actor_id=user_id, note=parsed.note) if changed else None
-            if not changed:
-                reply(respond, f"Commitment #{commitment.id} is already {commitment.status}.")
-                return
-            send_now(rt, [box])
-            reply(respond, f"Commitment #{commitment.id} {STATUS_VERBS[parsed.action]}.")
-        elif isinstance(parsed, CommitCreate):
-            with rt.session() as session:
-                commitment = service.record_commitment(
-                    session, team_id=team_id, text=parsed.text, owner_id=parsed.owner_id or user_id,
-                    due_date=parsed.due_date, created_by=user_id, channel_id=channel_id, now=rt.clock.now())
-                box = enqueue_commitment(session, rt, team_id=team_id, commitment_id=commitment.id or 0)
-            announce(rt, box, what=f"Commitment #{commitment.id}", respond=respond)
-    except (ParseError, ServiceError) as err:
-        reply(respond, error_text(err))
+@slash_command(USAGE, lambda call: parse_commit_command(call.text, today=call.rt.today(call.team_id)))
+def handle_commit_command(call: SlashCall, parsed: CommitCommand) -> None:
+    """`/commit …`: call the service, answer."""
+    rt, respond, client, command = call.rt, call.respond, call.client, call.command
+    team_id, user_id, channel_id = call.team_id, call.user_id, call.channel_id
+    if isinstance(parsed, CommitModal):
+        open_modal(client, trigger_id=command["trigger_id"], tell=lambda text: reply(respond, text),
+                   view=commitment_modal(metadata={"channel_id": channel_id}, owner_id=user_id))
+    elif isinstance(parsed, CommitList):
+        _list(rt, respond, parsed, team_id=team_id, user_id=user_id, channel_id=channel_id)
+    elif isinstance(parsed, CommitUpdate):
+        with rt.session() as session:
+            commitment, changed = service.change_status(
+                session, settings=rt.settings, team_id=team_id, commitment_id=parsed.id, actor_id=user_id,
+                action=parsed.action, note=parsed.note, now=rt.clock.now())
+            box = enqueue_status_change(session, rt, commitment=commitment, action=parsed.action,
+                                        actor_id=user_id, note=parsed.note) if changed else None
+        if not changed:
+            reply(respond, f"Commitment #{commitment.id} is already {commitment.status}.")
+            return
+        send_now(rt, [box])
+        reply(respond, f"Commitment #{commitment.id} {STATUS_VERBS[parsed.action]}.")
+    elif isinstance(parsed, CommitCreate):
+        with rt.session() as session:
+            commitment = service.record_commitment(
+                session, team_id=team_id, text=parsed.text, owner_id=parsed.owner_id or user_id,
+                due_date=parsed.due_date, created_by=user_id, channel_id=channel_id, now=rt.clock.now())
+            box = enqueue_commitment(session, rt, team_id=team_id, commitment_id=commitment.id or 0)
+        announce(rt, box, what=f"Commitment #{commitment.id}", respond=respond)
 
 
 def _list(rt: Runtime, respond: Respond, parsed: CommitList, *, team_id: str, user_id: str, channel_id: str) -> None:

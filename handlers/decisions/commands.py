@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Ack, BoltContext, Respond
-
-from bot.services import ServiceError
 from bot.services import decisions as service
-from bot.values import ParseError
 from handlers.decisions.blocks import decision_list_blocks
 from handlers.decisions.grammar import (
     USAGE,
+    DecisionCommand,
     DecisionCreate,
     DecisionList,
     DecisionModal,
@@ -20,47 +15,39 @@ from handlers.decisions.grammar import (
 )
 from handlers.shared.announcements import announce, enqueue_decision, enqueue_message, send_now
 from handlers.shared.blocks import safe
-from handlers.shared.common import error_text, open_modal, reply, runtime, team_of
-from handlers.shared.grammar import Help
+from handlers.shared.commands import SlashCall, slash_command
+from handlers.shared.common import open_modal, reply
 from handlers.shared.records import decision_modal
-from handlers.shared.usage import usage_text
 
 
-def handle_decision_command(ack: Ack, command: dict[str, Any], respond: Respond, client: Any,
-                            context: BoltContext) -> None:
-    """Parse `/decision …`, call the service, answer."""
-    ack()
-    rt = runtime(context)
-    team_id, user_id, channel_id = team_of(context), command["user_id"], command["channel_id"]
-    try:
-        parsed = parse_decision_command(command.get("text", ""))
-        if isinstance(parsed, Help):
-            reply(respond, usage_text(USAGE))
-        elif isinstance(parsed, DecisionModal):
-            open_modal(client, trigger_id=command["trigger_id"], tell=lambda text: reply(respond, text),
-                       view=decision_modal(metadata={"channel_id": channel_id}))
-        elif isinstance(parsed, DecisionList):
-            with rt.session() as session:
-                rows = service.recent_decisions(session, team_id=team_id, channel_id=channel_id)
-            reply(respond, "Recent decisions", decision_list_blocks(rows, title="Recent decisions in this channel"))
-        elif isinstance(parsed, DecisionRevoke):
-            with rt.session() as session:
-                decision = service.revoke_decision(session, settings=rt.settings, team_id=team_id,
-                                                   decision_id=parsed.id, actor_id=user_id,
-                                                   reason=parsed.reason, now=rt.clock.now())
-                why = f" — {safe(decision.revoke_reason)}" if decision.revoke_reason else ""
-                box = enqueue_message(session, rt, team_id=team_id, key=f"decision:{decision.id}:revoked",
-                                      channel=decision.channel_id, thread_ts=decision.message_ts,
-                                      text=f":no_entry_sign: Decision #{decision.id} was revoked by <@{user_id}>{why}")
-            send_now(rt, [box])
-            reply(respond, f"Decision #{decision.id} is revoked.")
-        elif isinstance(parsed, DecisionCreate):
-            with rt.session() as session:
-                decision = service.record_decision(session, team_id=team_id, text=parsed.text,
-                                                   channel_id=channel_id, recorded_by=user_id,
-                                                   now=rt.clock.now())
-                box = enqueue_decision(session, rt, team_id=team_id, decision_id=decision.id or 0)
-            announce(rt, box, what=f"Decision #{decision.id}", respond=respond)
-    except (ParseError, ServiceError) as err:
-        reply(respond, error_text(err))
+@slash_command(USAGE, lambda call: parse_decision_command(call.text))
+def handle_decision_command(call: SlashCall, parsed: DecisionCommand) -> None:
+    """`/decision …`: call the service, answer."""
+    rt, respond, client, command = call.rt, call.respond, call.client, call.command
+    team_id, user_id, channel_id = call.team_id, call.user_id, call.channel_id
+    if isinstance(parsed, DecisionModal):
+        open_modal(client, trigger_id=command["trigger_id"], tell=lambda text: reply(respond, text),
+                   view=decision_modal(metadata={"channel_id": channel_id}))
+    elif isinstance(parsed, DecisionList):
+        with rt.session() as session:
+            rows = service.recent_decisions(session, team_id=team_id, channel_id=channel_id)
+        reply(respond, "Recent decisions", decision_list_blocks(rows, title="Recent decisions in this channel"))
+    elif isinstance(parsed, DecisionRevoke):
+        with rt.session() as session:
+            decision = service.revoke_decision(session, settings=rt.settings, team_id=team_id,
+                                               decision_id=parsed.id, actor_id=user_id,
+                                               reason=parsed.reason, now=rt.clock.now())
+            why = f" — {safe(decision.revoke_reason)}" if decision.revoke_reason else ""
+            box = enqueue_message(session, rt, team_id=team_id, key=f"decision:{decision.id}:revoked",
+                                  channel=decision.channel_id, thread_ts=decision.message_ts,
+                                  text=f":no_entry_sign: Decision #{decision.id} was revoked by <@{user_id}>{why}")
+        send_now(rt, [box])
+        reply(respond, f"Decision #{decision.id} is revoked.")
+    elif isinstance(parsed, DecisionCreate):
+        with rt.session() as session:
+            decision = service.record_decision(session, team_id=team_id, text=parsed.text,
+                                               channel_id=channel_id, recorded_by=user_id,
+                                               now=rt.clock.now())
+            box = enqueue_decision(session, rt, team_id=team_id, decision_id=decision.id or 0)
+        announce(rt, box, what=f"Decision #{decision.id}", respond=respond)
 

@@ -2,42 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Respond
 
 from bot.runtime import Runtime
-from bot.services import ServiceError
 from bot.services import digest_runs as runs
 from bot.services.digests import build_digest, period_start
-from bot.values import ParseError
 from handlers.digests.blocks import digest_blocks, fallback
-from handlers.digests.grammar import USAGE, DigestPost, DigestPreview, DigestSchedule, parse_digest_command
+from handlers.digests.grammar import (
+    USAGE,
+    DigestCommand,
+    DigestPost,
+    DigestPreview,
+    DigestSchedule,
+    parse_digest_command,
+)
 from handlers.digests.jobs import post_digest
 from handlers.shared.announcements import announce, enqueue_message, hint, request_key
 from handlers.shared.blocks import slack_date
-from handlers.shared.common import error_text, reply, runtime, team_of
-from handlers.shared.grammar import Help
-from handlers.shared.usage import usage_text
+from handlers.shared.commands import SlashCall, slash_command
+from handlers.shared.common import reply
 
 
-def handle_digest_command(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-    """Parse `/digest …`, then post, preview or schedule."""
-    ack()
-    rt = runtime(context)
-    team_id, user_id, channel_id = team_of(context), command["user_id"], command["channel_id"]
-    try:
-        parsed = parse_digest_command(command.get("text", ""))
-        if isinstance(parsed, Help):
-            reply(respond, usage_text(USAGE))
-        elif isinstance(parsed, DigestPreview):
-            _preview(rt, respond, team_id=team_id, channel_id=channel_id)
-        elif isinstance(parsed, DigestPost):
-            post_digest_now(rt, respond, team_id=team_id, channel_id=channel_id, user_id=user_id)
-        elif isinstance(parsed, DigestSchedule):
-            _schedule(rt, respond, parsed, team_id=team_id, channel_id=channel_id, user_id=user_id)
-    except (ParseError, ServiceError) as err:
-        reply(respond, error_text(err))
+@slash_command(USAGE, lambda call: parse_digest_command(call.text))
+def handle_digest_command(call: SlashCall, parsed: DigestCommand) -> None:
+    """`/digest …`: post, preview or schedule."""
+    rt, respond = call.rt, call.respond
+    team_id, user_id, channel_id = call.team_id, call.user_id, call.channel_id
+    if isinstance(parsed, DigestPreview):
+        _preview(rt, respond, team_id=team_id, channel_id=channel_id)
+    elif isinstance(parsed, DigestPost):
+        post_digest_now(rt, respond, team_id=team_id, channel_id=channel_id, user_id=user_id)
+    elif isinstance(parsed, DigestSchedule):
+        _schedule(rt, respond, parsed, team_id=team_id, channel_id=channel_id, user_id=user_id)
 
 
 def _preview(rt: Runtime, respond: Respond, *, team_id: str, channel_id: str) -> None:

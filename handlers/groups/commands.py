@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
-from bot.services import ServiceError
 from bot.services import checkins as checkin_service
 from bot.services import groups as service
 from bot.services.access import add_facilitators
@@ -19,6 +17,7 @@ from handlers.groups.grammar import (
     USAGE,
     FacilitatorAdd,
     GroupAdd,
+    GroupCommand,
     GroupCreate,
     GroupList,
     GroupRemove,
@@ -27,9 +26,8 @@ from handlers.groups.grammar import (
     parse_group_command,
 )
 from handlers.shared.blocks import fallback_text, safe
-from handlers.shared.common import error_text, reply, runtime, team_of
-from handlers.shared.grammar import Help
-from handlers.shared.usage import usage_text
+from handlers.shared.commands import SlashCall, slash_command
+from handlers.shared.common import reply
 
 MAX_CHECKED_USERS = 25
 
@@ -104,34 +102,27 @@ def _facilitators(rt: Runtime, client: Any, parsed: FacilitatorAdd, *, team_id: 
     return "\n".join(lines)
 
 
-def handle_group_command(ack: Ack, command: dict[str, Any], respond: Respond, client: Any,
-                         context: BoltContext) -> None:
-    """Parse `/group …`, call the service, answer the invoker."""
-    ack()
-    rt = runtime(context)
-    team_id, user_id = team_of(context), command["user_id"]
-    who = {"team_id": team_id, "user_id": user_id}
-    try:
-        parsed = parse_group_command(command.get("text", ""))
-        if isinstance(parsed, Help):
-            reply(respond, usage_text(USAGE))
-        elif isinstance(parsed, GroupCreate):
-            reply(respond, _create(rt, parsed, **who))
-        elif isinstance(parsed, GroupAdd | GroupRemove):
-            reply(respond, _members(rt, client, parsed, **who))
-        elif isinstance(parsed, GroupSchedule):
-            reply(respond, _schedule(rt, parsed, **who))
-        elif isinstance(parsed, FacilitatorAdd):
-            reply(respond, _facilitators(rt, client, parsed, **who))
-        elif isinstance(parsed, GroupList):
-            with rt.session() as session:
-                infos = service.list_group_infos(session, team_id=team_id, now=rt.clock.now())
-            reply(respond, "Stakeholder groups", group_list_blocks(infos))
-        elif isinstance(parsed, GroupShow):
-            with rt.session() as session:
-                info = service.group_info(session, team_id=team_id, name=parsed.name, now=rt.clock.now())
-                failed = checkin_service.summary_failure(session, team_id=team_id, group_id=info.group.id or 0)
-            reply(respond, fallback_text(f"{info.group.name}: {schedule_text(info.group)}"),
-                  group_show_blocks(info, summary_failed=failed))
-    except (ParseError, ServiceError) as err:
-        reply(respond, error_text(err))
+@slash_command(USAGE, lambda call: parse_group_command(call.text))
+def handle_group_command(call: SlashCall, parsed: GroupCommand) -> None:
+    """`/group …`: call the service, answer the invoker."""
+    rt, respond, client = call.rt, call.respond, call.client
+    team_id = call.team_id
+    who = {"team_id": team_id, "user_id": call.user_id}
+    if isinstance(parsed, GroupCreate):
+        reply(respond, _create(rt, parsed, **who))
+    elif isinstance(parsed, GroupAdd | GroupRemove):
+        reply(respond, _members(rt, client, parsed, **who))
+    elif isinstance(parsed, GroupSchedule):
+        reply(respond, _schedule(rt, parsed, **who))
+    elif isinstance(parsed, FacilitatorAdd):
+        reply(respond, _facilitators(rt, client, parsed, **who))
+    elif isinstance(parsed, GroupList):
+        with rt.session() as session:
+            infos = service.list_group_infos(session, team_id=team_id, now=rt.clock.now())
+        reply(respond, "Stakeholder groups", group_list_blocks(infos))
+    elif isinstance(parsed, GroupShow):
+        with rt.session() as session:
+            info = service.group_info(session, team_id=team_id, name=parsed.name, now=rt.clock.now())
+            failed = checkin_service.summary_failure(session, team_id=team_id, group_id=info.group.id or 0)
+        reply(respond, fallback_text(f"{info.group.name}: {schedule_text(info.group)}"),
+              group_show_blocks(info, summary_failed=failed))
