@@ -87,7 +87,7 @@ def checkin_form(session: Session, *, team_id: str, user_id: str, prompt_id: int
     prompt = _prompt(session, team_id=team_id, user_id=user_id, prompt_id=prompt_id)
     round_, name = _open_round(session, prompt=prompt)
     commitments = commitment_store.list_commitments(session, team_id=team_id, owner_id=user_id)
-    answer = store.get_response(session, round_id=prompt.round_id, user_id=user_id)
+    answer = store.get_response(session, team_id=team_id, round_id=prompt.round_id, user_id=user_id)
     assert prompt.id is not None and round_.id is not None
     return CheckinForm(prompt_id=prompt.id, round_id=round_.id, group_name=name, closes_at=round_.closes_at,
                        commitments=commitments[:MAX_FORM_COMMITMENTS],
@@ -106,13 +106,13 @@ def prompt_for_thread(
 def _save(session: Session, *, prompt: CheckinPrompt, text: str, blockers: str | None, source: str,
           now: datetime) -> bool:
     """Insert or update the member's answer; True when it is their first in this round."""
-    existing = store.get_response(session, round_id=prompt.round_id, user_id=prompt.user_id)
+    existing = store.get_response(session, team_id=prompt.team_id, round_id=prompt.round_id, user_id=prompt.user_id)
     if existing is None:
         row = CheckinResponse(team_id=prompt.team_id, round_id=prompt.round_id, user_id=prompt.user_id, text=text,
                               blockers=blockers, source=source, responded_at=now)
         if store.insert_response(session, response=row):
             return True
-        existing = store.get_response(session, round_id=prompt.round_id, user_id=prompt.user_id)
+        existing = store.get_response(session, team_id=prompt.team_id, round_id=prompt.round_id, user_id=prompt.user_id)
         assert existing is not None
     if source == "thread":
         existing.text = "\n".join(t for t in (existing.text, text) if t)

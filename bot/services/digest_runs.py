@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.services.digests import period_start
 from bot.services.schedule import fire_times_between, next_fire_time
 from storage import digest_runs as store
+from storage import sweeps
 from storage.digests import home_group_ids
 from storage.groups import get_group
 from storage.models import DigestRun, DigestSchedule
@@ -90,7 +91,7 @@ def claim_scheduled_runs(session: Session, *, schedules: Sequence[DigestSchedule
     if not due:
         return []
     keys = [(s.team_id, s.channel_id, f.isoformat()) for s, f, _ in due]
-    taken = store.existing_run_keys(session, keys=keys)
+    taken = sweeps.existing_run_keys(session, keys=keys)
     claimed = []
     for schedule, fire, latest in due:
         key = (schedule.team_id, schedule.channel_id, fire.isoformat())
@@ -111,7 +112,7 @@ def claim_scheduled_runs(session: Session, *, schedules: Sequence[DigestSchedule
 
 def list_schedules(session: Session) -> list[DigestSchedule]:
     """Every digest schedule of every team."""
-    return store.list_schedules(session)
+    return sweeps.list_schedules(session)
 
 
 def get_run(session: Session, *, team_id: str, run_id: int) -> DigestRun | None:
@@ -121,14 +122,14 @@ def get_run(session: Session, *, team_id: str, run_id: int) -> DigestRun | None:
 
 def unqueued_runs(session: Session, *, key_prefix: str) -> list[DigestRun]:
     """Pending runs that no outbox row delivers (claimed before digests went through the outbox)."""
-    return store.list_unqueued_runs(session, key_prefix=key_prefix)
+    return sweeps.list_unqueued_runs(session, key_prefix=key_prefix)
 
 
 def record_posted(session: Session, *, team_id: str, run_id: int, start: datetime, message_ts: str | None,
                   now: datetime) -> bool:
     """Mark a pending run posted (covering ``(start, run.period_end]``); False if it was not pending."""
     run = store.get_run(session, team_id=team_id, run_id=run_id)
-    if run is None or not store.mark_run_posted(session, run_id=run_id, message_ts=message_ts,
+    if run is None or not store.mark_run_posted(session, team_id=team_id, run_id=run_id, message_ts=message_ts,
                                                 period_start=start, now=now):
         return False
     write_audit(session, team_id=team_id, actor_id=run.requested_by, action="digest.post", entity="digest_run",
@@ -140,7 +141,7 @@ def record_posted(session: Session, *, team_id: str, run_id: int, start: datetim
 def record_failed(session: Session, *, team_id: str, run_id: int, error: str) -> bool:
     """Slack refused a pending run for good: mark it failed; False if it was not pending."""
     run = store.get_run(session, team_id=team_id, run_id=run_id)
-    if run is None or not store.mark_run_failed(session, run_id=run_id, error=error):
+    if run is None or not store.mark_run_failed(session, team_id=team_id, run_id=run_id, error=error):
         return False
     write_audit(session, team_id=team_id, actor_id=None, action="digest.failed", entity="digest_run",
                 entity_id=run_id, detail={"channel_id": run.channel_id, "error": error})

@@ -80,7 +80,8 @@ def _render_prompt(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> 
 
 def _prompt_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> None:
     if sent.ts is not None and sent.at is not None:
-        service.prompt_sent(session, prompt_id=ref["prompt_id"], ts=sent.ts, channel=sent.channel, now=sent.at)
+        service.prompt_sent(session, team_id=ref["team_id"], prompt_id=ref["prompt_id"], ts=sent.ts,
+                            channel=sent.channel, now=sent.at)
 
 
 def _prompt_failed(session: Session, ref: dict[str, Any], error: str) -> None:
@@ -102,7 +103,7 @@ def _render_summary(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) ->
 
 
 def _summary_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> None:
-    service.set_summary_ts(session, round_id=ref["round_id"], ts=sent.ts)
+    service.set_summary_ts(session, team_id=ref["team_id"], round_id=ref["round_id"], ts=sent.ts)
 
 
 def _render_details(rt: Runtime, ref: dict[str, Any], parent: Parent | None) -> SlackCall | None:
