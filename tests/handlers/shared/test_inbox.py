@@ -16,7 +16,7 @@ from storage import inbox as inbox_store
 from storage.db import make_engine
 from storage.models import InboxRequest, OutboxMessage
 from tests import payloads
-from tests.handlers.proposal_helpers import make_groups, propose
+from tests.handlers.proposals.proposal_helpers import make_groups, propose
 from tests.harness import Harness
 from tests.payloads import plain_value
 

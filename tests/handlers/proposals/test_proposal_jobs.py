@@ -16,7 +16,7 @@ from bot.services import proposals as service
 from handlers.proposals import messages as propose_command
 from storage.models import Proposal
 from tests.fakeslack import FakeSlack
-from tests.handlers.proposal_helpers import (
+from tests.handlers.proposals.proposal_helpers import (
     AUTHOR,
     GROUPS,
     audit,

@@ -12,7 +12,7 @@ from handlers.shared import ids
 from storage.models import Commitment, Decision
 from tests.factories import make_commitments
 from tests.fakeslack import FakeSlack
-from tests.handlers.checkin_helpers import prompts, seed_group
+from tests.handlers.checkins.checkin_helpers import prompts, seed_group
 from tests.harness import FACILITATOR, Harness
 from tests.payloads import plain_value
 

@@ -12,7 +12,7 @@ from sqlmodel import select, update
 from bot.clock import FakeClock
 from storage.models import AuditLog, OutboxMessage
 from tests.fakeslack import FakeSlack
-from tests.handlers.checkin_helpers import (
+from tests.handlers.checkins.checkin_helpers import (
     prompt_calls,
     prompt_messages,
     prompts,

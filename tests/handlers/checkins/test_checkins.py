@@ -13,7 +13,7 @@ from handlers.shared import ids
 from storage.models import Commitment, CommitmentUpdate
 from tests.factories import make_commitments, make_proposal_with_positions
 from tests.fakeslack import FakeSlack
-from tests.handlers.checkin_helpers import (
+from tests.handlers.checkins.checkin_helpers import (
     open_modal,
     prompt_calls,
     prompt_id_of,

@@ -16,7 +16,7 @@ from bot.cli import main
 from handlers.proposals import messages as propose_command
 from handlers.shared import ids
 from tests.fakeslack import FakeSlack
-from tests.handlers.proposal_helpers import (
+from tests.handlers.proposals.proposal_helpers import (
     AUTHOR,
     audit,
     buttons,
