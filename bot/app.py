@@ -22,7 +22,7 @@ from bot.manifest import BOT_SCOPES
 from bot.runtime import Runtime
 from bot.slack import make_client
 from handlers import register_all, scheduled_tasks
-from handlers.shared.common import RUNTIME_KEY
+from handlers.shared.context import RUNTIME_KEY
 from handlers.shared.inbox import prune, recover, store_before_ack
 from storage.db import make_engine, pool_capacity
 

@@ -9,7 +9,8 @@ from slack_bolt import Ack, BoltContext, Respond
 from bot.services import ServiceError
 from bot.services import checkin_answers as answers
 from handlers.checkins.blocks import checkin_modal
-from handlers.shared.common import error_text, open_modal, reply, runtime, team_of, tell_user
+from handlers.shared.context import runtime, team_of
+from handlers.shared.replies import error_text, open_modal, reply, tell_user
 
 
 def handle_open_checkin(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: Any,

@@ -8,7 +8,7 @@ from handlers.checkins.blocks import checkin_modal
 from handlers.checkins.grammar import USAGE, CheckinCommand, CheckinNow, CheckinOpen, parse_checkin_command
 from handlers.shared.blocks import safe, slack_date
 from handlers.shared.commands import SlashCall, slash_command
-from handlers.shared.common import open_modal, reply
+from handlers.shared.replies import open_modal, reply
 
 
 @slash_command(USAGE, lambda call: parse_checkin_command(call.text))

@@ -9,7 +9,8 @@ from bot.services import ServiceError
 from bot.services import checkin_answers as answers
 from handlers.checkins.blocks import answer_text
 from handlers.shared.announcements import enqueue_message, send_now
-from handlers.shared.common import error_text, once, post
+from handlers.shared.context import once
+from handlers.shared.replies import error_text, post
 
 
 def route_checkin_reply(rt: Runtime, client: Any, *, team_id: str, event: dict[str, Any]) -> bool:

@@ -13,8 +13,9 @@ from handlers.checkins.blocks import answer_text
 from handlers.shared import ids
 from handlers.shared.announcements import enqueue_message, request_key, send_now
 from handlers.shared.blocks import escape
-from handlers.shared.common import error_text, once, post, runtime, team_of
+from handlers.shared.context import once, runtime, team_of
 from handlers.shared.grammar import MAX_TEXT
+from handlers.shared.replies import error_text, post
 
 
 def _state(view: dict[str, Any]) -> dict[str, Any]:

@@ -19,8 +19,8 @@ from handlers.commitments.grammar import (
 )
 from handlers.shared.announcements import STATUS_VERBS, announce, enqueue_commitment, enqueue_status_change, send_now
 from handlers.shared.commands import SlashCall, slash_command
-from handlers.shared.common import open_modal, reply
 from handlers.shared.records import commitment_modal
+from handlers.shared.replies import open_modal, reply
 
 LIST_TITLES = {"channel": "Open commitments in this channel", "mine": "Your open commitments",
                "overdue": "Overdue commitments", "all": "All open commitments"}

@@ -10,7 +10,7 @@ from slack_bolt import Ack, BoltContext
 from bot.services import commitments as commitment_service
 from handlers.shared import ids
 from handlers.shared.announcements import announce, enqueue_commitment
-from handlers.shared.common import once, runtime, team_of
+from handlers.shared.context import once, runtime, team_of
 from handlers.shared.modals import field_value, modal_metadata, text_errors, text_field, with_source_link
 
 

@@ -16,8 +16,8 @@ from handlers.decisions.grammar import (
 from handlers.shared.announcements import announce, enqueue_decision, enqueue_message, send_now
 from handlers.shared.blocks import safe
 from handlers.shared.commands import SlashCall, slash_command
-from handlers.shared.common import open_modal, reply
 from handlers.shared.records import decision_modal
+from handlers.shared.replies import open_modal, reply
 
 
 @slash_command(USAGE, lambda call: parse_decision_command(call.text))

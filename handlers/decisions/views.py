@@ -9,7 +9,7 @@ from slack_bolt import Ack, BoltContext
 from bot.services import decisions as decision_service
 from handlers.shared import ids
 from handlers.shared.announcements import announce, enqueue_decision
-from handlers.shared.common import once, runtime, team_of
+from handlers.shared.context import once, runtime, team_of
 from handlers.shared.modals import modal_metadata, text_errors, text_field, with_source_link
 
 

@@ -20,7 +20,7 @@ from handlers.digests.jobs import post_digest
 from handlers.shared.announcements import announce, enqueue_message, hint, request_key
 from handlers.shared.blocks import slack_date
 from handlers.shared.commands import SlashCall, slash_command
-from handlers.shared.common import reply
+from handlers.shared.replies import reply
 
 
 @slash_command(USAGE, lambda call: parse_digest_command(call.text))

@@ -27,7 +27,7 @@ from handlers.groups.grammar import (
 )
 from handlers.shared.blocks import fallback_text, safe
 from handlers.shared.commands import SlashCall, slash_command
-from handlers.shared.common import reply
+from handlers.shared.replies import reply
 
 MAX_CHECKED_USERS = 25
 

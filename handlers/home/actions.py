@@ -13,7 +13,8 @@ from bot.services import commitments as service
 from handlers.home.blocks import block_reason_modal
 from handlers.home.events import publish_home
 from handlers.shared.announcements import STATUS_VERBS, enqueue_status_change, send_now
-from handlers.shared.common import error_text, open_modal, runtime, team_of
+from handlers.shared.context import runtime, team_of
+from handlers.shared.replies import error_text, open_modal
 
 logger = logging.getLogger("accord.home")
 DEFAULT_BLOCK_NOTE = "blocked from App Home"

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot.runtime import Runtime
 from bot.services.home import home_overview
 from handlers.home.blocks import home_view
-from handlers.shared.common import runtime, team_of
+from handlers.shared.context import runtime, team_of
 
 logger = logging.getLogger("accord.home")
 

@@ -10,7 +10,7 @@ from handlers.home.actions import DEFAULT_BLOCK_NOTE, change_from_home
 from handlers.home.events import publish_home
 from handlers.shared import ids
 from handlers.shared.blocks import escape
-from handlers.shared.common import runtime, team_of
+from handlers.shared.context import runtime, team_of
 
 
 def handle_home_block_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Any,

@@ -14,8 +14,9 @@ from bot.values import ParseError
 from handlers.proposals.blocks import CHOICE_OF_ACTION, position_modal
 from handlers.proposals.messages import enqueue_live, send_live
 from handlers.shared.blocks import slack_date
-from handlers.shared.common import error_text, open_modal, reply, runtime, team_of, tell_user
+from handlers.shared.context import runtime, team_of
 from handlers.shared.grammar import parse_record_id
+from handlers.shared.replies import error_text, open_modal, reply, tell_user
 
 NEEDS_REASON = ("disagree", "block")
 VERBS = {"agree": "agree with", "abstain": "abstain on", "disagree": "disagree with", "block": "block"}

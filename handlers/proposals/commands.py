@@ -18,7 +18,7 @@ from handlers.proposals.grammar import (
 from handlers.proposals.messages import enqueue_closing, enqueue_publish, publish_proposal
 from handlers.shared.announcements import send_now
 from handlers.shared.commands import SlashCall, slash_command
-from handlers.shared.common import open_modal, reply
+from handlers.shared.replies import open_modal, reply
 
 
 @slash_command(USAGE, lambda call: parse_propose_command(call.text))

@@ -17,7 +17,7 @@ from bot.runtime import Runtime
 from bot.services import proposals as service
 from handlers.proposals.blocks import reminder_blocks, reminder_text
 from handlers.proposals.messages import announce_closing, enqueue_closing
-from handlers.shared.common import permalink
+from handlers.shared.replies import permalink
 
 logger = logging.getLogger("accord.jobs.proposals")
 

@@ -33,7 +33,7 @@ from handlers.proposals.blocks import (
     proposal_text,
 )
 from handlers.shared.announcements import MESSAGE, hint, send_now
-from handlers.shared.common import permalink
+from handlers.shared.replies import permalink
 from storage.types import Session
 
 logger = logging.getLogger("accord.proposals")

@@ -13,8 +13,9 @@ from bot.services import proposals as service
 from handlers.proposals.messages import enqueue_live, enqueue_publish, publish_proposal, send_live
 from handlers.shared import ids
 from handlers.shared.blocks import escape
-from handlers.shared.common import once, post, runtime, team_of
+from handlers.shared.context import once, runtime, team_of
 from handlers.shared.grammar import MAX_TEXT
+from handlers.shared.replies import post
 
 
 def _state(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:

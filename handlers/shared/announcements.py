@@ -20,8 +20,8 @@ from bot.services import commitments as commitment_service
 from bot.services import decisions as decision_service
 from bot.services.groups import group_names
 from handlers.shared.blocks import fallback_text, safe
-from handlers.shared.common import POST_FAILED_HINT
 from handlers.shared.records import commitment_blocks, decision_blocks
+from handlers.shared.replies import POST_FAILED_HINT
 from storage.models import Commitment
 from storage.types import Session
 

@@ -16,8 +16,9 @@ from slack_bolt import Ack, BoltContext, Respond
 from bot.runtime import Runtime
 from bot.services import ServiceError
 from bot.values import ParseError
-from handlers.shared.common import error_text, reply, runtime, team_of
+from handlers.shared.context import runtime, team_of
 from handlers.shared.grammar import Help
+from handlers.shared.replies import error_text, reply
 from handlers.shared.usage import CommandUsage, usage_text
 
 T = TypeVar("T")

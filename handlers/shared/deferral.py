@@ -17,8 +17,9 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_bolt.kwargs_injection.args import Args
 
-from handlers.shared.common import report_failure, runtime
+from handlers.shared.context import runtime
 from handlers.shared.inbox import ticket_of, work_from_inbox
+from handlers.shared.replies import report_failure
 
 logger = logging.getLogger("accord.handlers")
 

@@ -27,7 +27,7 @@ from bot import inbox as store
 from bot.inbox import MAX_ATTEMPTS, InboxLost, Ticket, new_token, working
 from bot.outbox import backoff
 from bot.runtime import Runtime
-from handlers.shared.common import RUNTIME_KEY
+from handlers.shared.context import RUNTIME_KEY
 from storage.types import DatabaseError
 
 logger = logging.getLogger("accord.inbox")

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from handlers.shared.blocks import escape
-from handlers.shared.common import permalink
 from handlers.shared.grammar import MAX_TEXT
+from handlers.shared.replies import permalink
 
 
 def modal_metadata(view: dict[str, Any]) -> dict[str, Any]:

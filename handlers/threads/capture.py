@@ -11,8 +11,9 @@ from bot.services.threads import thread_records
 from bot.values import ParseError
 from handlers.shared.announcements import enqueue_message, send_now
 from handlers.shared.blocks import plain_date, section, truncate
-from handlers.shared.common import error_text, once, permalink, post, whisper
+from handlers.shared.context import once
 from handlers.shared.grammar import parse_commitment_text
+from handlers.shared.replies import error_text, permalink, post, whisper
 from handlers.threads.blocks import thread_summary_blocks
 from handlers.threads.grammar import RecordMessage
 

@@ -7,8 +7,9 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.values import ParseError
-from handlers.shared.common import error_text, once, runtime, team_of, whisper
+from handlers.shared.context import once, runtime, team_of
 from handlers.shared.messages import route_message
+from handlers.shared.replies import error_text, whisper
 from handlers.threads.capture import record_from_message, reply_mention_help, reply_thread_summary
 from handlers.threads.grammar import RecordMessage, Summary, parse_mention, parse_record_message
 

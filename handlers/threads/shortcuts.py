@@ -11,8 +11,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from handlers.shared.blocks import unescape
-from handlers.shared.common import open_modal, tell_user
 from handlers.shared.records import commitment_modal, decision_modal
+from handlers.shared.replies import open_modal, tell_user
 
 
 def _metadata(body: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""What every listener shares: the runtime, replying to one user, and claiming a delivery once."""
+"""Answering the user of a request: replies, ephemeral messages, failures, modals, posts and permalinks."""
 
 from __future__ import annotations
 
@@ -10,32 +10,11 @@ from typing import Any
 from slack_bolt import BoltContext, BoltRequest
 from slack_sdk.errors import SlackApiError
 
-from bot.runtime import Runtime
 from bot.services import ServiceError
-from bot.services.deliveries import claim_delivery
 from bot.values import ParseError
 from handlers.shared.blocks import safe
-from storage.types import Session
 
 logger = logging.getLogger("accord.handlers")
-
-RUNTIME_KEY = "accord_runtime"
-
-
-def runtime(context: BoltContext) -> Runtime:
-    """The process runtime, put on every request's context by the app factory."""
-    rt = context.get(RUNTIME_KEY)
-    assert isinstance(rt, Runtime), "the app factory installs the runtime middleware"
-    return rt
-
-
-def team_of(context: BoltContext) -> str:
-    """The Slack team (workspace) of a request."""
-    team_id = context.team_id or context.enterprise_id
-    if not team_id:
-        raise ServiceError("This request has no workspace id.")
-    return team_id
-
 
 def error_text(err: ParseError | ServiceError) -> str:
     """The ephemeral reply for a refused command; the message often quotes the user's text, so it is made safe."""
@@ -58,11 +37,6 @@ def whisper(client: Any, *, channel: str, user: str, text: str, thread_ts: str |
         client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
     except SlackApiError as err:
         logger.warning("ephemeral_failed channel=%s error=%s", channel, err.response.get("error"))
-
-
-def once(session: Session, *, team_id: str, key: str) -> bool:
-    """Claim a Slack delivery in the caller's transaction; False when it was already handled."""
-    return claim_delivery(session, team_id=team_id, key=key)
 
 
 FAILED_TEXT = (":warning: Something went wrong while I worked on that. Please try again; "
