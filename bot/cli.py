@@ -138,13 +138,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_token()
+    stopping = threading.Event()  # a SIGTERM while starting up stops the worker cleanly once it has started
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
     upgrade(settings.database_url)
     rt = build_runtime(settings)
     app = create_app(rt)
     worker = Worker(rt, app)
-    stopping = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stopping.set())
     worker.start()
     if args.attached:
         follow_parent(worker.poller.wake)
