@@ -42,7 +42,7 @@ from sqlalchemy import create_engine, event, insert, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
 from bot.services.digests import Digest, build_digest  # noqa: E402
-from handlers.blocks.digest import digest_blocks  # noqa: E402
+from handlers.digests.blocks import digest_blocks  # noqa: E402
 from storage.db import make_engine, normalise_url, session_scope, upgrade  # noqa: E402
 from storage.models import (  # noqa: E402
     CheckinPrompt,

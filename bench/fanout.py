@@ -42,7 +42,7 @@ from bot.app import build_runtime  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.outbox import SENDERS  # noqa: E402
 from bot.services import checkins  # noqa: E402
-from handlers.jobs import checkins as _checkin_kinds  # noqa: E402,F401 - registers the prompt's outbox kind
+from handlers.checkins import jobs as _checkin_kinds  # noqa: E402,F401 - registers the prompt's outbox kind
 from storage.db import make_engine, session_scope  # noqa: E402
 from storage.models import CheckinPrompt  # noqa: E402
 from tests.factories import make_group  # noqa: E402

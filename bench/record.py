@@ -6,7 +6,7 @@ Every measurement gets a fresh database (a SQLite file, or a new PostgreSQL sche
 
 * **Accord** — ``Runtime.session()`` around ``bot.services.decisions.record_decision`` (the
   decision and its audit line) and the announcement's outbox row
-  (``handlers.announcements.enqueue_decision``);
+  (``handlers.shared.announcements.enqueue_decision``);
 * **raw** — the same three rows written with SQLAlchemy Core on a plain connection, one
   ``engine.begin()`` each: the floor the database and driver set.
 
@@ -52,7 +52,7 @@ from bench.digest import database  # noqa: E402 - a fresh, migrated database
 from bot.app import build_runtime  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.services.decisions import record_decision  # noqa: E402
-from handlers.announcements import enqueue_decision  # noqa: E402
+from handlers.shared.announcements import enqueue_decision  # noqa: E402
 from storage.db import make_engine, session_scope  # noqa: E402
 from storage.models import AuditLog, Decision, OutboxMessage, utcnow  # noqa: E402
 from storage.teams import ensure_team  # noqa: E402

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.executors import ListenerExecutor
 from bot.identity import BotIdentity
+from bot.manifest import BOT_SCOPES
 from bot.runtime import Runtime
 from bot.slack import make_client
+from handlers import register_all, scheduled_tasks
+from handlers.shared.context import RUNTIME_KEY
+from handlers.shared.inbox import BacklogReport, prune, recover, store_before_ack
 from storage.db import make_engine, pool_capacity
 
 logger = logging.getLogger("accord.app")
@@ -29,101 +35,69 @@ ACK_THREADS = 32
 WORK_THREADS = 4
 
 
-class ListenerExecutor(ThreadPoolExecutor):
-    """A thread pool counting work in flight, so shutdown (and tests) can wait for it."""
-
-    def __init__(self, max_workers: int, *, name: str = "accord-listener") -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix=name)
-        self._busy = 0
-        self._idle = threading.Condition()
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        with self._idle:
-            self._busy += 1
-        future = super().submit(fn, *args, **kwargs)
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, _future: Future[Any]) -> None:
-        with self._idle:
-            self._busy -= 1
-            self._idle.notify_all()
-
-    @property
-    def busy(self) -> int:
-        with self._idle:
-            return self._busy
-
-    def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Wait until no listener is running; False on timeout."""
-        with self._idle:
-            return self._idle.wait_for(lambda: self._busy == 0, timeout=timeout)
-
-
 def build_runtime(
-    settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None, client: WebClient | None = None
+    settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None, client: WebClient | None = None,
+    works: bool = True,
 ) -> Runtime:
-    """The process's runtime: one engine, one clock, one Web API client."""
+    """The process's runtime, complete: one engine, one clock, one Web API client, its thread pools, and
+    the installations (OAuth) or the bot's identity (one workspace).
+
+    Two pools, so that an ack never waits behind another request's work:
+    - Bolt's pool runs listeners up to their ack (no database work, except modal submissions,
+      which validate before they ack); many cheap threads.
+    - the work pool runs everything after the ack (database, Slack calls); each thread holds at
+      most one database connection, so it is never larger than the engine's pool, and it is
+      small because the work is bound by Python's interpreter lock, not by waiting.
+    ``works``: False for `accord serve --no-worker`, which only stores and acknowledges requests.
+    """
+    engine = engine or make_engine(settings.database_url)
+    installation_store = identity = None
+    if settings.oauth:
+        # Its tables come from the migrations (revision 0002_slack_oauth), like every other table.
+        installation_store = SQLAlchemyInstallationStore(client_id=settings.slack_client_id or "", engine=engine)
+    else:
+        # The bot's identity is learnt in the background, never on a request (see bot.identity).
+        identity = BotIdentity(make_client(settings, retries=0), token=settings.slack_bot_token or "")
     return Runtime(
         settings=settings,
-        engine=engine or make_engine(settings.database_url),
+        engine=engine,
         clock=clock or SystemClock(),
         client=client or make_client(settings),
+        listener_executor=ListenerExecutor(ACK_THREADS, name="accord-ack"),
+        work_executor=ListenerExecutor(min(WORK_THREADS, pool_capacity(engine)), name="accord-work"),
+        installation_store=installation_store,
+        identity=identity,
+        works=works,
     )
 
 
-def _oauth_settings(settings: Settings, rt: Runtime) -> Any:
-    from slack_bolt.oauth.oauth_settings import OAuthSettings
-    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-
-    installation_store = SQLAlchemyInstallationStore(client_id=settings.slack_client_id or "", engine=rt.engine)
+def _oauth_settings(settings: Settings, rt: Runtime) -> OAuthSettings:
     state_store = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=rt.engine)
-    # Their tables come from the migrations (revision 0002_slack_oauth), like every other table.
-    rt.installation_store = installation_store
-    from bot.manifest import BOT_SCOPES
-
     return OAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret,
         scopes=BOT_SCOPES,
-        installation_store=installation_store,
+        installation_store=rt.installation_store,
         state_store=state_store,
     )
 
 
 def create_app(rt: Runtime) -> App:
     """A Bolt app with every Accord listener, acking at once and working after the ack."""
-    from handlers import register_all
-    from handlers.common import RUNTIME_KEY
-
     settings = rt.settings
-    # Two pools, so that an ack never waits behind another request's work:
-    # - Bolt's pool runs listeners up to their ack (no database work, except modal
-    #   submissions, which validate before they ack); many cheap threads.
-    # - the work pool runs everything after the ack (database, Slack calls); each thread holds
-    #   at most one database connection, so it is never larger than the engine's pool, and it
-    #   is small because the work is bound by Python's interpreter lock, not by waiting.
-    executor = ListenerExecutor(ACK_THREADS, name="accord-ack")
-    work = ListenerExecutor(min(WORK_THREADS, pool_capacity(rt.engine)), name="accord-work")
-    rt.listener_executor = executor
-    rt.work_executor = work
     kwargs: dict[str, Any] = {
         "signing_secret": settings.slack_signing_secret or "socket-mode-unused",
         "process_before_response": False,
-        "listener_executor": executor,
+        "listener_executor": rt.listener_executor,
         "token_verification_enabled": False,
         "request_verification_enabled": not settings.socket_mode,
     }
     if settings.oauth:
         kwargs["oauth_settings"] = _oauth_settings(settings, rt)
         kwargs["client"] = make_client(settings, token=None)
-    else:
-        # The bot's identity is learnt in the background, never on a request (see bot.identity).
-        identity = BotIdentity(make_client(settings, retries=0), token=settings.slack_bot_token or "")
-        rt.identity = identity
-        identity.start()
-        kwargs["authorize"] = identity.bolt_authorize()
+    elif rt.identity is not None:
+        rt.identity.start()
+        kwargs["authorize"] = rt.identity.bolt_authorize()
         kwargs["client"] = rt.client
     app = App(**kwargs)
 
@@ -138,8 +112,6 @@ def create_app(rt: Runtime) -> App:
                 logger.warning("ensure_team_failed team=%s error=%s", team_id, type(err).__name__)
         return next()
 
-    from handlers.inbox import store_before_ack
-
     app.middleware(store_before_ack)
 
     @app.error
@@ -147,15 +119,12 @@ def create_app(rt: Runtime) -> App:
         logger.error("listener_failed type=%s error=%s", body.get("type") or body.get("command"), error,
                      exc_info=error)
 
-    register_all(app, work=work)
+    register_all(app, work=rt.work_executor)
     return app
 
 
 def worker_tasks(app: App) -> list[tuple[str, Any]]:
     """What a worker runs on every tick: stale inbox rows first, then the scheduled jobs, then the outbox."""
-    from handlers.inbox import BacklogReport, prune, recover
-    from handlers.jobs import scheduled_tasks
-
     pruned: dict[str, float] = {}
     report_backlog = BacklogReport()
 

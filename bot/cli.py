@@ -12,7 +12,17 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from bot import demo, digest_cli
+from bot.app import build_runtime, create_app, worker_tasks
 from bot.config import ConfigError, Settings, settings_from_env
+from bot.manifest import build_manifest
+from bot.scheduler import Scheduler
+from bot.server import create_web_app, serve_http, serve_socket_mode
+from bot.services.export import export_rows, render
+from bot.team_option import resolve_team
+from bot.worker_process import ChildWorker, follow_parent
+from handlers.shared.inbox import InboxPoller
+from storage.db import make_engine, session_scope, upgrade
 
 logger = logging.getLogger("accord.cli")
 EXPORT_KINDS = ("decisions", "commitments", "proposals", "checkins")
@@ -58,30 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_team(settings: Settings, requested: str | None) -> str:
-    """The team to work on: ``--team``, or the only team in the database."""
-    from storage.db import make_engine, session_scope
-    from storage.teams import list_team_ids
-
-    engine = make_engine(settings.database_url, single_use=True)
-    with session_scope(engine) as session:
-        teams = list_team_ids(session)
-    engine.dispose()
-    if requested:
-        if requested not in teams:
-            raise ConfigError(f"--team {requested}: no such team in the database (known: {', '.join(teams) or 'none'})")
-        return requested
-    if len(teams) == 1:
-        return teams[0]
-    if not teams:
-        return ""  # nothing recorded yet: every query answers empty
-    raise ConfigError(f"the database holds several teams; choose one with --team ({', '.join(teams)})")
-
-
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services.export import export_rows, render
-    from storage.db import make_engine, session_scope, upgrade
-
     upgrade(settings.database_url)
     team_id = resolve_team(settings, args.team)
     engine = make_engine(settings.database_url, single_use=True)
@@ -96,14 +83,9 @@ class Worker:
     """What works: the inbox poller, the scheduler (with its catch-up sweep) and the outbox loop."""
 
     def __init__(self, rt: Any, app: Any) -> None:
-        from bot.app import worker_tasks
-        from bot.scheduler import Scheduler
-        from handlers.inbox import InboxPoller
-
         self.rt = rt
         self.scheduler = Scheduler(rt, worker_tasks(app))
         self.poller = InboxPoller(rt, app)
-        rt.scheduler = self.scheduler
 
     def start(self) -> None:
         self.scheduler.start()
@@ -119,14 +101,8 @@ class Worker:
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_slack()
-    from bot.app import build_runtime, create_app
-    from bot.server import create_web_app, serve_http, serve_socket_mode
-    from bot.worker_process import ChildWorker
-    from storage.db import upgrade
-
     upgrade(settings.database_url)
-    rt = build_runtime(settings)
-    rt.works = False  # this process stores and acknowledges; a worker process works
+    rt = build_runtime(settings, works=False)  # this process stores and acknowledges; a worker process works
     app = create_app(rt)
     child = None if args.no_worker else ChildWorker()
     if child is not None:
@@ -162,20 +138,15 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_token()
-    from bot.app import build_runtime, create_app
-    from storage.db import upgrade
-
+    stopping = threading.Event()  # a SIGTERM while starting up stops the worker cleanly once it has started
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
     upgrade(settings.database_url)
     rt = build_runtime(settings)
     app = create_app(rt)
     worker = Worker(rt, app)
-    stopping = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stopping.set())
     worker.start()
     if args.attached:
-        from bot.worker_process import follow_parent
-
         follow_parent(worker.poller.wake)
     logger.info("worker_started")
     while not stopping.wait(1.0):
@@ -188,29 +159,21 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_manifest(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.manifest import build_manifest
-
     print(json.dumps(build_manifest(args.url, socket_mode=args.socket_mode), indent=2))
     return 0
 
 
 def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
-    from storage.db import upgrade
-
     upgrade(settings.database_url)
     logger.info("database_upgraded")
     return 0
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import digest_cli
-
     return digest_cli.run(settings, channel=args.channel, team=args.team, post=args.post)
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import demo
-
     return demo.run(settings)
 
 

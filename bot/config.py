@@ -6,7 +6,6 @@ This is the only module that touches ``os.environ``.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -14,29 +13,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
+from bot.values import parse_duration
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///accord.db"
 # Slack documents chat.postMessage as about one message per second per channel within a
 # workspace-wide limit of several hundred a minute: 5 a second (300 a minute) stays inside it.
 DEFAULT_POST_RATE = 5.0
 
-_DURATION_PART = re.compile(r"(\d+)\s*([smhdw])", re.IGNORECASE)
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
 
 class ConfigError(Exception):
     """A setting is missing or invalid; the message is one line naming it."""
-
-
-def parse_duration(text: str) -> timedelta:
-    """Parse a duration such as ``90s``, ``15m``, ``24h``, ``7d`` or ``1h30m``."""
-    compact = text.strip().replace(" ", "")
-    if not compact or _DURATION_PART.sub("", compact):
-        raise ValueError(f"`{text}` is not a duration (use forms like 90s, 15m, 24h, 7d)")
-    seconds = sum(int(n) * _UNIT_SECONDS[u.lower()] for n, u in _DURATION_PART.findall(compact))
-    if seconds <= 0:
-        raise ValueError(f"`{text}` is not a positive duration")
-    return timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True)

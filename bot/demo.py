@@ -20,9 +20,23 @@ from bot.services.consensus import OUTCOME_LABELS, Stance, tally
 from bot.services.decisions import record_decision
 from bot.services.digests import build_digest
 from bot.services.home import next_checkin
+from handlers.digests.blocks import digest_text
 from storage.db import make_engine, session_scope, upgrade
 from storage.groups import list_groups, members_by_group
-from storage.models import Commitment, Decision, Proposal, StakeholderGroup, Team
+from storage.models import (
+    CheckinPrompt,
+    CheckinResponse,
+    CheckinRound,
+    Commitment,
+    Decision,
+    GroupMembership,
+    Position,
+    Proposal,
+    ProposalGroup,
+    StakeholderGroup,
+    Team,
+)
+from storage.statuses import PositionChoice, PromptStatus, ProposalOutcome, ProposalStatus
 from storage.teams import ensure_team, write_audit
 
 logger = logging.getLogger("accord.demo")
@@ -120,8 +134,6 @@ def run(settings: Settings) -> int:
             overview = overview_text(session, now=now, today=today)
     finally:
         engine.dispose()
-    from handlers.blocks.digest import digest_text
-
     where = "Created" if created else "Reusing"
     print(f"{where} the example consortium (team {TEAM}) in {settings.database_url}\n")
     print(overview)
@@ -154,8 +166,6 @@ def seed(session: Session, *, now: datetime) -> None:
 
 
 def _seed_groups(session: Session, *, now: datetime) -> dict[str, StakeholderGroup]:
-    from storage.models import GroupMembership
-
     groups = {}
     for i, spec in enumerate(GROUPS):
         group = StakeholderGroup(team_id=TEAM, name=spec.name, name_key=spec.name.casefold(),
@@ -176,8 +186,6 @@ def _seed_groups(session: Session, *, now: datetime) -> dict[str, StakeholderGro
 
 def _seed_proposals(session: Session, *, groups: dict[str, StakeholderGroup], primary: dict[str, int | None],
                     now: datetime) -> None:
-    from storage.models import Position, ProposalGroup
-
     required = [g.id for g in groups.values() if g.id is not None]
     members = members_by_group(session, team_id=TEAM)
     for title, days, status, outcome, positions in PROPOSALS:
@@ -190,7 +198,8 @@ def _seed_proposals(session: Session, *, groups: dict[str, StakeholderGroup], pr
             stances = [Stance(uid, primary[uid], choice) for uid, choice in positions.items()]
             outcome = tally(stances, required_groups=required, memberships=members).outcome
         proposal = Proposal(team_id=TEAM, title=title, author_id=FACILITATOR, channel_id=CHANNEL,
-                            status=status, outcome=outcome, closes_at=closes, created_at=created,
+                            status=ProposalStatus(status), outcome=ProposalOutcome(outcome) if outcome else None,
+                            closes_at=closes, created_at=created,
                             closed_at=closes if status == "closed" else None,
                             closed_by=FACILITATOR if outcome == "withdrawn" else None)
         session.add(proposal)
@@ -198,7 +207,7 @@ def _seed_proposals(session: Session, *, groups: dict[str, StakeholderGroup], pr
         assert proposal.id is not None
         session.add_all([ProposalGroup(team_id=TEAM, proposal_id=proposal.id, group_id=g) for g in required])
         session.add_all([Position(team_id=TEAM, proposal_id=proposal.id, user_id=uid, group_id=primary[uid],
-                                  choice=choice, reason=BLOCK_REASON if choice == "block" else None,
+                                  choice=PositionChoice(choice), reason=BLOCK_REASON if choice == "block" else None,
                                   created_at=created, updated_at=created + timedelta(hours=5))
                          for uid, choice in positions.items()])
         if outcome == "consensus":
@@ -210,8 +219,6 @@ def _seed_proposals(session: Session, *, groups: dict[str, StakeholderGroup], pr
 
 def _seed_checkins(session: Session, *, groups: dict[str, StakeholderGroup], now: datetime) -> None:
     """One closed round per group two days ago: everyone asked, some answered."""
-    from storage.models import CheckinPrompt, CheckinResponse, CheckinRound
-
     opened = now - timedelta(days=2)
     for spec in GROUPS:
         group = groups[spec.name]
@@ -224,7 +231,7 @@ def _seed_checkins(session: Session, *, groups: dict[str, StakeholderGroup], now
         assert round_.id is not None
         answered = CHECKIN_ANSWERS.get(spec.name, ())
         for uid, _ in spec.members:
-            session.add(CheckinPrompt(team_id=TEAM, round_id=round_.id, user_id=uid, status="sent",
+            session.add(CheckinPrompt(team_id=TEAM, round_id=round_.id, user_id=uid, status=PromptStatus.SENT,
                                       attempts=1, sent_at=opened, dm_channel_id="D" + uid[1:],
                                       message_ts=f"{opened.timestamp():.0f}.{len(uid):06d}"))
             if uid in answered:

@@ -12,15 +12,18 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from bot.app import build_runtime
 from bot.config import ConfigError, Settings
 from bot.services.digests import build_digest, period_start
+from bot.team_option import resolve_team
+from handlers.digests.blocks import digest_text
+from handlers.digests.jobs import post_digest
+from handlers.shared.announcements import hint
 from storage.db import make_engine, session_scope, upgrade
 
 
 def run(settings: Settings, *, channel: str, team: str | None, post: bool) -> int:
     """Print (or with ``post``, post) the digest of ``channel``; the exit code."""
-    from bot.cli import resolve_team
-
     upgrade(settings.database_url)
     team_id = resolve_team(settings, team)
     if not team_id:
@@ -28,8 +31,6 @@ def run(settings: Settings, *, channel: str, team: str | None, post: bool) -> in
         return 1
     if post:
         return _post(settings, team_id=team_id, channel=channel)
-    from handlers.blocks.digest import digest_text
-
     engine = make_engine(settings.database_url, single_use=True)
     now = datetime.now(UTC)
     try:
@@ -47,16 +48,7 @@ def _post(settings: Settings, *, team_id: str, channel: str) -> int:
     if not settings.slack_bot_token and not settings.oauth:
         raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…); "
                           "--post needs it to reach Slack")
-    from bot.app import build_runtime
-    from handlers.announcements import hint
-    from handlers.jobs.digests import post_digest
-
-    rt = build_runtime(settings)
-    if settings.oauth:
-        from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-
-        rt.installation_store = SQLAlchemyInstallationStore(client_id=settings.slack_client_id or "",
-                                                            engine=rt.engine)
+    rt = build_runtime(settings)  # under OAuth, with the installations' tokens
     try:
         result = post_digest(rt, team_id=team_id, channel_id=channel, requested_by=None, trigger="cli")
     finally:

@@ -13,16 +13,17 @@ import contextvars
 import queue
 import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlmodel import Session as RecordSession
 
 from storage import inbox as store
 
@@ -159,3 +160,37 @@ class InboxWriter:
                 done.set_result(request_id)
             if self.after_commit is not None and any(i is not None for i in ids):
                 self.after_commit()
+
+
+# --- the rows, for the listeners' side (handlers.shared.inbox) --------------------------------------
+
+def start(session: RecordSession, *, ticket: Ticket, lease_until: datetime) -> bool:
+    """Begin working a row on its ticket's lease; False when another worker holds it now."""
+    return store.start(session, request_id=ticket.request_id, token=ticket.token, lease_until=lease_until)
+
+
+def finish(session: RecordSession, *, ticket: Ticket, now: datetime) -> bool:
+    """Mark a row done (its work wrote nothing, or is over)."""
+    return store.finish(session, request_id=ticket.request_id, token=ticket.token, now=now)
+
+
+def release(session: RecordSession, *, ticket: Ticket, error: str, retry_at: datetime | None) -> bool:
+    """Give a failed row back: tried again from ``retry_at``, or marked failed when that is None."""
+    return store.release(session, request_id=ticket.request_id, token=ticket.token, error=error, retry_at=retry_at)
+
+
+def claim_stale(session: RecordSession, *, now: datetime, token: str, lease_until: datetime, limit: int,
+                kinds: Sequence[str] | None = None) -> list[Any]:
+    """Take over up to ``limit`` rows whose lease expired (or that are free for any worker), only of
+    ``kinds`` when given."""
+    return list(store.claim_stale(session, now=now, token=token, lease_until=lease_until, limit=limit, kinds=kinds))
+
+
+def backlog(session: RecordSession) -> tuple[int, datetime | None]:
+    """How many stored requests wait to be worked, and when the oldest arrived."""
+    return store.backlog(session)
+
+
+def prune(engine: Engine, *, before: datetime) -> int:
+    """Delete the rows finished before ``before``; how many."""
+    return store.prune(engine, before=before)

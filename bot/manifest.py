@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.blocks.help import USAGE
+from handlers import USAGE
+from handlers.shared import ids
 
 BOT_SCOPES = [
     "app_mentions:read",
@@ -19,31 +20,18 @@ BOT_SCOPES = [
     "users:read",
 ]
 BOT_EVENTS = ["app_home_opened", "app_mention", "message.channels", "message.groups", "message.im"]
-COMMAND_DESCRIPTIONS = {
-    "decision": ("Record a decision", "[text] | list | revoke <id> [reason] | help"),
-    "commit": ("Record or update a commitment", "[text] [@owner] [by <date>] | list | done <id> | help"),
-    "propose": ("Put a proposal to the consortium", "[title] | close <id> | withdraw <id> | help"),
-    "group": ("Manage stakeholder groups", "create | add | remove | schedule | list | show | help"),
-    "checkin": ("Check-ins", "[now <group>] | help"),
-    "digest": ("Digest of open items", "[preview | schedule <days> <HH:MM> | help]"),
-    "accord": ("About Accord and every command", "help"),
-}
-
 
 def build_manifest(url: str | None = None, *, name: str = "Accord", socket_mode: bool = False) -> dict[str, Any]:
     """The manifest as a dict (serialise as JSON or YAML)."""
     base = (url or "https://accord.example.org").rstrip("/")
     events_url = f"{base}/slack/events"
     commands = []
-    for command in [*USAGE, "accord"]:
-        description, hint = COMMAND_DESCRIPTIONS[command]
-        entry: dict[str, Any] = {"command": f"/{command}", "description": description, "usage_hint": hint,
-                                 "should_escape": True}
+    for usage in USAGE.values():  # each command's description and hint live with its grammar
+        entry: dict[str, Any] = {"command": usage.command, "description": usage.description,
+                                 "usage_hint": usage.hint, "should_escape": True}
         if not socket_mode:
             entry["url"] = events_url
         commands.append(entry)
-    from handlers import ids
-
     shortcuts = [
         {"name": "Log as decision", "type": "message", "callback_id": ids.LOG_DECISION_SHORTCUT,
          "description": "Record this message as a decision"},

@@ -4,24 +4,49 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock, local_today
 from bot.config import Settings
+from bot.executors import ListenerExecutor
+from bot.identity import BotIdentity
 from bot.inbox import InboxLost, InboxWriter, current_ticket, wrote
 from bot.outbox import Outbox
 from bot.slack import make_client
 from storage import inbox as inbox_store
 from storage.db import session_scope
 from storage.teams import ensure_team
+
+
+class Signal:
+    """Callbacks run when something happened (a schedule changed); whoever cares connects to it."""
+
+    def __init__(self) -> None:
+        self._callbacks: list[Callable[[], object]] = []
+        self._lock = threading.Lock()
+
+    def connect(self, callback: Callable[[], object]) -> None:
+        with self._lock:
+            self._callbacks.append(callback)
+
+    def disconnect(self, callback: Callable[[], object]) -> None:
+        with self._lock:
+            if callback in self._callbacks:
+                self._callbacks.remove(callback)
+
+    def fire(self) -> None:
+        with self._lock:
+            callbacks = list(self._callbacks)
+        for callback in callbacks:
+            callback()
 
 
 @dataclass
@@ -32,12 +57,12 @@ class Runtime:
     engine: Engine
     clock: Clock
     client: WebClient
-    installation_store: Any = None
-    scheduler: Any = None
-    listener_executor: Any = None
-    work_executor: Any = None
-    identity: Any = None
+    listener_executor: ListenerExecutor
+    work_executor: ListenerExecutor
+    installation_store: InstallationStore | None = None  # under OAuth: each team's bot token
+    identity: BotIdentity | None = None  # one workspace: the bot's identity, learnt in the background
     works: bool = True  # this process works requests after their ack (False: `accord serve --no-worker`)
+    schedule_changed: Signal = field(default_factory=lambda: Signal())  # the scheduler listens
     _known_teams: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     outbox: Outbox = field(init=False)
@@ -85,12 +110,11 @@ class Runtime:
 
     def wake_scheduler(self) -> None:
         """A schedule changed: let the scheduler look again within seconds."""
-        if self.scheduler is not None:
-            self.scheduler.wake()
+        self.schedule_changed.fire()
 
     def drain(self, timeout: float = 20.0) -> bool:
         """Wait for listeners still working after their ack (clean shutdown, tests)."""
-        pools = [p for p in (self.listener_executor, self.work_executor) if p is not None]
+        pools = [self.listener_executor, self.work_executor]
         deadline = time.monotonic() + timeout
         # Listeners hand their work to the work pool before they finish: wait until both are idle.
         while not all(p.busy == 0 for p in pools):

@@ -34,6 +34,7 @@ class Scheduler:
         self.interval = interval if interval is not None else rt.settings.scheduler_interval
         self._aps: BackgroundScheduler | None = None
         self._lock = threading.Lock()
+        rt.schedule_changed.connect(self.wake)  # a schedule changed: look again at once
 
     def run_due(self, now: datetime | None = None) -> None:
         """Run every task once for ``now`` (default: the runtime's clock). Safe to call concurrently."""

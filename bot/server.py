@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import uvicorn
 from slack_bolt import App, BoltRequest
-from slack_bolt.adapter.starlette.handler import to_starlette_response
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.starlette.handler import SlackRequestHandler, to_starlette_response
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
@@ -128,8 +132,6 @@ def create_web_app(app: App, rt: Runtime, *, on_startup: Any = None, on_shutdown
         )
 
     async def oauth(request: Request) -> Response:
-        from slack_bolt.adapter.starlette.handler import SlackRequestHandler
-
         return await SlackRequestHandler(app).handle(request)
 
     routes = [Route("/slack/events", slack_events, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])]
@@ -158,9 +160,6 @@ def serve_http(web_app: Starlette, *, host: str, port: int, log_level: str) -> N
     uvicorn finishes in-flight requests and the lifespan shutdown, then re-raises the signal
     it caught; the handler installed here turns that into a normal exit.
     """
-    import signal
-
-    import uvicorn
 
     def exit_cleanly(_signum: int, _frame: Any) -> None:
         raise SystemExit(0)
@@ -190,11 +189,6 @@ def serve_socket_mode(app: App, *, app_token: str, on_startup: Any = None, on_sh
     that nothing ever sets, so closing the handler from a signal handler left the process running.
     A second signal during shutdown ends the process at once.
     """
-    import signal
-    import threading
-
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
     class StorableHandler(SocketModeHandler):
         """Envelopes' strings made storable, as bodies over HTTP are (:func:`bot.request_body.storable`)."""
 

@@ -1,123 +1,46 @@
-"""Bolt listeners: parse, call a service, render. ``register_all`` wires every feature.
+"""Bolt listeners, one folder per feature; :func:`register_all` wires every feature onto an app.
 
-Listeners are written as Bolt listeners (``ack()`` first, then the work). Except for modal
-submissions, which may answer their ack with validation errors, each is registered through
-:class:`Deferring`: the ack is sent from Bolt's pool at once and the rest of the listener runs
-on the work pool, so a burst of requests never makes an ack wait behind earlier work.
+Each feature folder (``decisions``, ``commitments``, ``threads``, ``groups``, ``checkins``,
+``proposals``, ``digests``, ``home``, ``accord``) holds its listener modules and one
+``register(app)``; ``shared`` holds the Slack plumbing they share. Only the composition root
+(``bot.app``), the server, the CLI, the demo and the manifest import this package.
 """
 
 from __future__ import annotations
 
-import inspect
-import logging
-from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import App, BoltContext
-from slack_bolt.kwargs_injection.args import Args
+from slack_bolt import App
 
-from handlers.common import report_failure, runtime
-from handlers.inbox import ticket_of, work_from_inbox
+from bot.scheduler import Task
+from handlers import accord, checkins, commitments, decisions, digests, groups, home, proposals, threads
+from handlers.accord import grammar as accord_grammar
+from handlers.checkins import grammar as checkin_grammar
+from handlers.commitments import grammar as commit_grammar
+from handlers.decisions import grammar as decision_grammar
+from handlers.digests import grammar as digest_grammar
+from handlers.groups import grammar as group_grammar
+from handlers.proposals import grammar as propose_grammar
+from handlers.shared.deferral import Deferring
+from handlers.shared.usage import CommandUsage
 
-logger = logging.getLogger("accord.handlers")
-
-
-def _already_acked(*_args: Any, **_kwargs: Any) -> None:
-    """The ack a deferred listener sees: the real one was sent before its work started."""
-
-
-def _named_like(listener: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Name a wrapper after its listener (Bolt logs it) without hiding the wrapper's own ``args``."""
-
-    def name(wrapper: Callable[..., Any]) -> Callable[..., Any]:
-        wrapper.__name__ = listener.__name__
-        wrapper.__qualname__ = listener.__qualname__
-        wrapper.__doc__ = listener.__doc__
-        return wrapper
-    return name
-
-
-def _arguments(listener: Callable[..., Any], args: Args) -> dict[str, Any]:
-    """The keyword arguments ``listener`` asks for, taken from everything Bolt offers."""
-    return {name: getattr(args, name, None) for name in inspect.getfullargspec(listener).args}
-
-
-def _failed(listener: Callable[..., Any], kwargs: dict[str, Any]) -> Callable[[Exception], None]:
-    def report(error: Exception) -> None:  # the app's error handler logs it, with the traceback
-        report_failure(kwargs, error)
-    return report
-
-
-def deferred(listener: Callable[..., Any], work: Executor) -> Callable[..., Any]:
-    """Ack at once, then run ``listener`` on the work pool from its inbox row (Bolt reads its parameters
-    through wraps)."""
-
-    def run(context: BoltContext, kwargs: dict[str, Any]) -> None:
-        work_from_inbox(runtime(context), ticket_of(context), lambda: listener(**kwargs),
-                        on_error=_failed(listener, kwargs))
-
-    @_named_like(listener)
-    def acking(args: Args) -> None:
-        kwargs = _arguments(listener, args)
-        args.ack()
-        if not runtime(args.context).works and ticket_of(args.context) is not None:
-            return  # stored, acknowledged: a worker process does the rest
-        if "ack" in kwargs:
-            kwargs["ack"] = _already_acked
-        work.submit(run, args.context, kwargs)
-
-    return acking
-
-
-def inboxed(listener: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a listener that answers in its ack (modal submissions) from its inbox row, on Bolt's thread."""
-
-    @_named_like(listener)
-    def run(args: Args) -> None:
-        kwargs = _arguments(listener, args)
-        errors: list[Exception] = []
-        work_from_inbox(runtime(args.context), ticket_of(args.context), lambda: listener(**kwargs),
-                        on_error=errors.append)
-        if errors:
-            raise errors[0]  # to Bolt's error handler, which answers the submission with an error
-
-    return run
-
-
-class Deferring:
-    """What feature ``register`` functions receive: the app, with non-modal listeners deferred."""
-
-    def __init__(self, app: App, work: Executor | None) -> None:
-        self._app, self._work = app, work
-
-    def _wrap(self, decorator: Callable[[Callable[..., Any]], Any]) -> Callable[[Callable[..., Any]], Any]:
-        if self._work is None:
-            return decorator
-        work = self._work
-        return lambda listener: decorator(deferred(listener, work))
-
-    def command(self, *args: Any, **kwargs: Any) -> Any:
-        return self._wrap(self._app.command(*args, **kwargs))
-
-    def action(self, *args: Any, **kwargs: Any) -> Any:
-        return self._wrap(self._app.action(*args, **kwargs))
-
-    def event(self, *args: Any, **kwargs: Any) -> Any:
-        return self._wrap(self._app.event(*args, **kwargs))
-
-    def message_shortcut(self, *args: Any, **kwargs: Any) -> Any:
-        return self._wrap(self._app.message_shortcut(*args, **kwargs))
-
-    def view(self, *args: Any, **kwargs: Any) -> Any:
-        decorator = self._app.view(*args, **kwargs)
-        return lambda listener: decorator(inboxed(listener))
+FEATURES = (decisions, commitments, groups, checkins, digests, proposals, home, threads)
+# Every command's usage, in the order `/accord help` and the manifest list them.
+COMMANDS: tuple[CommandUsage, ...] = (decision_grammar.USAGE, commit_grammar.USAGE, propose_grammar.USAGE,
+                                      group_grammar.USAGE, checkin_grammar.USAGE, digest_grammar.USAGE)
+USAGE: dict[str, CommandUsage] = {usage.command: usage for usage in (*COMMANDS, accord_grammar.USAGE)}
 
 
 def register_all(app: App, *, work: Executor | None = None) -> None:
     """Register every listener of every feature on ``app``; deferred onto ``work`` when given."""
-    from handlers import actions, announcements, commands, events, shortcuts, views  # noqa: F401 - kinds
-
     target: Any = Deferring(app, work)
-    for feature in (commands, actions, events, views, shortcuts):
+    for feature in FEATURES:
         feature.register(target)
+    accord.register(target, commands=COMMANDS)
+
+
+def scheduled_tasks() -> list[tuple[str, Task]]:
+    """Every scheduled task, in the order they run on a tick."""
+    return [*proposals.TASKS, *checkins.TASKS,
+            *digests.TASKS]  # last: a digest sees what this tick closed or opened

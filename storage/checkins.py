@@ -47,29 +47,19 @@ def claim_round(session: Session, *, round_: CheckinRound, member_ids: Sequence[
     return [int(i) for i in session.execute(query).scalars()]
 
 
-def round_keys_since(session: Session, *, group_ids: Iterable[int], since: datetime) -> set[tuple[int, datetime]]:
-    """(group id, due time) of the rounds of these groups due after ``since``."""
-    ids = list(group_ids)
-    if not ids:
-        return set()
-    query = select(CheckinRound.group_id, CheckinRound.due_at).where(
-        col(CheckinRound.group_id).in_(ids), CheckinRound.due_at > since)
-    return {(group_id, due_at) for group_id, due_at in session.exec(query)}
-
-
 def get_round(session: Session, *, team_id: str, round_id: int) -> CheckinRound | None:
     """One round of this team, or None."""
     row = session.get(CheckinRound, round_id)
     return row if row is not None and row.team_id == team_id else None
 
 
-def rounds_by_id(session: Session, *, round_ids: Iterable[int]) -> dict[int, CheckinRound]:
-    """Rounds by id (one query)."""
+def rounds_by_id(session: Session, *, team_id: str, round_ids: Iterable[int]) -> dict[int, CheckinRound]:
+    """Rounds of this team by id (one query)."""
     ids = list(set(round_ids))
     if not ids:
         return {}
-    return {r.id: r for r in session.exec(select(CheckinRound).where(col(CheckinRound.id).in_(ids)))
-            if r.id is not None}
+    query = select(CheckinRound).where(CheckinRound.team_id == team_id, col(CheckinRound.id).in_(ids))
+    return {r.id: r for r in session.exec(query) if r.id is not None}
 
 
 def latest_open_round(session: Session, *, team_id: str, group_id: int) -> CheckinRound | None:
@@ -92,37 +82,31 @@ def list_rounds(session: Session, *, team_id: str) -> list[CheckinRound]:
     return list(session.exec(query.order_by(col(CheckinRound.id))))
 
 
-def due_round_ids(session: Session, *, column: str, now: datetime, limit: int = 50) -> list[int]:
-    """Open rounds whose ``remind_at``/``closes_at`` has passed and whose reminder/closing is not done."""
-    at, done = ((CheckinRound.remind_at, CheckinRound.reminded_at) if column == "remind"
-                else (CheckinRound.closes_at, CheckinRound.closed_at))
-    query = select(CheckinRound.id).where(col(at) <= now, col(done).is_(None), col(CheckinRound.closed_at).is_(None))
-    return [rid for rid in session.exec(query.order_by(col(CheckinRound.id)).limit(limit)) if rid is not None]
-
-
-def claim_round_step(session: Session, *, round_id: int, column: str, now: datetime) -> bool:
+def claim_round_step(session: Session, *, team_id: str, round_id: int, column: str, now: datetime) -> bool:
     """Mark a round reminded (``column="remind"``) or closed (``"close"``); False if already done."""
     name = "reminded_at" if column == "remind" else "closed_at"
     done = CheckinRound.reminded_at if column == "remind" else CheckinRound.closed_at
-    stmt = (update(CheckinRound).where(col(CheckinRound.id) == round_id, col(done).is_(None))
+    stmt = (update(CheckinRound).where(col(CheckinRound.id) == round_id, col(CheckinRound.team_id) == team_id,
+                                       col(done).is_(None))
             .values({name: now}).execution_options(**_NO_SYNC))
     return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
 
-def set_summary_ts(session: Session, *, round_id: int, ts: str) -> None:
+def set_summary_ts(session: Session, *, team_id: str, round_id: int, ts: str) -> None:
     """Remember the channel message of a round's summary."""
-    session.execute(update(CheckinRound).where(col(CheckinRound.id) == round_id)
+    session.execute(update(CheckinRound).where(col(CheckinRound.id) == round_id, col(CheckinRound.team_id) == team_id)
                     .values(summary_ts=ts).execution_options(**_NO_SYNC))
 
 
 # --- prompts: delivery -----------------------------------------------------------------------
 
-def mark_prompts_sent(session: Session, *, sent: Sequence[dict[str, Any]], now: datetime) -> None:
+def mark_prompts_sent(session: Session, *, team_id: str, sent: Sequence[dict[str, Any]], now: datetime) -> None:
     """Record delivered prompts: each dict has ``id``, ``ts``, ``channel``."""
     if not sent:
         return
     stmt = (update(PROMPTS)
-            .where(PROMPTS.c.id == bindparam("b_id"), PROMPTS.c.status.in_(("pending", "sending")))
+            .where(PROMPTS.c.id == bindparam("b_id"), PROMPTS.c.team_id == team_id,
+                   PROMPTS.c.status.in_(("pending", "sending")))
             .values(status="sent", message_ts=bindparam("b_ts"), dm_channel_id=bindparam("b_channel"),
                     sent_at=bindparam("b_at", type_=UTCDateTime), lease_until=None, last_error=None))
     session.execute(stmt, [{"b_id": s["id"], "b_ts": s["ts"], "b_channel": s["channel"], "b_at": now}
@@ -141,15 +125,17 @@ def mark_prompt_failed(session: Session, *, team_id: str, prompt_id: int, error:
     return get_prompt(session, team_id=team_id, prompt_id=prompt_id)
 
 
-def prompt_statuses(session: Session, *, round_id: int) -> dict[str, str]:
+def prompt_statuses(session: Session, *, team_id: str, round_id: int) -> dict[str, str]:
     """User id → delivery status of their prompt in a round."""
-    query = select(CheckinPrompt.user_id, CheckinPrompt.status).where(CheckinPrompt.round_id == round_id)
+    query = select(CheckinPrompt.user_id, CheckinPrompt.status).where(CheckinPrompt.team_id == team_id,
+                                                                      CheckinPrompt.round_id == round_id)
     return dict(session.exec(query).all())
 
 
-def failed_prompt_count(session: Session, *, round_id: int) -> int:
+def failed_prompt_count(session: Session, *, team_id: str, round_id: int) -> int:
     """How many prompts of a round could not be delivered."""
-    query = select(CheckinPrompt.id).where(CheckinPrompt.round_id == round_id, CheckinPrompt.status == "failed")
+    query = select(CheckinPrompt.id).where(CheckinPrompt.team_id == team_id, CheckinPrompt.round_id == round_id,
+                                           CheckinPrompt.status == "failed")
     return len(session.exec(query).all())
 
 
@@ -177,7 +163,7 @@ def latest_open_prompt(session: Session, *, team_id: str, user_id: str) -> Check
     return session.exec(query).first()
 
 
-def claim_prompt_reminders(session: Session, *, round_id: int, now: datetime) -> list[Any]:
+def claim_prompt_reminders(session: Session, *, team_id: str, round_id: int, now: datetime) -> list[Any]:
     """Claim the reminders of a round: delivered prompts whose member has not answered.
 
     Returns rows (id, team_id, user_id, dm_channel_id, message_ts).
@@ -185,7 +171,8 @@ def claim_prompt_reminders(session: Session, *, round_id: int, now: datetime) ->
     answered = exists().where(col(CheckinResponse.round_id) == round_id,
                               col(CheckinResponse.user_id) == col(CheckinPrompt.user_id))
     stmt = (update(CheckinPrompt)
-            .where(col(CheckinPrompt.round_id) == round_id, col(CheckinPrompt.status) == "sent",
+            .where(col(CheckinPrompt.round_id) == round_id, col(CheckinPrompt.team_id) == team_id,
+                   col(CheckinPrompt.status) == "sent",
                    col(CheckinPrompt.reminded_at).is_(None), ~answered)
             .values(reminded_at=now)
             .returning(col(CheckinPrompt.id), col(CheckinPrompt.team_id), col(CheckinPrompt.user_id),
@@ -196,9 +183,10 @@ def claim_prompt_reminders(session: Session, *, round_id: int, now: datetime) ->
 
 # --- responses ---------------------------------------------------------------------------------
 
-def get_response(session: Session, *, round_id: int, user_id: str) -> CheckinResponse | None:
+def get_response(session: Session, *, team_id: str, round_id: int, user_id: str) -> CheckinResponse | None:
     """A member's answer in a round, if any."""
-    query = select(CheckinResponse).where(CheckinResponse.round_id == round_id, CheckinResponse.user_id == user_id)
+    query = select(CheckinResponse).where(CheckinResponse.team_id == team_id, CheckinResponse.round_id == round_id,
+                                          CheckinResponse.user_id == user_id)
     return session.exec(query).first()
 
 

@@ -6,14 +6,13 @@ enqueued with it posts it, and marks it posted or failed by a conditional update
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import String, cast, func, literal, update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from storage.db import claim
-from storage.models import DigestRun, DigestSchedule, OutboxMessage
+from storage.models import DigestRun, DigestSchedule
 
 # --- schedules -----------------------------------------------------------------------------
 
@@ -52,11 +51,6 @@ def delete_schedule(session: Session, *, team_id: str, channel_id: str) -> bool:
     return True
 
 
-def list_schedules(session: Session) -> list[DigestSchedule]:
-    """Every digest schedule of every team (the scheduler's view)."""
-    return list(session.exec(select(DigestSchedule).order_by(col(DigestSchedule.id))))
-
-
 # --- runs ----------------------------------------------------------------------------------
 
 
@@ -73,38 +67,18 @@ def claim_run(session: Session, run: DigestRun) -> bool:
     return claim(session, run)
 
 
-def existing_run_keys(session: Session, *,
-                      keys: Collection[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
-    """Which of these (team, channel, run_key) runs exist already (one query)."""
-    if not keys:
-        return set()
-    query = select(DigestRun.team_id, DigestRun.channel_id, DigestRun.run_key).where(
-        col(DigestRun.run_key).in_(sorted({k[2] for k in keys})))
-    found = {(t, c, k) for t, c, k in session.exec(query)}
-    return found & set(keys)
-
-
 def get_run(session: Session, *, team_id: str, run_id: int) -> DigestRun | None:
     """One run of this team, or None."""
     row = session.get(DigestRun, run_id)
     return row if row is not None and row.team_id == team_id else None
 
 
-def list_unqueued_runs(session: Session, *, key_prefix: str, limit: int = 20) -> list[DigestRun]:
-    """Pending runs with no outbox row keyed ``key_prefix + id`` (runs claimed before digests used the outbox)."""
-    key = literal(key_prefix) + cast(DigestRun.id, String)
-    queued = select(OutboxMessage.id).where(col(OutboxMessage.key) == key).exists()
-    query = (select(DigestRun).where(DigestRun.status == "pending", ~queued)
-             .order_by(col(DigestRun.period_end), col(DigestRun.id)).limit(limit))
-    return list(session.exec(query))
-
-
-def mark_run_posted(session: Session, *, run_id: int, message_ts: str | None, period_start: datetime,
+def mark_run_posted(session: Session, *, team_id: str, run_id: int, message_ts: str | None, period_start: datetime,
                     now: datetime) -> bool:
     """Record that a run was posted (and the period it covered); False if it was not pending any more."""
     result = session.execute(
         update(DigestRun)
-        .where(col(DigestRun.id) == run_id, col(DigestRun.status) == "pending")
+        .where(col(DigestRun.id) == run_id, col(DigestRun.team_id) == team_id, col(DigestRun.status) == "pending")
         .values(status="posted", posted_at=now, message_ts=message_ts, period_start=period_start,
                 last_error=None)
         .execution_options(synchronize_session=False)
@@ -112,11 +86,11 @@ def mark_run_posted(session: Session, *, run_id: int, message_ts: str | None, pe
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def mark_run_failed(session: Session, *, run_id: int, error: str) -> bool:
+def mark_run_failed(session: Session, *, team_id: str, run_id: int, error: str) -> bool:
     """Record that Slack refused a run for good; False if it was not pending any more."""
     result = session.execute(
         update(DigestRun)
-        .where(col(DigestRun.id) == run_id, col(DigestRun.status) == "pending")
+        .where(col(DigestRun.id) == run_id, col(DigestRun.team_id) == team_id, col(DigestRun.status) == "pending")
         .values(status="failed", last_error=error[:200])
         .execution_options(synchronize_session=False)
     )

@@ -36,14 +36,6 @@ def list_groups(session: Session, *, team_id: str) -> list[StakeholderGroup]:
     return list(session.exec(query.order_by(col(StakeholderGroup.name_key))))
 
 
-def list_scheduled_groups(session: Session) -> list[StakeholderGroup]:
-    """Groups of every team that have a check-in schedule."""
-    query = select(StakeholderGroup).where(
-        col(StakeholderGroup.checkin_days).is_not(None), col(StakeholderGroup.checkin_time).is_not(None)
-    )
-    return list(session.exec(query.order_by(col(StakeholderGroup.id))))
-
-
 def group_names(session: Session, *, team_id: str) -> dict[int, str]:
     """Group id → name for a team."""
     query = select(StakeholderGroup.id, StakeholderGroup.name).where(StakeholderGroup.team_id == team_id)

@@ -9,9 +9,20 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from storage.statuses import (
+    CommitmentStatus,
+    DecisionStatus,
+    DigestRunStatus,
+    InboxState,
+    OutboxState,
+    PositionChoice,
+    PromptStatus,
+    ProposalOutcome,
+    ProposalStatus,
+)
 from storage.types import UTCDateTime
 
 # Naming convention so Alembic revisions get stable constraint names on every database.
@@ -101,8 +112,8 @@ class Proposal(SQLModel, table=True):
     author_id: str = Field(max_length=32)
     channel_id: str = Field(max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)
-    status: str = Field(default="open", max_length=16, index=True)
-    outcome: str | None = Field(default=None, max_length=16)
+    status: ProposalStatus = Field(default=ProposalStatus.OPEN, sa_type=String(16), index=True)
+    outcome: ProposalOutcome | None = Field(default=None, sa_type=String(16))
     closes_at: datetime = _ts()  # type: ignore[assignment]
     created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
     closed_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
@@ -135,7 +146,7 @@ class Position(SQLModel, table=True):
     proposal_id: int = Field(foreign_key="proposal.id", index=True)
     user_id: str = Field(max_length=32)
     group_id: int | None = Field(default=None, foreign_key="stakeholder_group.id")
-    choice: str = Field(max_length=16)
+    choice: PositionChoice = Field(sa_type=String(16))
     reason: str | None = _text(default=None)  # type: ignore[assignment]
     created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
     updated_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
@@ -149,7 +160,7 @@ class Decision(SQLModel, table=True):
     team_id: str = Field(foreign_key="team.id", index=True, max_length=32)
     text: str = _text()  # type: ignore[assignment]
     rationale: str | None = _text(default=None)  # type: ignore[assignment]
-    status: str = Field(default="active", max_length=16)
+    status: DecisionStatus = Field(default=DecisionStatus.ACTIVE, sa_type=String(16))
     channel_id: str = Field(max_length=32)
     thread_ts: str | None = Field(default=None, max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)
@@ -174,7 +185,7 @@ class Commitment(SQLModel, table=True):
     owner_id: str = Field(max_length=32, index=True)
     group_id: int | None = Field(default=None, foreign_key="stakeholder_group.id")
     due_date: date | None = Field(default=None)
-    status: str = Field(default="open", max_length=16, index=True)
+    status: CommitmentStatus = Field(default=CommitmentStatus.OPEN, sa_type=String(16), index=True)
     channel_id: str = Field(max_length=32)
     thread_ts: str | None = Field(default=None, max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)
@@ -193,8 +204,8 @@ class CommitmentUpdate(SQLModel, table=True):
     team_id: str = Field(foreign_key="team.id", max_length=32)
     commitment_id: int = Field(foreign_key="commitment.id", index=True)
     user_id: str = Field(max_length=32)
-    old_status: str = Field(max_length=16)
-    new_status: str = Field(max_length=16)
+    old_status: CommitmentStatus = Field(sa_type=String(16))
+    new_status: CommitmentStatus = Field(sa_type=String(16))
     note: str | None = _text(default=None)  # type: ignore[assignment]
     source: str = Field(default="command", max_length=16)
     checkin_round_id: int | None = Field(default=None, foreign_key="checkin_round.id")
@@ -232,7 +243,7 @@ class CheckinPrompt(SQLModel, table=True):
     team_id: str = Field(foreign_key="team.id", max_length=32)
     round_id: int = Field(foreign_key="checkin_round.id", index=True)
     user_id: str = Field(max_length=32)
-    status: str = Field(default="pending", max_length=16, index=True)
+    status: PromptStatus = Field(default=PromptStatus.PENDING, sa_type=String(16), index=True)
     attempts: int = Field(default=0)
     last_error: str | None = Field(default=None, max_length=200)
     next_attempt_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
@@ -285,7 +296,7 @@ class DigestRun(SQLModel, table=True):
     trigger: str = Field(default="command", max_length=16)
     period_start: datetime = _ts()  # type: ignore[assignment]
     period_end: datetime = _ts()  # type: ignore[assignment]
-    status: str = Field(default="pending", max_length=16, index=True)
+    status: DigestRunStatus = Field(default=DigestRunStatus.PENDING, sa_type=String(16), index=True)
     attempts: int = Field(default=0)
     last_error: str | None = Field(default=None, max_length=200)
     next_attempt_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
@@ -337,7 +348,7 @@ class InboxRequest(SQLModel, table=True):
     kind: str = Field(max_length=16)
     key: str = Field(max_length=200)
     body: str = _text()  # type: ignore[assignment]
-    state: str = Field(default="pending", max_length=16)
+    state: InboxState = Field(default=InboxState.PENDING, sa_type=String(16))
     attempts: int = Field(default=0)
     lease_token: str | None = Field(default=None, max_length=32)
     lease_until: datetime | None = _ts(default=None)  # type: ignore[assignment]
@@ -367,7 +378,7 @@ class OutboxMessage(SQLModel, table=True):
     key: str = Field(max_length=200)
     ref: str = _text(default="{}")  # type: ignore[assignment]
     after_id: int | None = Field(default=None)
-    state: str = Field(default="pending", max_length=16)
+    state: OutboxState = Field(default=OutboxState.PENDING, sa_type=String(16))
     generation: int = Field(default=0)
     attempts: int = Field(default=0)
     next_attempt_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]

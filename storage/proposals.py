@@ -138,42 +138,6 @@ def claim_announcement(session: Session, *, team_id: str, proposal_id: int, now:
     ).values(announced_at=now).execution_options(synchronize_session=False)) == 1
 
 
-def claim_reminders(session: Session, *, proposal_ids: Sequence[int], now: datetime) -> list[int]:
-    """Claim the reminder of each open, not yet reminded proposal; returns the ids this caller won."""
-    if not proposal_ids:
-        return []
-    statement = update(Proposal).where(
-        col(Proposal.id).in_(list(proposal_ids)), col(Proposal.status) == "open",
-        col(Proposal.reminded_at).is_(None),
-    ).values(reminded_at=now).returning(col(Proposal.id)).execution_options(synchronize_session=False)
-    return sorted(int(row[0]) for row in session.execute(statement))
-
-
-def list_due_to_close(session: Session, *, now: datetime) -> list[tuple[str, int]]:
-    """(team, id) of every open proposal whose closing time has come, in every team."""
-    query = select(Proposal.team_id, Proposal.id).where(col(Proposal.status) == "open",
-                                                        col(Proposal.closes_at) <= now)
-    return [(team_id, pid) for team_id, pid in session.exec(query.order_by(col(Proposal.closes_at)))
-            if pid is not None]
-
-
-def list_reminder_candidates(session: Session, *, now: datetime, horizon: datetime) -> list[Proposal]:
-    """Open, not yet reminded proposals of every team closing after ``now`` and by ``horizon``."""
-    query = select(Proposal).where(
-        col(Proposal.status) == "open", col(Proposal.reminded_at).is_(None),
-        col(Proposal.closes_at) > now, col(Proposal.closes_at) <= horizon,
-    )
-    return list(session.exec(query.order_by(col(Proposal.closes_at))))
-
-
-def list_unannounced(session: Session) -> list[tuple[str, int]]:
-    """(team, id) of closed proposals whose closing was not announced yet, in every team."""
-    query = select(Proposal.team_id, Proposal.id).where(
-        col(Proposal.status) == "closed", col(Proposal.announced_at).is_(None))
-    rows = session.exec(query.order_by(col(Proposal.id)))
-    return [(team_id, pid) for team_id, pid in rows if pid is not None]
-
-
 def get_position(session: Session, *, team_id: str, proposal_id: int, user_id: str) -> Position | None:
     """A member's position on a proposal, or None."""
     return session.exec(select(Position).where(col(Position.team_id) == team_id,

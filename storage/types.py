@@ -1,4 +1,4 @@
-"""Column types shared by the tables."""
+"""Column types shared by the tables, and the session and error types the layers above name."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Session as _Session
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -34,3 +36,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+# What the layers above storage name without importing SQLAlchemy: the session a listener or job
+# opens at its boundary and passes down, and the error a database that is down raises.
+Session = _Session
+DatabaseError = SQLAlchemyError

@@ -176,7 +176,6 @@ def start_harness(fake: FakeSlack, database_url: str, *, clock: FakeClock | None
     if rt.identity is not None:  # learnt in the background: known before the test's first request
         rt.identity.wait_known(5)
     scheduler = Scheduler(rt, worker_tasks(app))
-    rt.scheduler = scheduler
     web = create_web_app(app, rt)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(web, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))

@@ -21,6 +21,7 @@ from storage import checkins as store
 from storage import commitments as commitment_store
 from storage import groups as group_store
 from storage.models import CheckinPrompt, CheckinResponse, CheckinRound, Commitment
+from storage.statuses import CommitmentStatus
 from storage.teams import write_audit
 
 KEEP = "keep"
@@ -50,7 +51,7 @@ class Answer:
     prompt: CheckinPrompt
     group_name: str
     first: bool
-    changed: list[tuple[int, str]]
+    changed: list[tuple[int, CommitmentStatus]]
     skipped: list[str]
 
 
@@ -86,7 +87,7 @@ def checkin_form(session: Session, *, team_id: str, user_id: str, prompt_id: int
     prompt = _prompt(session, team_id=team_id, user_id=user_id, prompt_id=prompt_id)
     round_, name = _open_round(session, prompt=prompt)
     commitments = commitment_store.list_commitments(session, team_id=team_id, owner_id=user_id)
-    answer = store.get_response(session, round_id=prompt.round_id, user_id=user_id)
+    answer = store.get_response(session, team_id=team_id, round_id=prompt.round_id, user_id=user_id)
     assert prompt.id is not None and round_.id is not None
     return CheckinForm(prompt_id=prompt.id, round_id=round_.id, group_name=name, closes_at=round_.closes_at,
                        commitments=commitments[:MAX_FORM_COMMITMENTS],
@@ -105,13 +106,13 @@ def prompt_for_thread(
 def _save(session: Session, *, prompt: CheckinPrompt, text: str, blockers: str | None, source: str,
           now: datetime) -> bool:
     """Insert or update the member's answer; True when it is their first in this round."""
-    existing = store.get_response(session, round_id=prompt.round_id, user_id=prompt.user_id)
+    existing = store.get_response(session, team_id=prompt.team_id, round_id=prompt.round_id, user_id=prompt.user_id)
     if existing is None:
         row = CheckinResponse(team_id=prompt.team_id, round_id=prompt.round_id, user_id=prompt.user_id, text=text,
                               blockers=blockers, source=source, responded_at=now)
         if store.insert_response(session, response=row):
             return True
-        existing = store.get_response(session, round_id=prompt.round_id, user_id=prompt.user_id)
+        existing = store.get_response(session, team_id=prompt.team_id, round_id=prompt.round_id, user_id=prompt.user_id)
         assert existing is not None
     if source == "thread":
         existing.text = "\n".join(t for t in (existing.text, text) if t)
@@ -125,7 +126,7 @@ def _save(session: Session, *, prompt: CheckinPrompt, text: str, blockers: str |
 def _apply_statuses(
     session: Session, *, settings: Settings, prompt: CheckinPrompt, statuses: Mapping[int, str],
     blockers: str | None, now: datetime,
-) -> tuple[list[tuple[int, str]], list[str]]:
+) -> tuple[list[tuple[int, CommitmentStatus]], list[str]]:
     wanted = {cid: STATUS_ACTIONS[s] for cid, s in statuses.items() if s in STATUS_ACTIONS}
     if not wanted:
         return [], []

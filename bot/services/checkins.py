@@ -24,13 +24,13 @@ from bot.services.schedule import fire_times_between
 from storage import checkins as store
 from storage import commitments as commitment_store
 from storage import groups as group_store
-from storage import outbox
+from storage import outbox, sweeps
 from storage.models import CheckinResponse, CheckinRound, Commitment, CommitmentUpdate, Proposal, StakeholderGroup
 from storage.teams import write_audit
 
 logger = logging.getLogger("accord.checkins")
 
-PROMPT = "checkin.prompt"  # the outbox kinds of check-ins (sent by handlers.jobs.checkins)
+PROMPT = "checkin.prompt"  # the outbox kinds of check-ins (sent by handlers.checkins.jobs)
 SUMMARY = "checkin.summary"
 SUMMARY_DETAILS = "checkin.summary_details"
 
@@ -75,7 +75,7 @@ def open_round(
 def open_due_rounds(session: Session, *, settings: Settings, now: datetime) -> list[CheckinRound]:
     """Open every scheduled round that is due (or was missed within the grace) and not yet open."""
     due = []
-    for group in group_store.list_scheduled_groups(session):
+    for group in sweeps.list_scheduled_groups(session):
         try:
             due_at = latest_due(group, now=now, grace=settings.catchup_grace)
         except (ValueError, KeyError):  # a schedule no command would have stored: skip it, keep the others
@@ -85,8 +85,8 @@ def open_due_rounds(session: Session, *, settings: Settings, now: datetime) -> l
             due.append((group, due_at))
     if not due:
         return []
-    taken = store.round_keys_since(session, group_ids={g.id for g, _ in due if g.id},
-                                   since=now - settings.catchup_grace - timedelta(minutes=1))
+    taken = sweeps.round_keys_since(session, group_ids={g.id for g, _ in due if g.id},
+                                    since=now - settings.catchup_grace - timedelta(minutes=1))
     opened = []
     for group, due_at in due:
         if (group.id, due_at) in taken:
@@ -148,7 +148,7 @@ def delivery(session: Session, *, team_id: str, prompt_id: int) -> Delivery | No
     prompt = store.get_prompt(session, team_id=team_id, prompt_id=prompt_id)
     if prompt is None or prompt.status not in ("pending", "sending"):
         return None
-    round_ = store.rounds_by_id(session, round_ids=[prompt.round_id]).get(prompt.round_id)
+    round_ = store.rounds_by_id(session, team_id=team_id, round_ids=[prompt.round_id]).get(prompt.round_id)
     if round_ is None or round_.closed_at is not None:
         return None
     group = group_store.get_group(session, team_id=team_id, group_id=round_.group_id)
@@ -159,9 +159,10 @@ def delivery(session: Session, *, team_id: str, prompt_id: int) -> Delivery | No
                     proposals=store.proposals_awaiting_group(session, team_id=team_id, group_id=round_.group_id))
 
 
-def prompt_sent(session: Session, *, prompt_id: int, ts: str | None, channel: str | None, now: datetime) -> None:
+def prompt_sent(session: Session, *, team_id: str, prompt_id: int, ts: str | None, channel: str | None,
+                now: datetime) -> None:
     """Record where a prompt was delivered (its thread takes answers and the reminder)."""
-    store.mark_prompts_sent(session, now=now, sent=[{"id": prompt_id, "ts": ts, "channel": channel}])
+    store.mark_prompts_sent(session, team_id=team_id, now=now, sent=[{"id": prompt_id, "ts": ts, "channel": channel}])
 
 
 def prompt_failed(session: Session, *, team_id: str, prompt_id: int, error: str) -> None:
@@ -190,12 +191,12 @@ class Reminder:
 def claim_reminders(session: Session, *, now: datetime) -> list[Reminder]:
     """Claim the reminders of every round whose reminder time has come (each round once)."""
     reminders: list[Reminder] = []
-    for round_id in store.due_round_ids(session, column="remind", now=now):
-        if not store.claim_round_step(session, round_id=round_id, column="remind", now=now):
+    for team_id, round_id in sweeps.due_rounds(session, column="remind", now=now):
+        if not store.claim_round_step(session, team_id=team_id, round_id=round_id, column="remind", now=now):
             continue
-        round_ = store.rounds_by_id(session, round_ids=[round_id])[round_id]
+        round_ = store.rounds_by_id(session, team_id=team_id, round_ids=[round_id])[round_id]
         group = group_store.get_group(session, team_id=round_.team_id, group_id=round_.group_id)
-        rows = store.claim_prompt_reminders(session, round_id=round_id, now=now)
+        rows = store.claim_prompt_reminders(session, team_id=team_id, round_id=round_id, now=now)
         reminders += [Reminder(prompt_id=r.id, team_id=r.team_id, user_id=r.user_id, channel_id=r.dm_channel_id,
                                thread_ts=r.message_ts, group_name=group.name if group else "your group",
                                closes_at=round_.closes_at) for r in rows if r.dm_channel_id and r.message_ts]
@@ -226,7 +227,7 @@ def round_summary(session: Session, *, round_: CheckinRound) -> RoundSummary:
     """What a round's summary says."""
     assert round_.id is not None
     group = group_store.get_group(session, team_id=round_.team_id, group_id=round_.group_id)
-    statuses = store.prompt_statuses(session, round_id=round_.id)
+    statuses = store.prompt_statuses(session, team_id=round_.team_id, round_id=round_.id)
     updates = store.list_round_updates(session, team_id=round_.team_id, round_id=round_.id)
     texts = store.commitment_texts(session, team_id=round_.team_id, ids={u.commitment_id for u in updates})
     return RoundSummary(round=round_, group_name=group.name if group else "(deleted group)",
@@ -239,10 +240,10 @@ def round_summary(session: Session, *, round_: CheckinRound) -> RoundSummary:
 def claim_closings(session: Session, *, now: datetime) -> list[RoundSummary]:
     """Close every round whose time is up (each once) and return their summaries."""
     summaries = []
-    for round_id in store.due_round_ids(session, column="close", now=now):
-        if not store.claim_round_step(session, round_id=round_id, column="close", now=now):
+    for team_id, round_id in sweeps.due_rounds(session, column="close", now=now):
+        if not store.claim_round_step(session, team_id=team_id, round_id=round_id, column="close", now=now):
             continue
-        round_ = store.rounds_by_id(session, round_ids=[round_id])[round_id]
+        round_ = store.rounds_by_id(session, team_id=team_id, round_ids=[round_id])[round_id]
         summary = round_summary(session, round_=round_)
         write_audit(session, team_id=round_.team_id, actor_id=None, action="checkin.close", entity="checkin_round",
                     entity_id=round_id, detail={"asked": len(summary.asked), "answered": len(summary.responses)})
@@ -251,10 +252,10 @@ def claim_closings(session: Session, *, now: datetime) -> list[RoundSummary]:
     return summaries
 
 
-def set_summary_ts(session: Session, *, round_id: int, ts: str | None) -> None:
+def set_summary_ts(session: Session, *, team_id: str, round_id: int, ts: str | None) -> None:
     """Remember where a round's summary was posted."""
     if ts:
-        store.set_summary_ts(session, round_id=round_id, ts=ts)
+        store.set_summary_ts(session, team_id=team_id, round_id=round_id, ts=ts)
 
 
 def _summary_keys(round_id: int) -> tuple[str, str]:

@@ -3,7 +3,7 @@
 A run is a row of ``digest_run``. Scheduled runs are claimed by inserting
 ``(team, channel, run_key=<due time ISO>)`` (a unique key: one run per due time, across
 processes and restarts); manual ones get ``manual:<uuid>``. The outbox delivers a run (see
-:mod:`handlers.jobs.digests`, which enqueues it in the claim's transaction): once Slack took it,
+:mod:`handlers.digests.jobs`, which enqueues it in the claim's transaction): once Slack took it,
 :func:`record_posted` marks it posted; once Slack refused it for good, :func:`record_failed`
 marks it failed. Retries are the outbox's.
 """
@@ -20,9 +20,11 @@ from bot.config import Settings
 from bot.services.digests import period_start
 from bot.services.schedule import fire_times_between, next_fire_time
 from storage import digest_runs as store
+from storage import sweeps
 from storage.digests import home_group_ids
 from storage.groups import get_group
 from storage.models import DigestRun, DigestSchedule
+from storage.statuses import DigestRunStatus
 from storage.teams import write_audit
 
 
@@ -89,7 +91,7 @@ def claim_scheduled_runs(session: Session, *, schedules: Sequence[DigestSchedule
     if not due:
         return []
     keys = [(s.team_id, s.channel_id, f.isoformat()) for s, f, _ in due]
-    taken = store.existing_run_keys(session, keys=keys)
+    taken = sweeps.existing_run_keys(session, keys=keys)
     claimed = []
     for schedule, fire, latest in due:
         key = (schedule.team_id, schedule.channel_id, fire.isoformat())
@@ -98,7 +100,7 @@ def claim_scheduled_runs(session: Session, *, schedules: Sequence[DigestSchedule
         start = period_start(session, team_id=schedule.team_id, channel_id=schedule.channel_id, end=fire)
         run = DigestRun(team_id=schedule.team_id, channel_id=schedule.channel_id, run_key=key[2],
                         trigger="schedule", period_start=start, period_end=fire,
-                        status="pending" if latest else "skipped", created_at=now)
+                        status=DigestRunStatus.PENDING if latest else DigestRunStatus.SKIPPED, created_at=now)
         if store.claim_run(session, run):
             write_audit(session, team_id=run.team_id, actor_id=None, action=f"digest.{run.status}",
                         entity="digest_run", entity_id=run.id, detail={"channel_id": run.channel_id,
@@ -110,7 +112,7 @@ def claim_scheduled_runs(session: Session, *, schedules: Sequence[DigestSchedule
 
 def list_schedules(session: Session) -> list[DigestSchedule]:
     """Every digest schedule of every team."""
-    return store.list_schedules(session)
+    return sweeps.list_schedules(session)
 
 
 def get_run(session: Session, *, team_id: str, run_id: int) -> DigestRun | None:
@@ -120,14 +122,14 @@ def get_run(session: Session, *, team_id: str, run_id: int) -> DigestRun | None:
 
 def unqueued_runs(session: Session, *, key_prefix: str) -> list[DigestRun]:
     """Pending runs that no outbox row delivers (claimed before digests went through the outbox)."""
-    return store.list_unqueued_runs(session, key_prefix=key_prefix)
+    return sweeps.list_unqueued_runs(session, key_prefix=key_prefix)
 
 
 def record_posted(session: Session, *, team_id: str, run_id: int, start: datetime, message_ts: str | None,
                   now: datetime) -> bool:
     """Mark a pending run posted (covering ``(start, run.period_end]``); False if it was not pending."""
     run = store.get_run(session, team_id=team_id, run_id=run_id)
-    if run is None or not store.mark_run_posted(session, run_id=run_id, message_ts=message_ts,
+    if run is None or not store.mark_run_posted(session, team_id=team_id, run_id=run_id, message_ts=message_ts,
                                                 period_start=start, now=now):
         return False
     write_audit(session, team_id=team_id, actor_id=run.requested_by, action="digest.post", entity="digest_run",
@@ -139,7 +141,7 @@ def record_posted(session: Session, *, team_id: str, run_id: int, start: datetim
 def record_failed(session: Session, *, team_id: str, run_id: int, error: str) -> bool:
     """Slack refused a pending run for good: mark it failed; False if it was not pending."""
     run = store.get_run(session, team_id=team_id, run_id=run_id)
-    if run is None or not store.mark_run_failed(session, run_id=run_id, error=error):
+    if run is None or not store.mark_run_failed(session, team_id=team_id, run_id=run_id, error=error):
         return False
     write_audit(session, team_id=team_id, actor_id=None, action="digest.failed", entity="digest_run",
                 entity_id=run_id, detail={"channel_id": run.channel_id, "error": error})

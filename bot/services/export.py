@@ -9,11 +9,12 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from storage import checkins as checkin_store
+from storage.commitments import list_commitments
+from storage.decisions import list_decisions
 from storage.groups import group_names
-from storage.models import Commitment, Decision
 from storage.proposals import list_proposals, positions_by_proposal, required_group_ids
 
 Row = dict[str, Any]
@@ -47,7 +48,7 @@ def plain(text: str | None) -> str | None:
 
 def export_decisions(session: Session, team_id: str) -> list[Row]:
     """Every decision of a team, oldest first."""
-    rows = session.exec(select(Decision).where(Decision.team_id == team_id).order_by(col(Decision.id)))
+    rows = list_decisions(session, team_id=team_id)
     return [
         {"id": d.id, "team_id": d.team_id, "text": plain(d.text), "rationale": plain(d.rationale), "status": d.status,
          "channel_id": d.channel_id, "thread_ts": d.thread_ts, "permalink": d.permalink, "recorded_by": d.recorded_by,
@@ -59,7 +60,7 @@ def export_decisions(session: Session, team_id: str) -> list[Row]:
 def export_commitments(session: Session, team_id: str) -> list[Row]:
     """Every commitment of a team, oldest first."""
     names = group_names(session, team_id=team_id)
-    rows = session.exec(select(Commitment).where(Commitment.team_id == team_id).order_by(col(Commitment.id)))
+    rows = sorted(list_commitments(session, team_id=team_id, status=None), key=lambda c: c.id or 0)
     return [
         {"id": c.id, "team_id": c.team_id, "text": plain(c.text), "owner_id": c.owner_id,
          "group": names.get(c.group_id) if c.group_id else None, "due_date": iso(c.due_date), "status": c.status,

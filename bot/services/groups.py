@@ -123,10 +123,20 @@ def group_info(session: Session, *, team_id: str, name: str, now: datetime) -> G
     state = None
     open_round = checkin_store.latest_open_round(session, team_id=team_id, group_id=group.id)
     if open_round is not None and open_round.id is not None:
-        statuses = checkin_store.prompt_statuses(session, round_id=open_round.id)
+        statuses = checkin_store.prompt_statuses(session, team_id=team_id, round_id=open_round.id)
         answered = {r.user_id for r in checkin_store.list_responses(session, team_id=team_id,
                                                                     round_ids=[open_round.id])}
         state = RoundState(round=open_round, asked=len(statuses), answered=len(answered),
                            failed=sum(1 for s in statuses.values() if s == "failed"))
     return GroupInfo(group=group, member_ids=store.list_member_ids(session, team_id=team_id, group_id=group.id),
                      next_checkin=next_checkin(group, after=now), open_round=state)
+
+
+def list_groups(session: Session, *, team_id: str) -> list[StakeholderGroup]:
+    """Every group of a team, by name."""
+    return store.list_groups(session, team_id=team_id)
+
+
+def group_names(session: Session, *, team_id: str) -> dict[int, str]:
+    """Group id → name for a team."""
+    return store.group_names(session, team_id=team_id)

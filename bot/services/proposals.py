@@ -20,7 +20,7 @@ from bot.services import Forbidden, Invalid, NotFound
 from bot.services.access import is_facilitator
 from bot.services.consensus import CHOICES, OUTCOME_LABELS, ProposalView, standing
 from bot.services.decisions import record_decision
-from storage import groups
+from storage import groups, sweeps
 from storage import proposals as store
 from storage.models import Position, Proposal
 from storage.teams import write_audit
@@ -269,12 +269,12 @@ def close_due_proposal(session: Session, *, team_id: str, proposal_id: int,
 
 def list_due_to_close(session: Session, *, now: datetime) -> list[tuple[str, int]]:
     """(team, id) of every open proposal whose closing time has come."""
-    return store.list_due_to_close(session, now=now)
+    return sweeps.list_due_to_close(session, now=now)
 
 
 def list_unannounced(session: Session) -> list[tuple[str, int]]:
     """(team, id) of closed proposals whose closing is not announced yet (e.g. after a crash)."""
-    return store.list_unannounced(session)
+    return sweeps.list_unannounced(session)
 
 
 def claim_announcement(session: Session, *, team_id: str, proposal_id: int, now: datetime) -> bool:
@@ -289,9 +289,9 @@ def linked_decision_id(session: Session, *, team_id: str, proposal_id: int) -> i
 
 def claim_due_reminders(session: Session, *, now: datetime, remind_before: timedelta) -> list[Reminder]:
     """Claim every reminder now due (once each) and say whom to remind: members of silent required groups."""
-    candidates = store.list_reminder_candidates(session, now=now, horizon=now + remind_before)
+    candidates = sweeps.list_reminder_candidates(session, now=now, horizon=now + remind_before)
     due = [p.id for p in candidates if p.id is not None and reminder_time(p, remind_before) <= now]
-    won = set(store.claim_reminders(session, proposal_ids=due, now=now))
+    won = set(sweeps.claim_reminders(session, proposal_ids=due, now=now))
     reminders: list[Reminder] = []
     for team_id in sorted({p.team_id for p in candidates if p.id in won}):
         mine = [p for p in candidates if p.id in won and p.team_id == team_id]

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import httpx
 import pytest
 
-from handlers import ids
+from handlers.shared import ids
 from tests import payloads
 from tests.bot.test_socket_mode import APP_TOKEN, _wait_connected
 from tests.fakeslack import FakeSlack

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import col, select
 
-from handlers.dates import DAYS
+from bot.values import DAYS
 from storage.db import make_engine, session_scope
 from storage.models import CheckinPrompt, CheckinRound
 from tests.factories import make_group

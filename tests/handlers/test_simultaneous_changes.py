@@ -15,12 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from sqlmodel import col, select
 
-from handlers import ids
+from handlers.shared import ids
 from storage.models import AuditLog, Commitment, CommitmentUpdate, Decision, GroupMembership
 from tests import payloads
 from tests.factories import make_commitments, make_group
 from tests.fakeslack import FakeSlack
-from tests.handlers.proposal_helpers import live_text, make_groups, positions_of, propose
+from tests.handlers.proposals.proposal_helpers import live_text, make_groups, positions_of, propose
 from tests.harness import FACILITATOR, SECRET, Harness
 
 BURST = 20

@@ -1,1 +1,0 @@
-"""Block Kit builders: pure functions returning dicts, tested as data."""

@@ -1,0 +1,44 @@
+"""Submissions of the commitment modal (from `/commit` alone and the *Log as commitment* shortcut)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+
+from bot.services import commitments as commitment_service
+from handlers.shared import ids
+from handlers.shared.announcements import announce, enqueue_commitment
+from handlers.shared.context import once, runtime, team_of
+from handlers.shared.modals import field_value, modal_metadata, text_errors, text_field, with_source_link
+
+
+def handle_commitment_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Any,
+                                 context: BoltContext) -> None:
+    """Record the commitment of a submitted modal, once per view."""
+    text = text_field(view, ids.TEXT_BLOCK, ids.TEXT_ACTION)
+    errors = text_errors(text, ids.TEXT_BLOCK)
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    due_raw = field_value(view, ids.DUE_BLOCK, ids.DUE_ACTION)
+    try:
+        due = date.fromisoformat(due_raw) if due_raw else None
+    except ValueError:
+        ack(response_action="errors", errors={ids.DUE_BLOCK: "Pick a date from the calendar."})
+        return
+    ack()
+    rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    meta = with_source_link(client, modal_metadata(view))
+    with rt.session() as session:
+        if not once(session, team_id=team_id, key=f"view:{view['id']}"):
+            return
+        commitment = commitment_service.record_commitment(
+            session, team_id=team_id, text=text,
+            owner_id=field_value(view, ids.OWNER_BLOCK, ids.OWNER_ACTION) or user_id,
+            due_date=due, created_by=user_id, channel_id=meta.get("channel_id") or user_id,
+            thread_ts=meta.get("thread_ts"), message_ts=meta.get("message_ts"), permalink=meta.get("permalink"),
+            source=meta.get("source", "modal"), now=rt.clock.now())
+        box = enqueue_commitment(session, rt, team_id=team_id, commitment_id=commitment.id or 0)
+    announce(rt, box, what=f"Commitment #{commitment.id}")

@@ -1,0 +1,111 @@
+"""The App Home tab (at most 100 blocks) and the small modal asking why a commitment is blocked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.services.home import HomeOverview
+from handlers.shared import ids
+from handlers.shared.blocks import (
+    MAX_MODAL_BLOCKS,
+    Block,
+    actions,
+    bulleted,
+    button,
+    context,
+    divider,
+    fit_blocks,
+    header,
+    plain_date,
+    safe,
+    section,
+    sections,
+    slack_date,
+    truncate,
+)
+from storage.models import Commitment
+
+MORE_COMMITMENTS = "see `/commit list mine`"
+
+
+def _commitment_blocks(c: Commitment, *, today: Any) -> list[Block]:
+    due = ""
+    if c.due_date is not None:
+        overdue = c.status == "open" and c.due_date < today
+        due = (f" — :warning: overdue, was due {plain_date(c.due_date)}" if overdue
+               else f" — due {plain_date(c.due_date)}")
+    state = " — :no_entry: *blocked*" if c.status == "blocked" else ""
+    link = f"<{c.permalink}|#{c.id}>" if c.permalink else f"#{c.id}"
+    text = f"{link} {truncate(safe(' '.join(c.text.split())), 500)}{due}{state}"
+    buttons = [button("Done", action_id=ids.HOME_COMMITMENT_DONE, value=str(c.id), style="primary")]
+    if c.status == "open":
+        buttons.append(button("Blocked", action_id=ids.HOME_COMMITMENT_BLOCKED, value=str(c.id)))
+    return [section(text), actions(*buttons, block_id=f"home_commitment_{c.id}")]
+
+
+def _commitments(home: HomeOverview) -> list[Block]:
+    blocks = [section(f"*Your open commitments* ({home.commitments_total})")]
+    if not home.commitments:
+        return [*blocks, context("Nothing open. Record one with `/commit <text> [by <date>]`.")]
+    for c in home.commitments:
+        blocks += _commitment_blocks(c, today=home.today)
+    if home.commitments_total > len(home.commitments):
+        rest = home.commitments_total - len(home.commitments)
+        blocks.append(context(f"…and {rest} more — {MORE_COMMITMENTS}"))
+    return blocks
+
+
+def _proposals(home: HomeOverview) -> list[Block]:
+    title = f"*Proposals awaiting your position* ({home.awaiting_total})"
+    if not home.awaiting:
+        return [section(f"{title}\nNone: you have taken a position on every open proposal of your groups.")]
+    lines = [f"*#{p.id}* {truncate(safe(' '.join(p.title.split())), 200)} in <#{p.channel_id}> — closes "
+             f"{slack_date(p.closes_at)}" for p in home.awaiting]
+    more = home.awaiting_total - len(home.awaiting)
+    body = bulleted(lines, limit=len(lines), more="")
+    if more > 0:
+        body += f"\n_…and {more} more — see the proposals' channels_"
+    return sections(f"{title}\n{body}")
+
+
+def _groups(home: HomeOverview) -> list[Block]:
+    if not home.groups:
+        return [section("*Your groups*\nYou are not in a stakeholder group yet; a facilitator can add you "
+                        "with `/group add <name> @you`.")]
+    lines = []
+    for entry in home.groups:
+        g = entry.group
+        nxt = (f"next check-in {slack_date(entry.next_checkin)}" if entry.next_checkin
+               else "no check-ins scheduled")
+        where = f" in <#{g.channel_id}>" if g.channel_id else ""
+        lines.append(f"*{safe(g.name)}*{where} ({g.timezone}) — {nxt}")
+    return sections("*Your groups*\n" + bulleted(lines, limit=20, more="see `/group list`"))
+
+
+def home_view(home: HomeOverview, *, notice: str | None = None) -> dict[str, Any]:
+    """The App Home view of one user."""
+    blocks: list[Block] = [header("Accord")]
+    if notice:
+        blocks.append(context(notice))
+    blocks += [*_commitments(home), divider(), *_proposals(home), divider(), *_groups(home)]
+    blocks.append(context("`/digest preview` shows a channel's digest · `/accord help` lists every command"))
+    return {"type": "home", "blocks": fit_blocks(blocks, limit=MAX_MODAL_BLOCKS, more=MORE_COMMITMENTS)}
+
+
+def block_reason_modal(*, commitment: Commitment) -> dict[str, Any]:
+    """Asks why a commitment is blocked (optional); the commitment id rides in the metadata."""
+    return {
+        "type": "modal",
+        "callback_id": ids.HOME_BLOCK_MODAL,
+        "private_metadata": str(commitment.id),
+        "title": {"type": "plain_text", "text": "Blocked"},
+        "submit": {"type": "plain_text", "text": "Mark blocked"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            section(f"*#{commitment.id}* {truncate(safe(' '.join(commitment.text.split())), 1000)}"),
+            {"type": "input", "block_id": ids.HOME_BLOCK_REASON_BLOCK, "optional": True,
+             "label": {"type": "plain_text", "text": "What is it waiting for?"},
+             "element": {"type": "plain_text_input", "action_id": ids.HOME_BLOCK_REASON_ACTION,
+                         "multiline": True, "max_length": 2000}},
+        ],
+    }

@@ -1,0 +1,67 @@
+"""The Agree / Abstain / Disagree / Block buttons of a proposal (in the channel or a reminder)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+
+from bot.runtime import Runtime
+from bot.services import ServiceError
+from bot.services import proposals as service
+from bot.values import ParseError
+from handlers.proposals.blocks import CHOICE_OF_ACTION, position_modal
+from handlers.proposals.messages import enqueue_live, send_live
+from handlers.shared.blocks import slack_date
+from handlers.shared.context import runtime, team_of
+from handlers.shared.grammar import parse_record_id
+from handlers.shared.replies import error_text, open_modal, reply, tell_user
+
+NEEDS_REASON = ("disagree", "block")
+VERBS = {"agree": "agree with", "abstain": "abstain on", "disagree": "disagree with", "block": "block"}
+
+
+def _silent(*_args: Any, **_kwargs: Any) -> None:
+    return None
+
+
+def handle_position_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                           client: Any, context: BoltContext) -> None:
+    """Agree / Abstain record at once; Disagree / Block open a modal asking for the reason."""
+    ack()
+    rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    choice = CHOICE_OF_ACTION[action["action_id"]]
+    # A button outside a message (e.g. App Home) has no response URL: nowhere to answer.
+    answer: Callable[..., Any] = respond if body.get("response_url") else _silent
+    try:
+        proposal_id = parse_record_id(str(action.get("value") or ""))
+        if choice in NEEDS_REASON:
+            ask_reason(rt, client, tell_user(client, body=body, respond=respond), trigger_id=body["trigger_id"],
+                       team_id=team_id, user_id=user_id, proposal_id=proposal_id, choice=choice)
+            return
+        with rt.session() as session:  # the change and its live update commit together
+            result = service.take_position(session, team_id=team_id, proposal_id=proposal_id, user_id=user_id,
+                                           choice=choice, reason=None, now=rt.clock.now())
+            box = enqueue_live(session, rt, team_id=team_id, proposal_id=proposal_id) if result.changed else None
+    except (ParseError, ServiceError) as err:
+        reply(answer, error_text(err))
+        return
+    if not result.changed:
+        reply(answer, f"You already {VERBS[choice]} proposal #{proposal_id}; nothing changed.")
+        return
+    send_live(rt, box)
+    reply(answer, f"You {VERBS[choice]} proposal #{proposal_id}. You can change your position until "
+                  f"it closes {slack_date(result.proposal.closes_at)}.")
+
+
+def ask_reason(rt: Runtime, client: Any, tell: Callable[[str], object], *, trigger_id: str, team_id: str,
+               user_id: str, proposal_id: int, choice: str) -> None:
+    """Open the reason form of a disagreement or block (prefilled with the member's last reason); ``tell``
+    is how the member hears that Slack refused to open it."""
+    with rt.session() as session:
+        service.open_proposal(session, team_id=team_id, proposal_id=proposal_id)
+        view = service.proposal_view(session, team_id=team_id, proposal_id=proposal_id)
+        current = service.get_position(session, team_id=team_id, proposal_id=proposal_id, user_id=user_id)
+    form = position_modal(view, choice=choice, reason=current.reason if current else None)
+    open_modal(client, trigger_id=trigger_id, view=form, tell=tell)

@@ -1,0 +1,275 @@
+"""Messages and modals for proposals: the live proposal, its closing, reminders, the forms.
+
+Every list here is bounded (groups, silent groups, reasons) and every user text passes through
+``safe()``, so a proposal's message fits Slack's limits however many members, groups and
+reasons there are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+from bot.services.consensus import CHOICES, OUTCOME_LABELS, ProposalView
+from handlers.shared import ids
+from handlers.shared.blocks import (
+    MAX_SECTION,
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    fallback_text,
+    fit_blocks,
+    safe,
+    section,
+    sections,
+    slack_date,
+    truncate,
+    unescape,
+)
+
+BUTTONS = ((ids.POSITION_AGREE, "Agree", "primary"), (ids.POSITION_ABSTAIN, "Abstain", None),
+           (ids.POSITION_DISAGREE, "Disagree", None), (ids.POSITION_BLOCK, "Block", "danger"))
+CHOICE_OF_ACTION = {ids.POSITION_AGREE: "agree", ids.POSITION_ABSTAIN: "abstain",
+                    ids.POSITION_DISAGREE: "disagree", ids.POSITION_BLOCK: "block"}
+ICONS = {"agree": ":white_check_mark:", "abstain": ":zipper_mouth_face:", "disagree": ":thumbsdown:",
+         "block": ":no_entry:"}
+OUTCOME_ICONS = {"consensus": ":white_check_mark:", "no_consensus": ":heavy_minus_sign:",
+                 "blocked": ":no_entry:", "no_quorum": ":hourglass:", "withdrawn": ":wastebasket:"}
+MAX_GROUP_LINES = 40
+MAX_SILENT_NAMES = 25
+MAX_CONCERNS = 12
+MAX_REASON = 300
+MAX_TITLE = 1000
+MORE = "see `accord export proposals`"
+POSITIONS_BLOCK = "accord_positions"
+
+
+def counts_text(counts: Mapping[str, int]) -> str:
+    """``3 agree · 1 abstain · 0 disagree · 0 block``."""
+    return " · ".join(f"{counts.get(choice, 0)} {choice}" for choice in CHOICES)
+
+
+def position_buttons(proposal_id: int) -> Block:
+    """Agree / Abstain / Disagree / Block, each carrying the proposal id."""
+    return actions(*(button(label, action_id=action, value=str(proposal_id), style=style)
+                     for action, label, style in BUTTONS), block_id=f"{POSITIONS_BLOCK}_{proposal_id}")
+
+
+def names_line(names: Sequence[str], *, limit: int = MAX_SILENT_NAMES) -> str:
+    """Group names joined with commas, cut with "and N more"."""
+    shown = ", ".join(f"*{safe(name)}*" for name in names[:limit])
+    rest = len(names) - min(len(names), limit)
+    return truncate(shown + (f" and {rest} more" if rest else ""), MAX_SECTION - 100)
+
+
+def packed_sections(heading: str, lines: Sequence[str], *, max_sections: int, limit: int) -> list[Block]:
+    """Bulleted lines in at most ``max_sections`` sections; what does not fit ends in "and N more"."""
+    texts: list[str] = []
+    current = heading
+    shown = [truncate(line, MAX_SECTION // 2) for line in lines[:limit]]
+    for i, line in enumerate(shown):
+        candidate = f"{current}\n• {line}" if current else f"• {line}"
+        if len(candidate) <= MAX_SECTION - 100:
+            current = candidate
+            continue
+        if len(texts) + 1 >= max_sections:
+            current += f"\n_…and {len(lines) - i} more — {MORE}_"
+            break
+        texts.append(current)
+        current = f"• {line}"
+    else:
+        if len(lines) > len(shown):
+            current += f"\n_…and {len(lines) - len(shown)} more — {MORE}_"
+    texts.append(current)
+    return [section(text) for text in texts]
+
+
+def _title(view: ProposalView) -> list[Block]:
+    p = view.proposal
+    when = (f"closes {slack_date(p.closes_at)}" if view.is_open
+            else f"closed {slack_date(p.closed_at or p.closes_at)}")
+    blocks = [section(f":ballot_box_with_ballot: *Proposal #{p.id}* by <@{p.author_id}> — {when}"),
+              section(f"*{truncate(safe(' '.join(p.title.split())), MAX_TITLE)}*")]
+    if p.details:
+        blocks += sections(truncate(safe(p.details), 2 * MAX_SECTION - 200))[:2]
+    return blocks
+
+
+def _group_lines(view: ProposalView) -> list[str]:
+    lines = []
+    for g in view.groups:
+        name = f"*{truncate(safe(g.name), 100)}*" if g.name else "_No group_"
+        note = ""
+        if g.group_id is not None and not g.required:
+            note = " _(not required)_"
+        elif not any(g.counts.values()):
+            note = " _(heard through members counted with their primary group)_"
+        lines.append(f"{name}: {counts_text(g.counts)}{note}")
+    return lines
+
+
+def standing_blocks(view: ProposalView) -> list[Block]:
+    """Counts overall and per group, the groups not yet heard from, and the outcome (now, or final)."""
+    label = OUTCOME_LABELS[view.outcome]
+    lead = "*Outcome:*" if not view.is_open else "*If it closed now:*"
+    blocks = [section(f"{lead} {OUTCOME_ICONS.get(view.outcome, '')} *{label}*\n"
+                      f"*Positions:* {counts_text(view.tally.overall)}")]
+    lines = _group_lines(view)
+    if lines:
+        blocks += packed_sections("*By group*", lines, max_sections=3, limit=MAX_GROUP_LINES)
+    if view.silent:
+        blocks.append(section(f"*Not yet heard from:* {names_line(view.silent)}"))
+    concerns = [f"{ICONS[c.choice]} *{c.choice}* — <@{c.user_id}>"
+                + (f" ({truncate(safe(c.group), 80)})" if c.group else "")
+                + (f": {truncate(safe(' '.join(c.reason.split())), MAX_REASON)}" if c.reason else "")
+                for c in view.concerns]
+    if concerns:
+        blocks += packed_sections("*Blocks and disagreements*", concerns, max_sections=3, limit=MAX_CONCERNS)
+    return blocks
+
+
+def proposal_blocks(view: ProposalView) -> list[Block]:
+    """The live proposal message: title, details, standing, and the buttons while it is open."""
+    p = view.proposal
+    body = fit_blocks([*_title(view), divider(), *standing_blocks(view)], limit=47, more=MORE)
+    if view.is_open:
+        note = "Change your position any time until it closes. A block needs a reason."
+        return [*body, position_buttons(p.id or 0), context(note, _required_note(view))]
+    closer = f"Closed by <@{p.closed_by}>" if p.closed_by else "Closed automatically at its closing time"
+    return [*body, context(closer, _required_note(view))]
+
+
+def _required_note(view: ProposalView) -> str:
+    if not view.required:
+        return "No stakeholder groups were required."
+    return "Required groups: " + names_line(view.required, limit=10)
+
+
+def proposal_text(view: ProposalView) -> str:
+    """The notification text of the proposal message."""
+    return fallback_text(f"Proposal #{view.proposal.id}: {view.proposal.title} "
+                         f"({OUTCOME_LABELS[view.outcome]}{' so far' if view.is_open else ''})")
+
+
+def closing_reply(view: ProposalView, *, decision_id: int | None) -> str:
+    """The thread reply under the proposal when it closes."""
+    p = view.proposal
+    if view.outcome == "withdrawn":
+        who = f" by <@{p.closed_by}>" if p.closed_by else ""
+        return (f":wastebasket: Proposal #{p.id} was withdrawn{who}. "
+                f"Final positions: {counts_text(view.tally.overall)}.")
+    text = (f":checkered_flag: Proposal #{p.id} closed: *{OUTCOME_LABELS[view.outcome]}*. "
+            f"Final positions: {counts_text(view.tally.overall)}.")
+    if view.outcome == "no_quorum" and view.silent:
+        text += f"\n*Not yet heard from:* {names_line(view.silent)}"
+    if decision_id is not None:
+        text += f"\nRecorded as *decision #{decision_id}*."
+    return truncate(text, MAX_SECTION)
+
+
+def outcome_blocks(view: ProposalView, *, decision_id: int | None, link: str | None) -> list[Block]:
+    """The channel message announcing a proposal's outcome."""
+    p = view.proposal
+    label = OUTCOME_LABELS[view.outcome]
+    title = truncate(safe(" ".join(p.title.split())), 1500)
+    text = f"{OUTCOME_ICONS.get(view.outcome, '')} *Proposal #{p.id}: {label}*\n{title}"
+    if decision_id is not None:
+        text += f"\nRecorded as *decision #{decision_id}*."
+    blocks = [section(text), context(f"Final positions: {counts_text(view.tally.overall)}")]
+    if link:
+        blocks.append(context(f"<{link}|See the proposal and its thread>"))
+    return blocks
+
+
+def outcome_text(view: ProposalView) -> str:
+    p = view.proposal
+    return fallback_text(f"Proposal #{p.id}: {OUTCOME_LABELS[view.outcome]} — {p.title}")
+
+
+def reminder_blocks(view: ProposalView, *, groups: Sequence[str], link: str | None) -> list[Block]:
+    """The one reminder a member of a silent required group gets before the proposal closes."""
+    p = view.proposal
+    title = truncate(safe(" ".join(p.title.split())), 1500)
+    whose = "Your group" if len(groups) == 1 else "Your groups"
+    text = (f":wave: *Proposal #{p.id}* closes {slack_date(p.closes_at)}: {title}\n"
+            f"{whose} {names_line(groups, limit=10)} {'has' if len(groups) == 1 else 'have'} not taken "
+            "a position yet. Where do you stand?")
+    blocks = [section(truncate(text, MAX_SECTION)), position_buttons(p.id or 0)]
+    if link:
+        blocks.append(context(f"<{link}|See the proposal>"))
+    return blocks
+
+
+def reminder_text(view: ProposalView) -> str:
+    return fallback_text(f"Your group has not taken a position on proposal #{view.proposal.id} yet")
+
+
+def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
+           hint: str | None = None) -> Block:
+    block: Block = {"type": "input", "block_id": block_id, "label": {"type": "plain_text", "text": label},
+                    "element": element, "optional": optional}
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint}
+    return block
+
+
+def _modal(callback_id: str, title: str, submit: str, blocks: list[Block],
+           metadata: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "modal", "callback_id": callback_id, "title": {"type": "plain_text", "text": title[:24]},
+            "submit": {"type": "plain_text", "text": submit[:24]},
+            "close": {"type": "plain_text", "text": "Cancel"},
+            "private_metadata": json.dumps(metadata)[:3000], "blocks": blocks}
+
+
+def _duration_words(delta: timedelta) -> str:
+    if delta.days and not delta.seconds:
+        return f"{delta.days} day{'s' if delta.days != 1 else ''}"
+    hours = round(delta.total_seconds() / 3600)
+    return f"{hours} hour{'s' if hours != 1 else ''}" if hours else "a few minutes"
+
+
+def proposal_modal(*, metadata: dict[str, Any], groups: Sequence[tuple[int, str]],
+                   duration: timedelta) -> dict[str, Any]:
+    """The form of `/propose` alone: title, details, closing date, required groups."""
+    blocks: list[Block] = [
+        _input(ids.TITLE_BLOCK, "Title", {"type": "plain_text_input", "action_id": ids.TITLE_ACTION,
+                                          "max_length": 1000}),
+        _input(ids.DETAILS_BLOCK, "Details", {"type": "plain_text_input", "action_id": ids.DETAILS_ACTION,
+                                              "multiline": True, "max_length": 3000}, optional=True),
+        _input(ids.CLOSES_BLOCK, "Closing date", {
+            "type": "datepicker", "action_id": ids.CLOSES_ACTION,
+            "placeholder": {"type": "plain_text", "text": "Pick a date"}},
+               optional=True, hint=f"Closes at the end of that day. Leave empty to close in "
+                                   f"{_duration_words(duration)}."),
+    ]
+    if groups:
+        options = [{"text": {"type": "plain_text", "text": truncate(name, 75)}, "value": str(gid)}
+                   for gid, name in groups[:100]]
+        blocks.append(_input(ids.GROUPS_BLOCK, "Required groups", {
+            "type": "multi_static_select", "action_id": ids.GROUPS_ACTION, "options": options,
+            "placeholder": {"type": "plain_text", "text": "All groups"}}, optional=True,
+            hint="Groups that must be heard from. Leave empty to require every group."))
+    else:
+        blocks.append(context("There are no stakeholder groups yet, so no group is required. "
+                              "A facilitator creates them with `/group create`."))
+    return _modal(ids.PROPOSAL_MODAL, "Propose", "Propose", blocks, metadata)
+
+
+def position_modal(view: ProposalView, *, choice: str, reason: str | None) -> dict[str, Any]:
+    """Asks for the reason of a disagreement (optional) or a block (required)."""
+    p = view.proposal
+    title = truncate(safe(" ".join(p.title.split())), 1500)
+    ask = ("What would have to change for you to lift the block?" if choice == "block"
+           else "Why do you disagree? (optional)")
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": ids.REASON_ACTION, "multiline": True,
+                               "max_length": 2000}
+    if reason:
+        element["initial_value"] = unescape(reason)[:2000]
+    blocks = [section(f"*Proposal #{p.id}:* {title}"),
+              _input(ids.REASON_BLOCK, "Reason", element, optional=choice != "block", hint=ask)]
+    label = "Block" if choice == "block" else "Disagree"
+    return _modal(ids.POSITION_MODAL, label, label, blocks, {"proposal_id": p.id, "choice": choice})

@@ -1,0 +1,111 @@
+"""The scheduler's cross-tenant sweeps: what has come due in every team.
+
+Every other query and write of storage takes the tenant (``team_id``) it works on. These are
+the only reads that look across teams, for the scheduler and the worker's catch-up: each returns
+the team of what it found, and what is done with it next is done in that team.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import String, cast, literal, update
+from sqlmodel import Session, col, select
+
+from storage.models import CheckinRound, DigestRun, DigestSchedule, OutboxMessage, Proposal, StakeholderGroup
+
+# --- check-ins ---------------------------------------------------------------------------------
+
+def list_scheduled_groups(session: Session) -> list[StakeholderGroup]:
+    """Groups of every team that have a check-in schedule."""
+    query = select(StakeholderGroup).where(
+        col(StakeholderGroup.checkin_days).is_not(None), col(StakeholderGroup.checkin_time).is_not(None)
+    )
+    return list(session.exec(query.order_by(col(StakeholderGroup.id))))
+
+
+def round_keys_since(session: Session, *, group_ids: Iterable[int], since: datetime) -> set[tuple[int, datetime]]:
+    """(group id, due time) of the rounds of these groups due after ``since``."""
+    ids = list(group_ids)
+    if not ids:
+        return set()
+    query = select(CheckinRound.group_id, CheckinRound.due_at).where(
+        col(CheckinRound.group_id).in_(ids), CheckinRound.due_at > since)
+    return {(group_id, due_at) for group_id, due_at in session.exec(query)}
+
+
+def due_rounds(session: Session, *, column: str, now: datetime, limit: int = 50) -> list[tuple[str, int]]:
+    """(team, id) of open rounds whose ``remind_at``/``closes_at`` has passed and whose reminder/closing is
+    not done, in every team."""
+    at, done = ((CheckinRound.remind_at, CheckinRound.reminded_at) if column == "remind"
+                else (CheckinRound.closes_at, CheckinRound.closed_at))
+    query = select(CheckinRound.team_id, CheckinRound.id).where(col(at) <= now, col(done).is_(None),
+                                                                 col(CheckinRound.closed_at).is_(None))
+    return [(team_id, rid) for team_id, rid in session.exec(query.order_by(col(CheckinRound.id)).limit(limit))
+            if rid is not None]
+
+
+# --- digests -----------------------------------------------------------------------------------
+
+def list_schedules(session: Session) -> list[DigestSchedule]:
+    """Every digest schedule of every team (the scheduler's view)."""
+    return list(session.exec(select(DigestSchedule).order_by(col(DigestSchedule.id))))
+
+
+def existing_run_keys(session: Session, *,
+                      keys: Collection[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """Which of these (team, channel, run_key) runs exist already (one query)."""
+    if not keys:
+        return set()
+    query = select(DigestRun.team_id, DigestRun.channel_id, DigestRun.run_key).where(
+        col(DigestRun.run_key).in_(sorted({k[2] for k in keys})))
+    found = {(t, c, k) for t, c, k in session.exec(query)}
+    return found & set(keys)
+
+
+def list_unqueued_runs(session: Session, *, key_prefix: str, limit: int = 20) -> list[DigestRun]:
+    """Pending runs with no outbox row keyed ``key_prefix + id`` (runs claimed before digests used the outbox)."""
+    key = literal(key_prefix) + cast(DigestRun.id, String)
+    queued = select(OutboxMessage.id).where(col(OutboxMessage.key) == key).exists()
+    query = (select(DigestRun).where(DigestRun.status == "pending", ~queued)
+             .order_by(col(DigestRun.period_end), col(DigestRun.id)).limit(limit))
+    return list(session.exec(query))
+
+
+# --- proposals ---------------------------------------------------------------------------------
+
+def list_due_to_close(session: Session, *, now: datetime) -> list[tuple[str, int]]:
+    """(team, id) of every open proposal whose closing time has come, in every team."""
+    query = select(Proposal.team_id, Proposal.id).where(col(Proposal.status) == "open",
+                                                        col(Proposal.closes_at) <= now)
+    return [(team_id, pid) for team_id, pid in session.exec(query.order_by(col(Proposal.closes_at)))
+            if pid is not None]
+
+
+def list_reminder_candidates(session: Session, *, now: datetime, horizon: datetime) -> list[Proposal]:
+    """Open, not yet reminded proposals of every team closing after ``now`` and by ``horizon``."""
+    query = select(Proposal).where(
+        col(Proposal.status) == "open", col(Proposal.reminded_at).is_(None),
+        col(Proposal.closes_at) > now, col(Proposal.closes_at) <= horizon,
+    )
+    return list(session.exec(query.order_by(col(Proposal.closes_at))))
+
+
+def claim_reminders(session: Session, *, proposal_ids: Sequence[int], now: datetime) -> list[int]:
+    """Claim the reminder of each open, not yet reminded proposal; returns the ids this caller won."""
+    if not proposal_ids:
+        return []
+    statement = update(Proposal).where(
+        col(Proposal.id).in_(list(proposal_ids)), col(Proposal.status) == "open",
+        col(Proposal.reminded_at).is_(None),
+    ).values(reminded_at=now).returning(col(Proposal.id)).execution_options(synchronize_session=False)
+    return sorted(int(row[0]) for row in session.execute(statement))
+
+
+def list_unannounced(session: Session) -> list[tuple[str, int]]:
+    """(team, id) of closed proposals whose closing was not announced yet, in every team."""
+    query = select(Proposal.team_id, Proposal.id).where(
+        col(Proposal.status) == "closed", col(Proposal.announced_at).is_(None))
+    rows = session.exec(query.order_by(col(Proposal.id)))
+    return [(team_id, pid) for team_id, pid in rows if pid is not None]

@@ -1,0 +1,187 @@
+"""The durable inbox and the outbox, through the real server: replays, recovery, refusals, a dead database."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qsl
+
+from sqlmodel import select
+
+from bot.services import decisions as decision_service
+from bot.services.export import export_rows
+from handlers.shared import ids
+from handlers.shared.inbox import BacklogReport
+from storage import inbox as inbox_store
+from storage.db import make_engine
+from storage.models import InboxRequest, OutboxMessage
+from tests import payloads
+from tests.handlers.proposals.proposal_helpers import make_groups, propose
+from tests.harness import Harness
+from tests.payloads import plain_value
+
+DEAD_DATABASE = "postgresql://postgres@127.0.0.1:1/unreachable"
+
+
+def _decisions(accord: Harness) -> list[dict[str, Any]]:
+    with accord.rt.session() as session:
+        return export_rows(session, kind="decisions", team_id="T1")
+
+
+def _announcements(accord: Harness, text: str) -> list[Any]:
+    return [c for c in accord.fake.calls_to("chat.postMessage") if text in accord.fake.all_text(c)]
+
+
+def _inbox(accord: Harness) -> list[InboxRequest]:
+    with accord.rt.session() as session:
+        return list(session.exec(select(InboxRequest).order_by(InboxRequest.id)))  # type: ignore[arg-type]
+
+
+def test_a_replayed_signed_command_records_once(accord: Harness) -> None:
+    body, ctype = payloads.slash_command("/decision", "Adopt the charter", response_url=accord.fake.response_url("r"))
+    answers = [accord.post(body, ctype) for _ in range(5)]
+    accord.settle()
+    assert [a.status_code for a in answers] == [200] * 5
+    assert [d["text"] for d in _decisions(accord)] == ["Adopt the charter"]
+    assert len(_announcements(accord, "Adopt the charter")) == 1
+    [row] = _inbox(accord)
+    assert (row.kind, row.state) == ("command", "done")
+
+
+def test_a_message_delivered_as_two_events_and_retried_records_once(accord: Harness) -> None:
+    event = payloads.message_event("Decision: publish the minutes", ts="1764000000.000100")
+    for _ in range(3):  # Slack's retries carry the same event id
+        accord.event(event, event_id="EvSAME")
+    accord.event(event, event_id="EvOTHER")  # the same message under another event id
+    assert [d["text"] for d in _decisions(accord)] == ["publish the minutes"]
+    assert len(_announcements(accord, "Recorded *decision")) == 1
+
+
+def test_a_request_left_in_the_inbox_by_a_dead_process_is_worked_once(accord: Harness) -> None:
+    """A row stored and acknowledged whose process died before working it: the next tick works it."""
+    body, _ = payloads.slash_command("/decision", "Share the dataset", response_url=accord.fake.response_url("k"))
+    parsed = dict(parse_qsl(body))
+    now = accord.clock.now()
+    with accord.rt.engine.begin() as conn:
+        inbox_store.add_request(conn, team_id="T1", kind="command", key=f"cmd:{parsed['trigger_id']}",
+                                body=json.dumps(parsed), token="dead-process", now=now - timedelta(minutes=2),
+                                lease_until=now - timedelta(minutes=1))
+    assert _decisions(accord) == []
+    accord.tick()
+    accord.tick()
+    assert [d["text"] for d in _decisions(accord)] == ["Share the dataset"]
+    assert len(_announcements(accord, "Share the dataset")) == 1
+    [row] = _inbox(accord)
+    assert row.state == "done" and row.attempts == 2
+
+
+def test_work_that_fails_is_retried_from_the_inbox(accord: Harness, monkeypatch: Any) -> None:
+    real = decision_service.record_decision
+    calls = {"n": 0}
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("the disk hiccuped")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(decision_service, "record_decision", flaky)
+    sent = accord.command("/decision", "Retry me")
+    assert sent.status == 200
+    assert "Something went wrong" in sent.reply_text()
+    assert _decisions(accord) == []
+    [row] = _inbox(accord)
+    assert row.state == "pending" and row.last_error and "hiccuped" in row.last_error
+    accord.clock.advance(timedelta(minutes=2))
+    accord.tick()
+    assert [d["text"] for d in _decisions(accord)] == ["Retry me"]
+    assert [r.state for r in _inbox(accord)] == ["done"]
+
+
+def _decision_submission(text: str) -> tuple[str, str]:
+    """A decision modal's submission with the view's blocks, as Slack sends it."""
+    body, ctype = payloads.view_submission(ids.DECISION_MODAL, {ids.TEXT_BLOCK: {ids.TEXT_ACTION: plain_value(text)}})
+    payload = json.loads(dict(parse_qsl(body))["payload"])
+    payload["view"]["blocks"] = [{"type": "input", "block_id": ids.TEXT_BLOCK,
+                                  "element": {"type": "plain_text_input", "action_id": ids.TEXT_ACTION},
+                                  "label": {"type": "plain_text", "text": "Decision"}}]
+    return payloads.interactive(payload)
+
+
+def test_a_replayed_submission_records_once_and_a_corrected_one_is_new(accord: Harness) -> None:
+    body, ctype = _decision_submission("Fund the pilot")
+    for _ in range(3):
+        assert accord.post(body, ctype).status_code == 200
+    accord.settle()
+    assert [d["text"] for d in _decisions(accord)] == ["Fund the pilot"]
+
+
+def test_when_the_database_is_down_the_sender_is_told(accord: Harness) -> None:
+    alive = accord.rt.engine
+    accord.rt.engine = make_engine(DEAD_DATABASE)
+    try:
+        command = accord.command("/decision", "Lost?")
+        event = accord.event(payloads.message_event("Decision: lost?"))
+        submission = accord.post(*_decision_submission("Lost too?"))
+    finally:
+        accord.rt.engine.dispose()
+        accord.rt.engine = alive
+    assert command.status == 200
+    assert command.response.json()["response_type"] == "ephemeral"
+    assert "nothing was recorded" in command.response.json()["text"]
+    assert event.status == 503  # Slack delivers it again
+    assert submission.status_code == 200
+    answer = submission.json()
+    assert answer["response_action"] == "errors"
+    assert "nothing was recorded" in answer["errors"][ids.TEXT_BLOCK]
+    assert _decisions(accord) == []
+    assert _inbox(accord) == []
+
+
+def test_a_refused_closing_announcement_is_posted_once_later(accord: Harness) -> None:
+    make_groups(accord, {"Industry": ["UI1"]})
+    pid = propose(accord, "Adopt the roadmap")
+    accord.action(ids.POSITION_AGREE, str(pid), user="UI1")
+    accord.fake.fail_next("chat.postMessage", error="fatal_error", count=10)
+    accord.command("/propose", f"close {pid}", user="UAUTH")
+
+    def outcome_posts() -> list[Any]:
+        return [c for c in accord.fake.calls_to("chat.postMessage")
+                if "Consensus" in accord.fake.all_text(c) and not c.params.get("thread_ts")]
+
+    for _ in range(12):
+        if outcome_posts():
+            break
+        accord.clock.advance(timedelta(hours=1))
+        accord.tick()
+    assert len(outcome_posts()) == 1
+    accord.clock.advance(timedelta(hours=2))
+    accord.tick()
+    assert len(outcome_posts()) == 1
+    with accord.rt.session() as session:
+        rows = list(session.exec(select(OutboxMessage).where(OutboxMessage.key.startswith(f"proposal:{pid}:"))))  # type: ignore[attr-defined]
+    assert {r.state for r in rows} == {"sent"}
+
+
+def test_a_waiting_backlog_is_logged_and_its_clearing_too(accord: Harness, caplog: Any) -> None:
+    now = accord.clock.now()
+    with accord.rt.engine.begin() as conn:
+        inbox_store.add_requests(conn, [{"team_id": "T1", "kind": "command", "key": f"cmd:waiting-{i}", "body": "{}",
+                                         "token": "t", "now": now, "lease_until": now + timedelta(hours=1)}
+                                        for i in range(3)])
+    report = BacklogReport(large=3, old=timedelta(minutes=5), every=0)
+    caplog.set_level("INFO", logger="accord.inbox")
+    assert report(accord.rt)[0] == 3
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        "inbox_backlog pending=3 oldest_age_s=0"]
+    accord.clock.advance(timedelta(minutes=6))
+    with accord.rt.engine.begin() as conn:  # two are worked; the one left is old now
+        conn.execute(InboxRequest.__table__.update().where(  # type: ignore[attr-defined]
+            InboxRequest.key != "cmd:waiting-0").values(state="done"))
+    assert report(accord.rt)[0] == 1
+    assert "inbox_backlog pending=1 oldest_age_s=360" in caplog.text
+    with accord.rt.engine.begin() as conn:
+        conn.execute(InboxRequest.__table__.update().values(state="done"))  # type: ignore[attr-defined]
+    assert report(accord.rt) == (0, None)
+    assert "inbox_backlog_cleared" in caplog.text
