@@ -85,7 +85,7 @@ def serve_bare(port: int, *, fair: bool) -> int:
     from sqlalchemy.pool import StaticPool
 
     from bot.server import create_web_app, serve_http
-    from handlers import ids
+    from handlers.shared import ids
 
     # Bolt's single-team authorization calls auth.test once, on the first request: like Accord's,
     # the client points at the bench's fake Slack, so nothing leaves 127.0.0.1.
