@@ -87,7 +87,7 @@ def create_app(rt: Runtime) -> App:
     settings = rt.settings
     kwargs: dict[str, Any] = {
         "signing_secret": settings.slack_signing_secret or "socket-mode-unused",
-        "process_before_response": False,
+        "process_before_response": True,  # listeners return at their ack (handlers.shared.deferral)
         "listener_executor": rt.listener_executor,
         "token_verification_enabled": False,
         "request_verification_enabled": not settings.socket_mode,
@@ -119,7 +119,7 @@ def create_app(rt: Runtime) -> App:
         logger.error("listener_failed type=%s error=%s", body.get("type") or body.get("command"), error,
                      exc_info=error)
 
-    register_all(app, work=rt.work_executor)
+    register_all(app, work=rt.work_executor, acks=rt.listener_executor)
     return app
 
 

@@ -32,9 +32,10 @@ COMMANDS: tuple[CommandUsage, ...] = (decision_grammar.USAGE, commit_grammar.USA
 USAGE: dict[str, CommandUsage] = {usage.command: usage for usage in (*COMMANDS, accord_grammar.USAGE)}
 
 
-def register_all(app: App, *, work: Executor | None = None) -> None:
-    """Register every listener of every feature on ``app``; deferred onto ``work`` when given."""
-    target: Any = Deferring(app, work)
+def register_all(app: App, *, work: Executor | None = None, acks: Executor | None = None) -> None:
+    """Register every listener of every feature on ``app``; deferred onto ``work`` (modal submissions onto
+    ``acks``) when given."""
+    target: Any = Deferring(app, work, acks)
     for feature in FEATURES:
         feature.register(target)
     accord.register(target, commands=COMMANDS)

@@ -1,15 +1,21 @@
 """Deferral: how listeners are registered so that no ack waits behind earlier work.
 
-Listeners are written as Bolt listeners (``ack()`` first, then the work). Except for modal
-submissions, which may answer their ack with validation errors, each is registered through
-:class:`Deferring`: the ack is sent from Bolt's pool at once and the rest of the listener runs
-on the work pool, so a burst of requests never makes an ack wait behind earlier work.
+Listeners are written as Bolt listeners (``ack()`` first, then the work). The app processes
+"before responding" (Bolt runs the listener on the request's own thread and answers when it
+returns), and each listener is registered through :class:`Deferring` so that it returns at its ack:
+- most acknowledge at once and hand the rest of their work to the work pool (or, in a process
+  that only stores and acknowledges, to a worker process through the inbox);
+- modal submissions, which may answer their ack with validation errors, run on the ack pool, and
+  the request's thread answers the moment they ack.
+So a burst of requests never makes an ack wait behind earlier work, and no ack waits for Bolt to
+notice it (Bolt's own way of answering before the listener returns polls every 10 ms).
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
@@ -71,17 +77,45 @@ def deferred(listener: Callable[..., Any], work: Executor) -> Callable[..., Any]
     return acking
 
 
-def inboxed(listener: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a listener that answers in its ack (modal submissions) from its inbox row, on Bolt's thread."""
+def inboxed(listener: Callable[..., Any], acks: Executor) -> Callable[..., Any]:
+    """Run a listener that answers in its ack (modal submissions) from its inbox row on the ack pool, and
+    answer as soon as it acks: what it does after its ack goes on while the answer is on its way.
+
+    An error before the ack goes to Bolt's error handler, which answers the submission with it; an
+    error after it is reported as any failure after an ack is.
+    """
 
     @_named_like(listener)
     def run(args: Args) -> None:
         kwargs = _arguments(listener, args)
-        errors: list[Exception] = []
-        work_from_inbox(runtime(args.context), ticket_of(args.context), lambda: listener(**kwargs),
-                        on_error=errors.append)
-        if errors:
-            raise errors[0]  # to Bolt's error handler, which answers the submission with an error
+        acked = threading.Event()
+        before_ack: list[Exception] = []
+
+        def ack(*a: Any, **kw: Any) -> Any:
+            try:
+                return args.ack(*a, **kw)
+            finally:
+                acked.set()
+
+        def failed(error: Exception) -> None:
+            if acked.is_set():
+                report_failure(kwargs, error)
+            else:
+                before_ack.append(error)
+
+        def work() -> None:
+            try:
+                work_from_inbox(runtime(args.context), ticket_of(args.context), lambda: listener(**kwargs),
+                                on_error=failed)
+            finally:
+                acked.set()  # a listener that never acked: Bolt answers for it
+
+        if "ack" in kwargs:
+            kwargs["ack"] = ack
+        acks.submit(work)
+        acked.wait()
+        if before_ack:
+            raise before_ack[0]  # to Bolt's error handler, which answers the submission with an error
 
     return run
 
@@ -89,8 +123,8 @@ def inboxed(listener: Callable[..., Any]) -> Callable[..., Any]:
 class Deferring:
     """What feature ``register`` functions receive: the app, with non-modal listeners deferred."""
 
-    def __init__(self, app: App, work: Executor | None) -> None:
-        self._app, self._work = app, work
+    def __init__(self, app: App, work: Executor | None, acks: Executor | None = None) -> None:
+        self._app, self._work, self._acks = app, work, acks
 
     def _wrap(self, decorator: Callable[[Callable[..., Any]], Any]) -> Callable[[Callable[..., Any]], Any]:
         if self._work is None:
@@ -112,5 +146,8 @@ class Deferring:
 
     def view(self, *args: Any, **kwargs: Any) -> Any:
         decorator = self._app.view(*args, **kwargs)
-        return lambda listener: decorator(inboxed(listener))
+        acks = self._acks
+        if acks is None:
+            return decorator
+        return lambda listener: decorator(inboxed(listener, acks))
 
