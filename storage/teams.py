@@ -9,7 +9,16 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from storage.db import claim, insert_unless_taken
-from storage.models import AuditLog, Consortium, Facilitator, ProcessedEvent, Workspace, utcnow
+from storage.models import (
+    AuditLog,
+    ChannelHome,
+    Consortium,
+    Facilitator,
+    GroupMembership,
+    ProcessedEvent,
+    Workspace,
+    utcnow,
+)
 
 
 def ensure_consortium(session: Session, *, consortium_id: str, timezone: str = "UTC") -> Consortium:
@@ -89,3 +98,33 @@ def consortium_of_workspace(session: Session, *, workspace_id: str) -> str | Non
     """The consortium a workspace (or an Enterprise Grid org) belongs to; None when it is unknown."""
     workspace = session.get(Workspace, workspace_id)
     return workspace.consortium_id if workspace is not None else None
+
+
+def link_workspace(session: Session, *, workspace_id: str, consortium_id: str, is_enterprise_install: bool = False,
+                   name: str | None = None) -> str:
+    """Link a workspace (or a Grid org) to a consortium unless it already is: the consortium it belongs to."""
+    insert_unless_taken(session, Workspace, id=workspace_id, consortium_id=consortium_id,
+                        is_enterprise_install=is_enterprise_install, name=name, created_at=utcnow())
+    found = consortium_of_workspace(session, workspace_id=workspace_id)
+    assert found is not None
+    return found
+
+
+def channel_consortium(session: Session, *, channel_id: str) -> str | None:
+    """The consortium a channel belongs to; None while nothing was recorded in it."""
+    home = session.get(ChannelHome, channel_id)
+    return home.consortium_id if home is not None else None
+
+
+def claim_channel(session: Session, *, channel_id: str, consortium_id: str, team_id: str | None) -> str:
+    """A channel belongs to the consortium that first records in it (``ON CONFLICT DO NOTHING``): its owner."""
+    insert_unless_taken(session, ChannelHome, channel_id=channel_id, consortium_id=consortium_id, team_id=team_id,
+                        created_at=utcnow())
+    owner = session.exec(select(ChannelHome.consortium_id).where(ChannelHome.channel_id == channel_id)).one()
+    return str(owner)
+
+
+def consortia_of_member(session: Session, *, user_id: str) -> list[str]:
+    """The consortia in whose groups a user is a member."""
+    query = select(GroupMembership.consortium_id).where(GroupMembership.user_id == user_id).distinct()
+    return sorted(session.exec(query))
