@@ -18,7 +18,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.executors import ListenerExecutor
 from bot.identity import BotIdentity
-from bot.manifest import BOT_SCOPES
+from bot.manifest import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
 from bot.runtime import Runtime
 from bot.slack import make_client
 from handlers import register_all, scheduled_tasks
@@ -77,6 +77,8 @@ def _oauth_settings(settings: Settings, rt: Runtime) -> OAuthSettings:
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret,
         scopes=BOT_SCOPES,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
         installation_store=rt.installation_store,
         state_store=state_store,
     )
