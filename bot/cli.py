@@ -18,6 +18,7 @@ from bot.config import ConfigError, Settings, settings_from_env
 from bot.manifest import build_manifest
 from bot.scheduler import Scheduler
 from bot.server import create_web_app, serve_http, serve_socket_mode
+from bot.services.access import has_facilitator
 from bot.services.export import export_rows, render
 from bot.team_option import resolve_team
 from bot.worker_process import ChildWorker, follow_parent
@@ -107,6 +108,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_slack()
     upgrade(settings.database_url)
     rt = build_runtime(settings, works=False)  # this process stores and acknowledges; a worker process works
+    warn_without_facilitator(settings, rt.engine)
     app = create_app(rt)
     child = None if args.no_worker else ChildWorker()
     if child is not None:
@@ -138,6 +140,21 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     gc.freeze()
     serve_http(web, host=args.host, port=port, log_level=settings.log_level)
     return 0
+
+
+def warn_without_facilitator(settings: Settings, engine: Any) -> None:
+    """First run with a bot token: say, once, how to become a facilitator when nobody is one.
+
+    Under OAuth the user who installs Accord becomes one, so there is nothing to set.
+    """
+    if settings.oauth:
+        return
+    with session_scope(engine) as session:
+        if has_facilitator(session, settings=settings):
+            return
+    logger.warning("no_facilitator: nobody can create groups or add facilitators until ACCORD_FACILITATORS "
+                   "lists at least one Slack member id (comma-separated, e.g. ACCORD_FACILITATORS=U012AB3CD); "
+                   "find yours in Slack: your profile → ⋮ (More) → Copy member ID; then restart accord serve")
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:

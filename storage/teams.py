@@ -27,6 +27,11 @@ def list_team_ids(session: Session) -> list[str]:
     return list(session.exec(select(Team.id).order_by(Team.id)))
 
 
+def any_facilitator_promoted(session: Session) -> bool:
+    """Whether any team has promoted a facilitator (the first-run check of `accord serve`)."""
+    return session.exec(select(Facilitator.id).limit(1)).first() is not None
+
+
 def list_facilitator_ids(session: Session, *, team_id: str) -> set[str]:
     """Users promoted to facilitator in this team (the setting's are added by the service)."""
     return set(session.exec(select(Facilitator.user_id).where(Facilitator.team_id == team_id)))
