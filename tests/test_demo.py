@@ -96,3 +96,27 @@ def test_digest_post_goes_through_slack_and_is_recorded(demo_dir: Path, fake_sla
         [run] = session.exec(select(DigestRun)).all()
     engine.dispose()
     assert (run.status, run.trigger, run.message_ts) == ("posted", "cli", posted.response["ts"])
+
+
+def test_demo_without_database_url_writes_its_own_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in (*SLACK_SETTINGS, "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert (tmp_path / "accord-demo.db").exists() and not (tmp_path / "accord.db").exists()
+    first = out.splitlines()[0]
+    assert "sqlite:///accord-demo.db" in first and "accord serve" in first
+    hint = out.strip().splitlines()[-1]
+    assert "DATABASE_URL=sqlite:///accord-demo.db accord digest --channel CINDUSTRY" in hint
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///accord-demo.db")  # the hint's command finds the example
+    assert main(["digest", "--channel", "CINDUSTRY", "--team", "TDEMO"]) == 0
+    assert capsys.readouterr().out.startswith("Digest: Industry")
+
+
+def test_demo_with_database_url_writes_there_and_says_so(demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert f"sqlite:///{demo_dir / 'demo.db'}" in out.splitlines()[0] and "DATABASE_URL=" not in out
+    assert not (demo_dir / "accord-demo.db").exists() and not (demo_dir / "accord.db").exists()
