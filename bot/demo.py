@@ -21,6 +21,7 @@ from bot.services.consensus import OUTCOME_LABELS, Stance, tally
 from bot.services.decisions import record_decision
 from bot.services.digests import build_digest
 from bot.services.home import next_checkin
+from bot.services.people import remember_names
 from handlers.digests.blocks import digest_text
 from storage.db import make_engine, session_scope, upgrade
 from storage.groups import list_groups, members_by_group
@@ -127,6 +128,7 @@ def run(settings: Settings) -> int:
             created = not list_groups(session, team_id=TEAM)
             if created:
                 seed(session, now=now)
+            remember_names(session, team_id=TEAM, names=NAMES, now=now)  # also for examples made before names
         with session_scope(engine) as session:
             anchor = session.get(Team, TEAM).created_at  # type: ignore[union-attr]
             today = now.astimezone(ZoneInfo(settings.timezone)).date()

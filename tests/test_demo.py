@@ -71,7 +71,10 @@ def test_digest_command_prints_a_group_channel_digest(demo_dir: Path,
     out = capsys.readouterr().out
     assert out.startswith("Digest: Industry")
     assert "Draft the data-sharing agreement annex" in out and "Organise the Nairobi" not in out
+    assert "@Lena Fischer" in out and "UINDLENA" not in out  # names, as the demo's members are called
     assert _counts(demo_dir)["DigestRun"] == 0  # printing records nothing
+    assert main(["digest", "--channel", "CNOWHERE"]) == 2
+    assert "--channel CNOWHERE" in capsys.readouterr().err
 
 
 def test_digest_post_without_a_token_names_the_setting(demo_dir: Path,

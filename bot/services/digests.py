@@ -116,6 +116,11 @@ def digest_scope(session: Session, *, team_id: str, channel_id: str) -> list[int
     return store.home_group_ids(session, team_id=team_id, channel_id=channel_id) or None
 
 
+def channel_is_known(session: Session, *, team_id: str, channel_id: str) -> bool:
+    """Whether the team knows this channel: a record made there, a group's home, a digest schedule or run."""
+    return store.channel_is_known(session, team_id=team_id, channel_id=channel_id)
+
+
 def period_start(session: Session, *, team_id: str, channel_id: str, end: datetime) -> datetime:
     """A digest's period starts where the channel's last posted digest ended (or 7 days before)."""
     last = last_posted_end(session, team_id=team_id, channel_id=channel_id, until=end)
