@@ -331,14 +331,14 @@ class FakeSlack:
         # token -> team id; ``xapp-`` tokens are app-level tokens, good only for apps.connections.open
         self.tokens: dict[str, str] = {"xoxb-test": "T1", "xapp-test": "T1"}
         self.users: dict[str, Params] = {}  # user id -> fields overriding users.info defaults
-        self.oauth_clients: dict[str, str] = {}  # client id -> client secret
-        self._grants: dict[str, Params] = {}  # OAuth code -> oauth.v2.access's answer (one use)
         self.calls: list[Call] = []
         self.socket_acks: list[Params] = []  # every JSON message a Socket Mode client sent, in order
         self._cond = threading.Condition()
         self._server: _Server | None = None
         self._sockets: list[_SocketConnection] = []  # open Socket Mode connections, oldest first
         self._sockets_opened = 0
+        self.oauth_clients: dict[str, str] = {}  # client id -> client secret
+        self._grants: dict[str, Params] = {}  # OAuth code -> oauth.v2.access's answer (one use)
         self.reset()
 
     def start(self, port: int = 0) -> FakeSlack:
