@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
@@ -18,8 +19,9 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.executors import ListenerExecutor
 from bot.identity import BotIdentity
-from bot.manifest import BOT_SCOPES
+from bot.manifest import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
 from bot.runtime import Runtime
+from bot.services.access import promote_installer
 from bot.slack import make_client
 from handlers import register_all, scheduled_tasks
 from handlers.shared.context import RUNTIME_KEY
@@ -77,9 +79,38 @@ def _oauth_settings(settings: Settings, rt: Runtime) -> OAuthSettings:
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret,
         scopes=BOT_SCOPES,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
         installation_store=rt.installation_store,
         state_store=state_store,
+        callback_options=_install_callbacks(rt),
     )
+
+
+def _install_callbacks(rt: Runtime) -> CallbackOptions:
+    """After Slack's OAuth callback stored the installation: its installer becomes a facilitator."""
+
+    def installed(args: SuccessArgs) -> BoltResponse:
+        installation = args.installation
+        # An org-wide install (Enterprise Grid) belongs to the enterprise, not to one of its workspaces.
+        tenant = installation.enterprise_id if installation.is_enterprise_install else installation.team_id
+        promoted = False
+        if tenant and installation.user_id:
+            try:
+                with rt.session() as session:
+                    promoted = promote_installer(session, settings=rt.settings, team_id=tenant,
+                                                 user_id=installation.user_id)
+            except SQLAlchemyError as err:  # the install itself is stored: say so, and let them finish
+                logger.warning("installer_not_promoted team=%s user=%s error=%s", tenant, installation.user_id,
+                               type(err).__name__)
+        logger.info("installed team=%s enterprise_install=%s installer=%s facilitator=%s", tenant,
+                    installation.is_enterprise_install, installation.user_id, promoted)
+        return args.default.success(args)
+
+    def failed(args: FailureArgs) -> BoltResponse:
+        return args.default.failure(args)
+
+    return CallbackOptions(success=installed, failure=failed)
 
 
 def create_app(rt: Runtime) -> App:

@@ -18,6 +18,7 @@ from bot.config import ConfigError, Settings, settings_from_env
 from bot.manifest import build_manifest
 from bot.scheduler import Scheduler
 from bot.server import create_web_app, serve_http, serve_socket_mode
+from bot.services.access import has_facilitator
 from bot.services.export import export_rows, render
 from bot.team_option import resolve_consortium
 from bot.worker_process import ChildWorker, follow_parent
@@ -65,7 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--post", action="store_true")
     manifest = sub.add_parser("manifest", help="print the Slack app manifest")
     manifest.add_argument("--url", default=None, help="public base URL, e.g. https://accord.example.org")
-    manifest.add_argument("--socket-mode", action="store_true", help="a manifest for Socket Mode (no URLs)")
+    manifest.add_argument("--socket-mode", action="store_true",
+                          help="a manifest for Socket Mode (no URLs); the default when SLACK_APP_TOKEN is set "
+                               "and --url is not given")
+    manifest.add_argument("--org", action="store_true",
+                          help="installable org-wide on an Enterprise Grid organisation (org_deploy_enabled)")
     sub.add_parser("demo", help="fill a local database with an example consortium and print its digest")
     return parser
 
@@ -105,6 +110,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_slack()
     upgrade(settings.database_url)
     rt = build_runtime(settings, works=False)  # this process stores and acknowledges; a worker process works
+    warn_without_facilitator(settings, rt.engine)
     app = create_app(rt)
     child = None if args.no_worker else ChildWorker()
     if child is not None:
@@ -138,6 +144,21 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def warn_without_facilitator(settings: Settings, engine: Any) -> None:
+    """First run with a bot token: say, once, how to become a facilitator when nobody is one.
+
+    Under OAuth the user who installs Accord becomes one, so there is nothing to set.
+    """
+    if settings.oauth:
+        return
+    with session_scope(engine) as session:
+        if has_facilitator(session, settings=settings):
+            return
+    logger.warning("no_facilitator: nobody can create groups or add facilitators until ACCORD_FACILITATORS "
+                   "lists at least one Slack member id (comma-separated, e.g. ACCORD_FACILITATORS=U012AB3CD); "
+                   "find yours in Slack: your profile → ⋮ (More) → Copy member ID; then restart accord serve")
+
+
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_token()
     stopping = threading.Event()  # a SIGTERM while starting up stops the worker cleanly once it has started
@@ -161,8 +182,33 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_manifest(settings: Settings, args: argparse.Namespace) -> int:
-    print(json.dumps(build_manifest(args.url, socket_mode=args.socket_mode), indent=2))
+    """The manifest on standard output; on standard error, which one it is and where Slack will call."""
+    if args.url is not None and not args.url.startswith("https://"):
+        raise ConfigError(f"--url {args.url}: Slack only calls https:// URLs; give the public base URL, "
+                          "e.g. --url https://accord.example.org")
+    socket_mode = args.socket_mode or (settings.socket_mode and args.url is None)
+    manifest = build_manifest(args.url, socket_mode=socket_mode, oauth=settings.oauth, org=args.org)
+    print(json.dumps(manifest, indent=2))
+    print(f"accord: {manifest_summary(manifest, oauth=settings.oauth, placeholder=args.url is None)}", file=sys.stderr)
     return 0
+
+
+def manifest_summary(manifest: dict[str, Any], *, oauth: bool, placeholder: bool) -> str:
+    """One line saying which manifest this is: Socket Mode, or HTTP with the URLs Slack will call."""
+    settings = manifest["settings"]
+    if settings["socket_mode_enabled"]:
+        text = "printed the Socket Mode manifest (no request URLs; `accord serve` needs SLACK_APP_TOKEN)"
+        if oauth:
+            text += "; no OAuth redirect URL: the install pages are served in HTTP mode only"
+    else:
+        text = f"printed the HTTP manifest: requests to {settings['event_subscriptions']['request_url']}"
+        for url in manifest["oauth_config"].get("redirect_urls", []):
+            text += f", OAuth redirect to {url}"
+        if placeholder:
+            text += " (a placeholder: give your public URL with --url https://…)"
+    if settings["org_deploy_enabled"]:
+        text += "; installable org-wide on Enterprise Grid"
+    return text
 
 
 def cmd_db(settings: Settings, args: argparse.Namespace) -> int:

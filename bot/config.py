@@ -17,6 +17,8 @@ from bot.values import parse_duration
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///accord.db"
+# `accord demo` keeps its example out of the database `accord serve` uses, unless DATABASE_URL says where.
+DEFAULT_DEMO_DATABASE_URL = "sqlite:///accord-demo.db"
 # Slack documents chat.postMessage as about one message per second per channel within a
 # workspace-wide limit of several hundred a minute: 5 a second (300 a minute) stays inside it.
 DEFAULT_POST_RATE = 5.0
@@ -37,6 +39,7 @@ class Settings:
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
+    demo_database_url: str = DEFAULT_DEMO_DATABASE_URL  # DATABASE_URL when it is set
     port: int = 3000
     facilitators: frozenset[str] = field(default_factory=frozenset)
     timezone: str = "UTC"
@@ -142,6 +145,7 @@ def settings_from_env(env: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         slack_client_id=_optional(env, "SLACK_CLIENT_ID"),
         slack_client_secret=_optional(env, "SLACK_CLIENT_SECRET"),
         database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
+        demo_database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DEMO_DATABASE_URL,
         port=int(port_raw),
         facilitators=facilitators,
         timezone=tz,

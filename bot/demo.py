@@ -1,8 +1,8 @@
 """`accord demo`: an example consortium in a local database, and its digest in the terminal.
 
-Needs no Slack settings and no network. The database is ``DATABASE_URL`` (default
-``sqlite:///accord.db`` in the current directory); running the demo again reuses the example
-instead of adding it twice.
+Needs no Slack settings and no network. The database is ``DATABASE_URL`` when it is set, else its
+own file ``accord-demo.db`` in the current directory (never ``accord serve``'s default
+``accord.db``); running the demo again reuses the example instead of adding it twice.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, func, select
 
 from bot.config import Settings
@@ -20,6 +21,7 @@ from bot.services.consensus import OUTCOME_LABELS, Stance, tally
 from bot.services.decisions import record_decision
 from bot.services.digests import build_digest
 from bot.services.home import next_checkin
+from bot.services.people import remember_names
 from handlers.digests.blocks import digest_text
 from storage.db import make_engine, session_scope, upgrade
 from storage.groups import list_groups, members_by_group
@@ -117,14 +119,16 @@ CHECKIN_ANSWERS = {"Industry": ("UINDLENA", "UINDMARC"), "Civil society": ("UCIV
 
 def run(settings: Settings) -> int:
     """Create (or reuse) the example consortium, then print an overview and its digest."""
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url, single_use=True)
+    url = settings.demo_database_url
+    upgrade(url)
+    engine = make_engine(url, single_use=True)
     now = datetime.now(ZoneInfo("UTC"))
     try:
         with session_scope(engine) as session:
             created = not list_groups(session, consortium_id=TEAM)
             if created:
                 seed(session, now=now)
+            remember_names(session, team_id=TEAM, names=NAMES, now=now)  # also for examples made before names
         with session_scope(engine) as session:
             anchor = session.get(Consortium, TEAM).created_at  # type: ignore[union-attr]
             today = now.astimezone(ZoneInfo(settings.timezone)).date()
@@ -135,11 +139,15 @@ def run(settings: Settings) -> int:
     finally:
         engine.dispose()
     where = "Created" if created else "Reusing"
-    print(f"{where} the example consortium (team {TEAM}) in {settings.database_url}\n")
+    shown = make_url(url).render_as_string(hide_password=True)
+    own = url != settings.database_url  # no DATABASE_URL: the demo's own file, not the one `accord serve` uses
+    note = " (the demo's own database, apart from accord serve's; DATABASE_URL chooses another)" if own else ""
+    print(f"{where} the example consortium (team {TEAM}) in {shown}{note}\n")
     print(overview)
     print(digest_text(digest, names=NAMES))
-    print(f"Explore it further: accord export decisions --team {TEAM} --format md   ·   "
-          f"accord digest --channel {GROUPS[0].channel_id} --team {TEAM}")
+    prefix = f"DATABASE_URL={url} " if own else ""  # the other commands read accord.db unless told
+    print(f"Explore it further: {prefix}accord export decisions --team {TEAM} --format md   ·   "
+          f"{prefix}accord digest --channel {GROUPS[0].channel_id} --team {TEAM}")
     return 0
 
 

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 from bot.app import build_runtime
 from bot.config import ConfigError, Settings
-from bot.services.digests import build_digest, period_start
+from bot.services.digests import build_digest, channel_is_known, period_start
+from bot.services.people import known_names
 from bot.team_option import resolve_consortium
 from handlers.digests.blocks import digest_text
 from handlers.digests.jobs import post_digest
@@ -29,6 +30,7 @@ def run(settings: Settings, *, channel: str, team: str | None, post: bool, conso
     if not consortium_id:
         print("accord: the database holds no records yet, so there is no digest to show", file=sys.stderr)
         return 1
+    _require_known(settings, consortium_id=consortium_id, channel=channel)
     if post:
         return _post(settings, consortium_id=consortium_id, channel=channel)
     engine = make_engine(settings.database_url, single_use=True)
@@ -38,10 +40,25 @@ def run(settings: Settings, *, channel: str, team: str | None, post: bool, conso
             start = period_start(session, consortium_id=consortium_id, channel_id=channel, end=now)
             digest = build_digest(session, consortium_id=consortium_id, channel_id=channel, start=start, end=now,
                                   today=now.astimezone(ZoneInfo(settings.timezone)).date())
+            names = known_names(session, consortium_id=consortium_id)
     finally:
         engine.dispose()
-    sys.stdout.write(digest_text(digest))
+    sys.stdout.write(digest_text(digest, names=names))
     return 0
+
+
+def _require_known(settings: Settings, *, consortium_id: str, channel: str) -> None:
+    """Refuse (ConfigError: exit 2) a channel nothing of the team names: most likely a typo."""
+    engine = make_engine(settings.database_url, single_use=True)
+    try:
+        with session_scope(engine) as session:
+            known = channel_is_known(session, consortium_id=consortium_id, channel_id=channel)
+    finally:
+        engine.dispose()
+    if not known:
+        raise ConfigError(f"--channel {channel}: no record, group or digest schedule of consortium {consortium_id} "
+                          "is in that channel (a channel id looks like C0123ABCD: in Slack, the channel's details, "
+                          "at the bottom)")
 
 
 def _post(settings: Settings, *, consortium_id: str, channel: str) -> int:

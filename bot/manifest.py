@@ -20,11 +20,22 @@ BOT_SCOPES = [
     "users:read",
 ]
 BOT_EVENTS = ["app_home_opened", "app_mention", "message.channels", "message.groups", "message.im"]
+PLACEHOLDER_URL = "https://accord.example.org"
+EVENTS_PATH = "/slack/events"
+# Bolt's default paths, served by bot.server when OAuth is on.
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 
-def build_manifest(url: str | None = None, *, name: str = "Accord", socket_mode: bool = False) -> dict[str, Any]:
-    """The manifest as a dict (serialise as JSON or YAML)."""
-    base = (url or "https://accord.example.org").rstrip("/")
-    events_url = f"{base}/slack/events"
+
+def build_manifest(url: str | None = None, *, name: str = "Accord", socket_mode: bool = False, oauth: bool = False,
+                   org: bool = False) -> dict[str, Any]:
+    """The manifest as a dict (serialise as JSON or YAML).
+
+    ``oauth``: with the install flow's redirect URL (HTTP mode only: Socket Mode serves no pages).
+    ``org``: installable org-wide on an Enterprise Grid organisation.
+    """
+    base = (url or PLACEHOLDER_URL).rstrip("/")
+    events_url = f"{base}{EVENTS_PATH}"
     commands = []
     for usage in USAGE.values():  # each command's description and hint live with its grammar
         entry: dict[str, Any] = {"command": usage.command, "description": usage.description,
@@ -41,13 +52,16 @@ def build_manifest(url: str | None = None, *, name: str = "Accord", socket_mode:
     settings: dict[str, Any] = {
         "event_subscriptions": {"bot_events": BOT_EVENTS},
         "interactivity": {"is_enabled": True},
-        "org_deploy_enabled": False,
+        "org_deploy_enabled": org,
         "socket_mode_enabled": socket_mode,
         "token_rotation_enabled": False,
     }
+    oauth_config: dict[str, Any] = {"scopes": {"bot": BOT_SCOPES}}
     if not socket_mode:
         settings["event_subscriptions"]["request_url"] = events_url
         settings["interactivity"]["request_url"] = events_url
+        if oauth:
+            oauth_config["redirect_urls"] = [f"{base}{REDIRECT_PATH}"]
     return {
         "display_information": {
             "name": name,
@@ -61,6 +75,6 @@ def build_manifest(url: str | None = None, *, name: str = "Accord", socket_mode:
             "slash_commands": commands,
             "shortcuts": shortcuts,
         },
-        "oauth_config": {"scopes": {"bot": BOT_SCOPES}},
+        "oauth_config": oauth_config,
         "settings": settings,
     }

@@ -35,6 +35,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.config import ConfigError
+from bot.manifest import INSTALL_PATH, REDIRECT_PATH
 from bot.request_body import BadBody, parse_body, storable
 from bot.runtime import Runtime
 from storage.db import ping
@@ -137,8 +138,8 @@ def create_web_app(app: App, rt: Runtime, *, on_startup: Any = None, on_shutdown
     routes = [Route("/slack/events", slack_events, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])]
     if app.oauth_flow is not None:
         routes += [
-            Route("/slack/install", oauth, methods=["GET"]),
-            Route("/slack/oauth_redirect", oauth, methods=["GET"]),
+            Route(INSTALL_PATH, oauth, methods=["GET"]),
+            Route(REDIRECT_PATH, oauth, methods=["GET"]),
         ]
 
     @asynccontextmanager

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, union_all
+from sqlalchemy import and_, case, exists, func, or_, union_all
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -20,6 +20,8 @@ from storage.models import (
     CheckinRound,
     Commitment,
     Decision,
+    DigestRun,
+    DigestSchedule,
     GroupMembership,
     Position,
     Proposal,
@@ -35,6 +37,14 @@ def home_group_ids(session: Session, *, consortium_id: str, channel_id: str) -> 
     query = select(StakeholderGroup.id).where(StakeholderGroup.consortium_id == consortium_id,
                                               StakeholderGroup.channel_id == channel_id)
     return [gid for gid in session.exec(query.order_by(col(StakeholderGroup.id))) if gid is not None]
+
+
+def channel_is_known(session: Session, *, consortium_id: str, channel_id: str) -> bool:
+    """Whether anything of this consortium names the channel: a record made there, a group's home, a digest."""
+    models: tuple[Any, ...] = (StakeholderGroup, Decision, Commitment, Proposal, DigestSchedule, DigestRun)
+    checks = [exists().where(col(model.consortium_id) == consortium_id, col(model.channel_id) == channel_id)
+              for model in models]
+    return bool(session.exec(select(or_(*checks))).one())
 
 
 def _members_of(group_ids: Collection[int]):  # type: ignore[no-untyped-def]

@@ -425,3 +425,14 @@ class OutboxMessage(SQLModel, table=True):
     result_channel: str | None = Field(default=None, max_length=32)
     created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
     sent_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+
+
+class UserName(SQLModel, table=True):
+    """How a member is called, as Slack said when Accord last looked them up (`users.info`), for the
+    terminal (the CLI's digest) where Slack cannot render ``<@U…>``. A cache: absent means "show the id"."""
+
+    __tablename__ = "user_name"
+    team_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=200)
+    updated_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]

@@ -44,6 +44,11 @@ def list_consortium_ids(session: Session) -> list[str]:
     return list(session.exec(select(Consortium.id).order_by(Consortium.id)))
 
 
+def any_facilitator_promoted(session: Session) -> bool:
+    """Whether any consortium has promoted a facilitator (the first-run check of `accord serve`)."""
+    return session.exec(select(Facilitator.id).limit(1)).first() is not None
+
+
 def list_facilitator_ids(session: Session, *, consortium_id: str) -> set[str]:
     """Users promoted to facilitator in this consortium (the setting's are added by the service)."""
     return set(session.exec(select(Facilitator.user_id).where(Facilitator.consortium_id == consortium_id)))

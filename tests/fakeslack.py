@@ -18,6 +18,10 @@ sends envelopes and waits for the client's acknowledgements:
     fake.wait_for_socket_connection()
     fake.socket_send({"envelope_id": "e1", "type": "events_api", "payload": {...}})
     ack = fake.wait_for_socket_ack("e1")
+
+OAuth: ``oauth.v2.access`` exchanges a code granted by :meth:`FakeSlack.grant_install` (once), for
+a client registered in ``oauth_clients``, authenticated as slack_sdk does (HTTP Basic) or with
+form fields; it answers with Slack's response shape and makes the new bot token valid.
 """
 
 from __future__ import annotations
@@ -333,6 +337,8 @@ class FakeSlack:
         self._server: _Server | None = None
         self._sockets: list[_SocketConnection] = []  # open Socket Mode connections, oldest first
         self._sockets_opened = 0
+        self.oauth_clients: dict[str, str] = {}  # client id -> client secret
+        self._grants: dict[str, Params] = {}  # OAuth code -> oauth.v2.access's answer (one use)
         self.reset()
 
     def start(self, port: int = 0) -> FakeSlack:
@@ -414,6 +420,39 @@ class FakeSlack:
         """Answer every ``every``-th call to ``method`` (counted from now) with HTTP 429."""
         with self._cond:
             self._limits[method], self._counts[method] = (every, retry_after), 0
+
+    def grant_install(self, code: str, *, user_id: str, team_id: str | None, team_name: str = "Example",
+                      enterprise_id: str | None = None, enterprise_name: str = "Example Org",
+                      org_wide: bool = False) -> str:
+        """Slack's side of an install: ``code`` will be exchanged once for a new bot token (returned).
+
+        ``org_wide``: an Enterprise Grid org-wide install (no team; the token belongs to the enterprise).
+        """
+        owner = enterprise_id if org_wide else team_id
+        assert owner, "an install belongs to a team, or to an enterprise when it is org-wide"
+        token = f"xoxb-install-{owner}-{len(self._grants) + 1}"
+        with self._cond:
+            self.tokens[token] = owner
+            self._grants[code] = {
+                "access_token": token, "token_type": "bot", "scope": "commands,chat:write",
+                "bot_user_id": BOT_USER_ID, "app_id": APP_ID,
+                "team": None if org_wide else {"name": team_name, "id": team_id},
+                "enterprise": {"name": enterprise_name, "id": enterprise_id} if enterprise_id else None,
+                "authed_user": {"id": user_id},  # no user scopes asked: no user token
+                "is_enterprise_install": org_wide,
+            }
+        return token
+
+    def _oauth_v2_access(self, p: Params) -> Params:
+        client_id = _need(p, "client_id", "invalid_client_id")
+        if client_id not in self.oauth_clients:
+            raise SlackError("invalid_client_id")
+        if p.get("client_secret") != self.oauth_clients[client_id]:
+            raise SlackError("bad_client_secret")
+        grant = self._grants.pop(_need(p, "code", "invalid_code"), None)
+        if grant is None:
+            raise SlackError("invalid_code")
+        return grant
 
     def _connection_opened(self) -> None:
         with self._cond:
@@ -585,6 +624,9 @@ class FakeSlack:
                 with contextlib.suppress(ValueError):
                     params[key] = json.loads(params[key])
         auth = headers.get("Authorization") or ""
+        if auth.startswith("Basic "):  # OAuth client credentials, as slack_sdk sends them
+            client_id, _, secret = base64.b64decode(auth.removeprefix("Basic ")).decode().partition(":")
+            params.update(client_id=client_id, client_secret=secret)
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.pop("token", None)
         if path.startswith("/response/"):
             method, params["key"] = "response_url", path.removeprefix("/response/")
@@ -626,6 +668,8 @@ class FakeSlack:
             if method == "response_url":
                 check_message(p, require_content=False)
                 return 200, {}, {"ok": True}
+            if method == "oauth.v2.access":  # authenticated by the app's client id and secret, not a token
+                return 200, {}, {"ok": True, **self._oauth_v2_access(p)}
             if not token or token not in self.tokens:
                 raise SlackError("invalid_auth" if token else "not_authed")
             if token.startswith("xapp-") != (method == "apps.connections.open"):

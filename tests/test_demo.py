@@ -71,7 +71,10 @@ def test_digest_command_prints_a_group_channel_digest(demo_dir: Path,
     out = capsys.readouterr().out
     assert out.startswith("Digest: Industry")
     assert "Draft the data-sharing agreement annex" in out and "Organise the Nairobi" not in out
+    assert "@Lena Fischer" in out and "UINDLENA" not in out  # names, as the demo's members are called
     assert _counts(demo_dir)["DigestRun"] == 0  # printing records nothing
+    assert main(["digest", "--channel", "CNOWHERE"]) == 2
+    assert "--channel CNOWHERE" in capsys.readouterr().err
 
 
 def test_digest_post_without_a_token_names_the_setting(demo_dir: Path,
@@ -96,3 +99,27 @@ def test_digest_post_goes_through_slack_and_is_recorded(demo_dir: Path, fake_sla
         [run] = session.exec(select(DigestRun)).all()
     engine.dispose()
     assert (run.status, run.trigger, run.message_ts) == ("posted", "cli", posted.response["ts"])
+
+
+def test_demo_without_database_url_writes_its_own_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in (*SLACK_SETTINGS, "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert (tmp_path / "accord-demo.db").exists() and not (tmp_path / "accord.db").exists()
+    first = out.splitlines()[0]
+    assert "sqlite:///accord-demo.db" in first and "accord serve" in first
+    hint = out.strip().splitlines()[-1]
+    assert "DATABASE_URL=sqlite:///accord-demo.db accord digest --channel CINDUSTRY" in hint
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///accord-demo.db")  # the hint's command finds the example
+    assert main(["digest", "--channel", "CINDUSTRY", "--team", "TDEMO"]) == 0
+    assert capsys.readouterr().out.startswith("Digest: Industry")
+
+
+def test_demo_with_database_url_writes_there_and_says_so(demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert f"sqlite:///{demo_dir / 'demo.db'}" in out.splitlines()[0] and "DATABASE_URL=" not in out
+    assert not (demo_dir / "accord-demo.db").exists() and not (demo_dir / "accord.db").exists()

@@ -39,3 +39,25 @@ def add_facilitators(
             )
             added.append(user_id)
     return added
+
+
+def has_facilitator(session: Session, *, settings: Settings) -> bool:
+    """Whether anyone can act as a facilitator: ``ACCORD_FACILITATORS``, or a user promoted in any team."""
+    return bool(settings.facilitators) or teams.any_facilitator_promoted(session)
+
+
+def promote_installer(session: Session, *, settings: Settings, team_id: str, user_id: str) -> bool:
+    """The user who installed Accord becomes a facilitator of the consortium the install created.
+
+    Only while that consortium has no promoted facilitator: a later reinstall (new scopes, another
+    admin) leaves the facilitators it already has. Returns whether the user was promoted.
+    """
+    teams.ensure_team(session, team_id=team_id, timezone=settings.timezone)
+    consortium_id = teams.consortium_of_workspace(session, workspace_id=team_id) or team_id
+    if teams.list_facilitator_ids(session, consortium_id=consortium_id):
+        return False
+    if not teams.add_facilitator(session, consortium_id=consortium_id, user_id=user_id, added_by=user_id):
+        return False
+    teams.write_audit(session, consortium_id=consortium_id, actor_id=user_id, action="facilitator.add",
+                      entity="user", entity_id=user_id, detail={"via": "install"})
+    return True

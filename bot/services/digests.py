@@ -116,6 +116,11 @@ def digest_scope(session: Session, *, consortium_id: str, channel_id: str) -> li
     return store.home_group_ids(session, consortium_id=consortium_id, channel_id=channel_id) or None
 
 
+def channel_is_known(session: Session, *, consortium_id: str, channel_id: str) -> bool:
+    """Whether the consortium knows this channel: a record made there, a group's home, a digest schedule or run."""
+    return store.channel_is_known(session, consortium_id=consortium_id, channel_id=channel_id)
+
+
 def period_start(session: Session, *, consortium_id: str, channel_id: str, end: datetime) -> datetime:
     """A digest's period starts where the channel's last posted digest ended (or 7 days before)."""
     last = last_posted_end(session, consortium_id=consortium_id, channel_id=channel_id, until=end)

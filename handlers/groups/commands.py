@@ -27,6 +27,7 @@ from handlers.groups.grammar import (
 )
 from handlers.shared.blocks import fallback_text, safe
 from handlers.shared.commands import SlashCall, slash_command
+from handlers.shared.people import RememberingNames
 from handlers.shared.replies import reply
 
 MAX_CHECKED_USERS = 25
@@ -105,7 +106,7 @@ def _facilitators(rt: Runtime, client: Any, parsed: FacilitatorAdd, *, consortiu
 @slash_command(USAGE, lambda call: parse_group_command(call.text))
 def handle_group_command(call: SlashCall, parsed: GroupCommand) -> None:
     """`/group …`: call the service, answer the invoker."""
-    rt, respond, client = call.rt, call.respond, call.client
+    rt, respond, client = call.rt, call.respond, RememberingNames(call.client)
     consortium_id = call.consortium_id
     who = {"consortium_id": consortium_id, "user_id": call.user_id}
     if isinstance(parsed, GroupCreate):
@@ -126,3 +127,5 @@ def handle_group_command(call: SlashCall, parsed: GroupCommand) -> None:
             failed = checkin_service.summary_failure(session, consortium_id=consortium_id, group_id=info.group.id or 0)
         reply(respond, fallback_text(f"{info.group.name}: {schedule_text(info.group)}"),
               group_show_blocks(info, summary_failed=failed))
+    client.remember(rt, team_id=str(call.command.get("team_id") or consortium_id))  # whom users.info described,
+    # for the terminal's digest

@@ -174,3 +174,38 @@ def test_digest_post_refused_for_now_stays_pending_and_a_running_accord_posts_it
     assert "Adopt the glossary" in FakeSlack.all_text(posted)
     run, box = _cli_run(accord)
     assert (run.status, run.message_ts, box.state) == ("posted", posted.response["ts"], "sent")
+
+
+def test_digest_of_an_unknown_channel_exits_2_naming_it(accord: Harness, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    accord.clock.set(datetime.now(UTC))  # the CLI uses the real clock: record within its digest period
+    accord.command("/decision", "Adopt the glossary")  # in C1
+    monkeypatch.setenv("DATABASE_URL", accord.rt.settings.database_url)
+    for args in (["--channel", "C404"], ["--channel", "C404", "--post"]):
+        assert main(["digest", *args]) == 2
+        lines = capsys.readouterr().err.strip().splitlines()
+        assert len(lines) == 1 and "--channel C404" in lines[0]
+    assert main(["digest", "--channel", "C1"]) == 0
+    assert "Adopt the glossary" in capsys.readouterr().out
+
+
+def test_terminal_digest_shows_the_names_slack_gave(accord: Harness, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    accord.fake.users["U2"] = {"profile": {"display_name": "Lena Fischer", "real_name": "Lena F."}}
+    accord.fake.users["U3"] = {"profile": {"display_name": "", "real_name": "Marco Rossi"}}
+    accord.clock.set(datetime.now(UTC))
+    accord.command("/group", "create Policy", user="UFAC")
+    assert "Added" in accord.command("/group", "add Policy <@U2> <@U3>", user="UFAC").reply_text()
+    accord.command("/commit", "<@U2> draft the charter by 2026-12-01")
+    accord.command("/commit", "<@U3> book the venue")
+    accord.command("/commit", "<@U9> circulate the notes")  # never looked up: shown by id
+    monkeypatch.setenv("DATABASE_URL", accord.rt.settings.database_url)
+    assert main(["digest", "--channel", "C1"]) == 0
+    out = capsys.readouterr().out
+    assert "@Lena Fischer" in out and "@Marco Rossi" in out and "@U9" in out
+    assert "@U2" not in out and "<@" not in out
+    accord.fake.users["U2"] = {"profile": {"display_name": "Lena"}}  # renamed in Slack, seen again
+    accord.command("/group", "add Policy <@U2>", user="UFAC")
+    assert main(["digest", "--channel", "C1"]) == 0
+    out = capsys.readouterr().out
+    assert "@Lena" in out and "@Lena Fischer" not in out

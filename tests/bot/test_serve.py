@@ -10,10 +10,12 @@ from pathlib import Path
 
 import httpx
 
+from storage.db import make_engine, session_scope
+from storage.teams import add_facilitator, ensure_team
 from tests.fakeslack import FakeSlack
 from tests.harness import SECRET, free_port, serve_env
 from tests.payloads import sign, slash_command
-from tests.processes import stop_process, wait_healthy
+from tests.processes import Serve, serving, stop_process, wait_healthy
 
 
 def test_serve_process_end_to_end(tmp_path: Path, fake_slack: FakeSlack, database_url: str) -> None:
@@ -54,6 +56,7 @@ def test_serve_process_end_to_end(tmp_path: Path, fake_slack: FakeSlack, databas
     stderr = proc.stderr.read() if proc.stderr else ""
     assert proc.returncode == 0, stderr
     assert "scheduler_stopped" in stderr
+    assert "no_facilitator" not in stderr  # ACCORD_FACILITATORS is set
     export = subprocess.run(
         [sys.executable, "-m", "bot.cli", "export", "decisions"],
         cwd=tmp_path,
@@ -69,3 +72,24 @@ def test_serve_process_end_to_end(tmp_path: Path, fake_slack: FakeSlack, databas
         "U1",
         "T1",
     )
+
+
+def _warnings(tmp_path: Path, env: dict[str, str], name: str) -> list[str]:
+    """Start `accord serve`, wait until it serves, stop it: its WARNING lines."""
+    with serving([Serve(name, tmp_path, env)]) as [proc]:
+        proc.wait_healthy()
+        assert proc.stop() == 0, proc.output()
+    return [line for line in proc.output().splitlines() if "level=WARNING" in line]
+
+
+def test_first_run_without_a_facilitator_says_how_to_set_one(tmp_path: Path, fake_slack: FakeSlack,
+                                                              database_url: str) -> None:
+    env = serve_env(fake_slack, database_url, ACCORD_FACILITATORS="")
+    [warning] = [line for line in _warnings(tmp_path, env, "first") if "no_facilitator" in line]
+    assert "ACCORD_FACILITATORS" in warning and "Copy member ID" in warning
+    engine = make_engine(database_url, single_use=True)
+    with session_scope(engine) as session:  # `/group facilitator add` promoted someone since
+        ensure_team(session, team_id="T1")
+        add_facilitator(session, team_id="T1", user_id="U1", added_by="U0")
+    engine.dispose()
+    assert not [line for line in _warnings(tmp_path, env, "later") if "no_facilitator" in line]
