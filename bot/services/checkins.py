@@ -133,6 +133,7 @@ class Delivery:
     closes_at: datetime
     commitments: list[Commitment] = field(default_factory=list)
     proposals: list[Proposal] = field(default_factory=list)
+    channel_id: str | None = None  # the group's channel: where the prompt goes when Slack refuses the DM
 
 
 def prompt_key(prompt_id: int) -> str:
@@ -154,15 +155,26 @@ def delivery(session: Session, *, team_id: str, prompt_id: int) -> Delivery | No
     group = group_store.get_group(session, team_id=team_id, group_id=round_.group_id)
     return Delivery(prompt_id=prompt_id, team_id=team_id, round_id=round_.id or 0, user_id=prompt.user_id,
                     group_name=group.name if group else "your group", closes_at=round_.closes_at,
+                    channel_id=group.channel_id if group else None,
                     commitments=commitment_store.list_commitments(session, team_id=team_id,
                                                                   owner_ids=[prompt.user_id]),
                     proposals=store.proposals_awaiting_group(session, team_id=team_id, group_id=round_.group_id))
 
 
 def prompt_sent(session: Session, *, team_id: str, prompt_id: int, ts: str | None, channel: str | None,
-                now: datetime) -> None:
-    """Record where a prompt was delivered (its thread takes answers and the reminder)."""
+                now: datetime, dm_refused: str | None = None) -> None:
+    """Record where a prompt was delivered (its thread takes answers and the reminder).
+
+    ``dm_refused`` is Slack's answer when it would not take the direct message and the prompt was
+    posted in the group's channel instead; that goes into the prompt's history.
+    """
     store.mark_prompts_sent(session, team_id=team_id, now=now, sent=[{"id": prompt_id, "ts": ts, "channel": channel}])
+    if dm_refused:
+        prompt = store.get_prompt(session, team_id=team_id, prompt_id=prompt_id)
+        write_audit(session, team_id=team_id, actor_id=None, action="checkin.prompt_in_channel",
+                    entity="checkin_prompt", entity_id=prompt_id,
+                    detail={"user_id": prompt.user_id if prompt else None, "channel_id": channel, "ts": ts,
+                            "dm_error": dm_refused})
 
 
 def prompt_failed(session: Session, *, team_id: str, prompt_id: int, error: str) -> None:
@@ -186,6 +198,7 @@ class Reminder:
     thread_ts: str
     group_name: str
     closes_at: datetime
+    in_channel: bool = False  # the prompt is in the group's channel (Slack refused the DM)
 
 
 def claim_reminders(session: Session, *, now: datetime) -> list[Reminder]:
@@ -199,7 +212,9 @@ def claim_reminders(session: Session, *, now: datetime) -> list[Reminder]:
         rows = store.claim_prompt_reminders(session, team_id=team_id, round_id=round_id, now=now)
         reminders += [Reminder(prompt_id=r.id, team_id=r.team_id, user_id=r.user_id, channel_id=r.dm_channel_id,
                                thread_ts=r.message_ts, group_name=group.name if group else "your group",
-                               closes_at=round_.closes_at) for r in rows if r.dm_channel_id and r.message_ts]
+                               closes_at=round_.closes_at,
+                               in_channel=group is not None and r.dm_channel_id == group.channel_id)
+                      for r in rows if r.dm_channel_id and r.message_ts]
         write_audit(session, team_id=round_.team_id, actor_id=None, action="checkin.remind", entity="checkin_round",
                     entity_id=round_id, detail={"reminded": len(rows)})
     return reminders
