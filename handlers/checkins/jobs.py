@@ -31,13 +31,13 @@ from storage.types import Session
 
 logger = logging.getLogger("accord.checkins")
 
-# What chat.postMessage (and conversations.open behind it) answers when a direct message to a user
-# cannot be opened from this workspace — typically a member of another organisation's workspace
-# met in a Slack Connect channel: the user id is not valid here (channel_not_found,
-# user_not_found), the user is hidden from this workspace (user_not_visible), or Slack wants the
-# bot and the external user to share a channel first (invalid_user_combination). The prompt then
-# goes to the group's channel, mentioning the member. Refusals that a channel post would not
-# cure (cannot_dm_bot, user_disabled, account_inactive…) are not here.
+# What Slack answers (chat.postMessage, conversations.open) when a direct message to a user can't
+# be opened from this workspace — typically a member of another organisation's workspace met in a
+# Slack Connect channel: the id is not valid here (channel_not_found, user_not_found), the user is
+# hidden from this workspace (user_not_visible), or the external user and the bot must share a
+# channel first (invalid_user_combination). The prompt then goes to the group's channel,
+# mentioning the member. Refusals a channel post would not cure (cannot_dm_bot, user_disabled,
+# account_inactive…) are not here.
 DM_REFUSED = frozenset({"channel_not_found", "user_not_found", "user_not_visible", "invalid_user_combination"})
 
 
