@@ -141,3 +141,13 @@ def test_without_a_home_channel_or_for_other_refusals_the_prompt_is_not_delivere
     assert sorted((p.user_id, p.status, p.last_error) for p in prompts(accord)) == [
         ("UBOTLIKE", "failed", "cannot_dm_bot"), ("UEXT", "failed", "channel_not_found")]
     assert "1 prompt(s) could not be delivered" in accord.command("/group", "show Nochannel").reply_text()
+
+
+def test_a_user_hidden_from_this_workspace_without_a_group_channel_fails_at_once(accord: Harness) -> None:
+    _external_members(accord, "UEXT", error="user_not_visible")
+    accord.command("/group", "create Nochannel", user=FAC)
+    accord.command("/group", "add Nochannel <@UEXT>", user=FAC)
+    accord.command("/checkin", "now Nochannel", user=FAC)
+    accord.tick()
+    [prompt] = prompts(accord)
+    assert (prompt.status, prompt.last_error) == ("failed", "user_not_visible")  # not retried for hours
