@@ -50,13 +50,18 @@ class SlackCall:
     """One Web API call to make: the WebClient method's name and its arguments.
 
     ``permalink`` asks for the message's permalink once it is posted; ``memo`` is handed to
-    ``on_sent`` (what the renderer knew when it built the message).
+    ``on_sent`` (what the renderer knew when it built the message). ``instead`` is the call to
+    make when Slack refuses this one with an error in ``instead_on`` (a direct message Slack will
+    not open, posted in a channel instead); ``on_sent`` then gets its answer, with the refusal
+    under ``memo["instead_of"]``.
     """
 
     method: str
     args: dict[str, Any]
     permalink: bool = False
     memo: dict[str, Any] = field(default_factory=dict)
+    instead: SlackCall | None = None
+    instead_on: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -223,7 +228,13 @@ class Outbox:
 
     def _call(self, team_id: str, call: SlackCall) -> Delivered:
         client = self.rt.client_for(team_id)
-        data = getattr(client, call.method)(**call.args).data
+        try:
+            data = getattr(client, call.method)(**call.args).data
+        except SlackApiError as err:
+            if call.instead is None or _error_of(err) not in call.instead_on:
+                raise
+            logger.info("outbox_call_instead method=%s error=%s", call.method, _error_of(err))
+            return self._call(team_id, replace(call.instead, memo={**call.instead.memo, "instead_of": _error_of(err)}))
         ts = data.get("ts") or (data.get("message") or {}).get("ts")
         channel = data.get("channel") or call.args.get("channel")
         link = None

@@ -331,6 +331,10 @@ class FakeSlack:
         # token -> team id; ``xapp-`` tokens are app-level tokens, good only for apps.connections.open
         self.tokens: dict[str, str] = {"xoxb-test": "T1", "xapp-test": "T1"}
         self.users: dict[str, Params] = {}  # user id -> fields overriding users.info defaults
+        # users.info answers user_not_found for these ids (external Slack Connect members it cannot see)
+        self.unknown_users: set[str] = set()
+        # user id -> the error chat.postMessage answers for a direct message to them (Slack refusing the DM)
+        self.dm_refusals: dict[str, str] = {}
         self.calls: list[Call] = []
         self.socket_acks: list[Params] = []  # every JSON message a Socket Mode client sent, in order
         self._cond = threading.Condition()
@@ -388,7 +392,7 @@ class FakeSlack:
     def reset(self) -> None:
         """Forget calls, socket acks, faults, rate limits and message/view state.
 
-        Keeps ``tokens``, ``users`` and open Socket Mode connections.
+        Keeps ``tokens``, ``users``, ``unknown_users``, ``dm_refusals`` and open Socket Mode connections.
         """
         with self._cond:
             self.calls.clear()
@@ -700,7 +704,11 @@ class FakeSlack:
         return {"url": self.socket_url}
 
     def _api_chat_postMessage(self, p: Params, team: str) -> Params:
-        channel = _dm(_need(p, "channel", "channel_not_found"))
+        target = _need(p, "channel", "channel_not_found")
+        user = "U" + target[1:] if target.startswith("D") else target
+        if user in self.dm_refusals:
+            raise SlackError(self.dm_refusals[user])
+        channel = _dm(target)
         check_message(p)
         msg = {"channel": channel, "ts": self._next_ts(), "text": p.get("text", ""),
                "blocks": p.get("blocks"), "thread_ts": p.get("thread_ts"), "user": BOT_USER_ID}
@@ -746,6 +754,8 @@ class FakeSlack:
 
     def _api_users_info(self, p: Params, team: str) -> Params:
         uid = _need(p, "user", "user_not_found")
+        if uid in self.unknown_users:
+            raise SlackError("user_not_found")
         user = {"id": uid, "team_id": team, "name": uid.lower(), "real_name": uid, "tz": "UTC",
                 "tz_offset": 0, "is_bot": False, "deleted": False,
                 "profile": {"real_name": uid, "display_name": uid}}

@@ -117,8 +117,8 @@ class Harness:
         return sent
 
     def event(self, event: dict[str, Any], *, event_id: str | None = None, team: str = payloads.TEAM,
-              settle: bool = True, **kw: Any) -> Sent:
-        body, ctype = payloads.event_callback(event, team=team, event_id=event_id)
+              actor_team: str | None = None, settle: bool = True, **kw: Any) -> Sent:
+        body, ctype = payloads.event_callback(event, team=team, event_id=event_id, actor_team=actor_team)
         sent = Sent(self.post(body, ctype, **kw), self)
         if settle:
             self.settle()

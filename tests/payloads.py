@@ -34,15 +34,25 @@ def slash_command(command: str, text: str = "", *, user: str = "U1", channel: st
     return urlencode(fields), "application/x-www-form-urlencoded"
 
 
-def event_callback(event: dict[str, Any], *, team: str = TEAM, event_id: str | None = None) -> tuple[str, str]:
-    """An Events API delivery: (JSON body, content type)."""
+def event_callback(event: dict[str, Any], *, team: str = TEAM, event_id: str | None = None,
+                   actor_team: str | None = None) -> tuple[str, str]:
+    """An Events API delivery: (JSON body, content type).
+
+    ``actor_team``: the event comes from a member of that other workspace in a Slack Connect
+    channel, shaped as Slack sends it (bolt-python's ``slack_connect_events_api_requests``): the
+    actor's team as ``team_id`` and in the event, the installation in ``authorizations`` and
+    ``context_team_id``, ``is_ext_shared_channel``.
+    """
     n = next(_counter)
-    body = {
+    body: dict[str, Any] = {
         "token": "legacy", "team_id": team, "api_app_id": "A1", "type": "event_callback",
         "event_id": event_id or f"Ev{n:08d}", "event_time": int(time.time()), "event": event,
         "authorizations": [{"team_id": team, "user_id": "UACCORDBOT", "is_bot": True,
                             "is_enterprise_install": False}],
     }
+    if actor_team is not None:
+        body.update(team_id=actor_team, context_team_id=team, is_ext_shared_channel=True)
+        body["event"] = {**event, "team": actor_team, "user_team": actor_team, "source_team": actor_team}
     return json.dumps(body), "application/json"
 
 
@@ -64,11 +74,12 @@ def interactive(payload: dict[str, Any]) -> tuple[str, str]:
 def block_action(action_id: str, value: str, *, user: str = "U1", team: str = TEAM, channel: str | None = "C1",
                  message_ts: str | None = None, view: dict[str, Any] | None = None,
                  response_url: str = "http://127.0.0.1:9/response/none",
-                 container: dict[str, Any] | None = None) -> tuple[str, str]:
+                 container: dict[str, Any] | None = None, user_team: str | None = None) -> tuple[str, str]:
+    """A button click; ``user_team`` ≠ ``team`` for a member of another workspace in a Slack Connect channel."""
     n = next(_counter)
     payload: dict[str, Any] = {
         "type": "block_actions", "team": {"id": team, "domain": "example"},
-        "user": {"id": user, "username": user.lower(), "team_id": team}, "api_app_id": "A1",
+        "user": {"id": user, "username": user.lower(), "team_id": user_team or team}, "api_app_id": "A1",
         "trigger_id": f"trigger.{n}", "response_url": response_url,
         "actions": [{"action_id": action_id, "block_id": "b1", "value": value, "type": "button",
                      "action_ts": f"{time.time():.6f}"}],
@@ -86,12 +97,13 @@ def block_action(action_id: str, value: str, *, user: str = "U1", team: str = TE
 
 
 def view_submission(callback_id: str, values: dict[str, dict[str, dict[str, Any]]], *, user: str = "U1",
-                    team: str = TEAM, private_metadata: str = "", view_id: str | None = None) -> tuple[str, str]:
+                    team: str = TEAM, private_metadata: str = "", view_id: str | None = None,
+                    user_team: str | None = None) -> tuple[str, str]:
     """A modal submission; ``values`` is Slack's ``state.values`` (block → action → value)."""
     n = next(_counter)
     payload = {
         "type": "view_submission", "team": {"id": team, "domain": "example"},
-        "user": {"id": user, "username": user.lower(), "team_id": team}, "api_app_id": "A1",
+        "user": {"id": user, "username": user.lower(), "team_id": user_team or team}, "api_app_id": "A1",
         "trigger_id": f"trigger.{n}", "is_enterprise_install": False,
         "view": {"id": view_id or f"VS{n:06d}", "team_id": team, "type": "modal", "callback_id": callback_id,
                  "private_metadata": private_metadata, "state": {"values": values}, "hash": "h", "blocks": []},

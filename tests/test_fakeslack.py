@@ -142,6 +142,21 @@ def test_direct_messages_ephemerals_and_lookups(fake: FakeSlack, client: WebClie
     assert api_error(unknown) == "unknown_method" and unknown.value.response.status_code == 200
 
 
+def test_users_it_cannot_see_and_direct_messages_it_refuses(fake: FakeSlack, client: WebClient) -> None:
+    fake.unknown_users.add("UEXT")
+    fake.dm_refusals["UEXT"] = "channel_not_found"
+    with pytest.raises(SlackApiError) as unseen:
+        client.users_info(user="UEXT")
+    assert api_error(unseen) == "user_not_found"
+    for channel in ("UEXT", "DEXT"):
+        with pytest.raises(SlackApiError) as refused:
+            client.chat_postMessage(channel=channel, text="psst")
+        assert api_error(refused) == "channel_not_found"
+    assert client.chat_postMessage(channel="C1", text="<@UEXT> hello")["channel"] == "C1"
+    fake.reset()
+    assert "UEXT" in fake.unknown_users and fake.dm_refusals == {"UEXT": "channel_not_found"}
+
+
 def test_views(fake: FakeSlack, client: WebClient) -> None:
     modal = {"type": "modal", "title": {"type": "plain_text", "text": "Accord"}, "blocks": [section("x")]}
     opened = client.views_open(trigger_id="t1", view=modal)["view"]

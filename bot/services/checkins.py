@@ -135,6 +135,7 @@ class Delivery:
     closes_at: datetime
     commitments: list[Commitment] = field(default_factory=list)
     proposals: list[Proposal] = field(default_factory=list)
+    channel_id: str | None = None  # the group's channel: where the prompt goes when Slack refuses the DM
 
 
 def prompt_key(prompt_id: int) -> str:
@@ -156,6 +157,7 @@ def delivery(session: Session, *, consortium_id: str, prompt_id: int) -> Deliver
     group = group_store.get_group(session, consortium_id=consortium_id, group_id=round_.group_id)
     return Delivery(prompt_id=prompt_id, consortium_id=consortium_id, round_id=round_.id or 0, user_id=prompt.user_id,
                     group_name=group.name if group else "your group", closes_at=round_.closes_at,
+                    channel_id=group.channel_id if group else None,
                     commitments=commitment_store.list_commitments(session, consortium_id=consortium_id,
                                                                   owner_ids=[prompt.user_id]),
                     proposals=store.proposals_awaiting_group(session, consortium_id=consortium_id,
@@ -163,10 +165,20 @@ def delivery(session: Session, *, consortium_id: str, prompt_id: int) -> Deliver
 
 
 def prompt_sent(session: Session, *, consortium_id: str, prompt_id: int, ts: str | None, channel: str | None,
-                now: datetime) -> None:
-    """Record where a prompt was delivered (its thread takes answers and the reminder)."""
+                now: datetime, dm_refused: str | None = None) -> None:
+    """Record where a prompt was delivered (its thread takes answers and the reminder).
+
+    ``dm_refused`` is Slack's answer when it would not take the direct message and the prompt was
+    posted in the group's channel instead; that goes into the prompt's history.
+    """
     store.mark_prompts_sent(session, consortium_id=consortium_id, now=now, sent=[{"id": prompt_id, "ts": ts,
                                                                                   "channel": channel}])
+    if dm_refused:
+        prompt = store.get_prompt(session, consortium_id=consortium_id, prompt_id=prompt_id)
+        write_audit(session, consortium_id=consortium_id, actor_id=None, action="checkin.prompt_in_channel",
+                    entity="checkin_prompt", entity_id=prompt_id,
+                    detail={"user_id": prompt.user_id if prompt else None, "channel_id": channel, "ts": ts,
+                            "dm_error": dm_refused})
 
 
 def prompt_failed(session: Session, *, consortium_id: str, prompt_id: int, error: str) -> None:
@@ -190,6 +202,7 @@ class Reminder:
     thread_ts: str
     group_name: str
     closes_at: datetime
+    in_channel: bool = False  # the prompt is in the group's channel (Slack refused the DM)
 
 
 def claim_reminders(session: Session, *, now: datetime) -> list[Reminder]:
@@ -205,7 +218,9 @@ def claim_reminders(session: Session, *, now: datetime) -> list[Reminder]:
         reminders += [Reminder(prompt_id=r.id, consortium_id=r.consortium_id, user_id=r.user_id,
                                channel_id=r.dm_channel_id,
                                thread_ts=r.message_ts, group_name=group.name if group else "your group",
-                               closes_at=round_.closes_at) for r in rows if r.dm_channel_id and r.message_ts]
+                               closes_at=round_.closes_at,
+                               in_channel=group is not None and r.dm_channel_id == group.channel_id)
+                      for r in rows if r.dm_channel_id and r.message_ts]
         write_audit(session, consortium_id=round_.consortium_id, actor_id=None, action="checkin.remind",
                     entity="checkin_round",
                     entity_id=round_id, detail={"reminded": len(rows)})

@@ -12,7 +12,7 @@ PERMANENT_ERRORS = frozenset({
     "msg_too_long", "no_text", "too_many_attachments", "user_not_found", "cannot_dm_bot", "account_inactive",
     "user_disabled", "not_allowed_token_type", "invalid_auth", "token_revoked", "missing_scope",
     "message_not_found", "cant_update_message", "edit_window_closed", "restricted_action", "parent_failed",
-    "not_authed", "team_access_not_granted", "channel_is_archived",
+    "not_authed", "team_access_not_granted", "channel_is_archived", "user_not_visible", "invalid_user_combination",
 })
 
 

@@ -69,14 +69,28 @@ def prompt_blocks(delivery: Delivery, *, today: date) -> list[Block]:
     return fit_blocks(blocks)
 
 
+def channel_prompt_text(delivery: Delivery) -> str:
+    """The notification text of a prompt posted in the group's channel (Slack refused the DM)."""
+    return truncate(f"<@{delivery.user_id}>: {prompt_text(delivery)}", 300)
+
+
+def channel_prompt_blocks(delivery: Delivery, *, today: date) -> list[Block]:
+    """A prompt posted in the group's channel, mentioning its member, when Slack won't take the DM."""
+    blocks = prompt_blocks(delivery, today=today)
+    note = section(f"<@{delivery.user_id}> — I can't send you a direct message from this workspace, so here is your "
+                   "check-in. Only you can answer it: with the button, or by replying in this thread.")
+    return fit_blocks([blocks[0], note, *blocks[1:]])
+
+
 def reminder_text(reminder: Reminder) -> str:
     return truncate(f"Reminder: your {safe(reminder.group_name)} check-in is still open.", 300)
 
 
 def reminder_blocks(reminder: Reminder) -> list[Block]:
     """The one reminder, posted in the prompt's thread (and shown in the conversation)."""
+    whom = f"<@{reminder.user_id}>, your" if reminder.in_channel else "your"
     return [
-        section(f":alarm_clock: A reminder: your *{safe(reminder.group_name)}* check-in is still waiting for you. "
+        section(f":alarm_clock: A reminder: {whom} *{safe(reminder.group_name)}* check-in is still waiting for you. "
                 f"It closes {slack_date(reminder.closes_at)}."),
         _answer_button(reminder.prompt_id),
     ]

@@ -1,4 +1,5 @@
-"""Replies in a check-in prompt's thread (in the member's DM with Accord) count as their answer."""
+"""Replies in a check-in prompt's thread count as their answer: in the member's DM with Accord, or in the
+group's channel when the prompt was posted there (Slack refused the DM)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from handlers.shared.replies import error_text, post
 
 
 def route_checkin_reply(rt: Runtime, client: Any, *, consortium_id: str, event: dict[str, Any]) -> bool:
-    """A message route: record a DM thread reply to a prompt; False for every other message."""
+    """A message route: record a member's reply in their prompt's thread; False for every other message."""
     thread_ts, ts = event.get("thread_ts"), event.get("ts")
-    if event.get("channel_type") != "im" or not thread_ts or thread_ts == ts:
-        return False  # cheap: only replies in DM threads can be check-in answers
+    if event.get("channel_type") not in ("im", "channel", "group") or not thread_ts or thread_ts == ts:
+        return False  # cheap: only thread replies can be check-in answers
     channel, user_id = event["channel"], event.get("user") or ""
     text = (event.get("text") or "").strip() or "(shared a file)"
     try:

@@ -16,6 +16,8 @@ from bot.outbox import Delivered, Parent, SlackCall, register_kind
 from bot.runtime import Runtime
 from bot.services import checkins as service
 from handlers.checkins.blocks import (
+    channel_prompt_blocks,
+    channel_prompt_text,
     prompt_blocks,
     prompt_text,
     reminder_blocks,
@@ -28,6 +30,15 @@ from handlers.shared.blocks import section
 from storage.types import Session
 
 logger = logging.getLogger("accord.checkins")
+
+# What Slack answers (chat.postMessage, conversations.open) when a direct message to a user can't
+# be opened from this workspace — typically a member of another organisation's workspace met in a
+# Slack Connect channel: the id is not valid here (channel_not_found, user_not_found), the user is
+# hidden from this workspace (user_not_visible), or the external user and the bot must share a
+# channel first (invalid_user_combination). The prompt then goes to the group's channel,
+# mentioning the member. Refusals a channel post would not cure (cannot_dm_bot, user_disabled,
+# account_inactive…) are not here.
+DM_REFUSED = frozenset({"channel_not_found", "user_not_found", "user_not_visible", "invalid_user_combination"})
 
 
 def open_due_rounds(rt: Runtime, now: datetime) -> None:
@@ -44,7 +55,7 @@ def send_reminders(rt: Runtime, now: datetime) -> None:
         reminders = service.claim_reminders(session, now=now)
         for r in reminders:  # claimed and enqueued together: the outbox sends each once
             enqueue_message(session, rt, consortium_id=r.consortium_id, key=f"checkin-prompt:{r.prompt_id}:remind",
-                            channel=r.channel_id, thread_ts=r.thread_ts, reply_broadcast=True,
+                            channel=r.channel_id, thread_ts=r.thread_ts, reply_broadcast=not r.in_channel,
                             text=reminder_text(r), blocks=reminder_blocks(r))
     if reminders:
         rt.outbox.wake()
@@ -74,14 +85,20 @@ def _render_prompt(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> 
         delivery = service.delivery(session, consortium_id=consortium_id, prompt_id=ref["prompt_id"])
     if delivery is None:
         return None
+    today = rt.today(consortium_id)
+    instead = None
+    if delivery.channel_id:  # a DM Slack refuses goes to the group's channel, mentioning the member
+        instead = SlackCall("chat_postMessage", {"channel": delivery.channel_id, "text": channel_prompt_text(delivery),
+                                                 "blocks": channel_prompt_blocks(delivery, today=today)})
     return SlackCall("chat_postMessage", {"channel": delivery.user_id, "text": prompt_text(delivery),
-                                          "blocks": prompt_blocks(delivery, today=rt.today(consortium_id))})
+                                          "blocks": prompt_blocks(delivery, today=today)},
+                     instead=instead, instead_on=DM_REFUSED if instead else frozenset())
 
 
 def _prompt_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> None:
     if sent.ts is not None and sent.at is not None:
         service.prompt_sent(session, consortium_id=ref["team_id"], prompt_id=ref["prompt_id"], ts=sent.ts,
-                            channel=sent.channel, now=sent.at)
+                            channel=sent.channel, now=sent.at, dm_refused=sent.memo.get("instead_of"))
 
 
 def _prompt_failed(session: Session, ref: dict[str, Any], error: str) -> None:

@@ -37,19 +37,29 @@ def _people(users: Sequence[str]) -> str:
     return ", ".join(f"<@{u}>" for u in users)
 
 
-def _check_users(client: Any, user_ids: Sequence[str]) -> None:
-    """Refuse bots, deactivated accounts and users Slack does not know (explained, not guessed)."""
+def _check_users(client: Any, user_ids: Sequence[str], *, unknown_ok: bool = False) -> list[str]:
+    """Refuse bots, deactivated accounts and users Slack does not know (explained, not guessed).
+
+    With ``unknown_ok`` a user Slack does not know here (``user_not_found``: what ``users.info``
+    answers for many members of another organisation's workspace in a Slack Connect channel) is
+    accepted instead; those users are returned.
+    """
+    unknown: list[str] = []
     for user_id in list(user_ids)[:MAX_CHECKED_USERS]:
         try:
             user = client.users_info(user=user_id)["user"]
         except SlackApiError as err:
             if err.response.get("error") == "user_not_found":
+                if unknown_ok:
+                    unknown.append(user_id)
+                    continue
                 raise ParseError(f"I can't find <@{user_id}> in this workspace.", USAGE.text) from None
-            return  # Slack won't say (e.g. a missing scope): don't block the facilitator on it
+            return unknown  # Slack won't say (e.g. a missing scope): don't block the facilitator on it
         if user.get("deleted"):
             raise ParseError(f"<@{user_id}> has a deactivated account.")
         if user.get("is_bot"):
             raise ParseError(f"<@{user_id}> is a bot; groups are for people.")
+    return unknown
 
 
 def _create(rt: Runtime, parsed: GroupCreate, *, consortium_id: str, user_id: str) -> str:
@@ -66,8 +76,7 @@ def _create(rt: Runtime, parsed: GroupCreate, *, consortium_id: str, user_id: st
 
 def _members(rt: Runtime, client: Any, parsed: GroupAdd | GroupRemove, *, consortium_id: str, user_id: str) -> str:
     add = isinstance(parsed, GroupAdd)
-    if add:
-        _check_users(client, parsed.user_ids)
+    unknown = _check_users(client, parsed.user_ids, unknown_ok=True) if add else []
     with rt.session() as session:
         group, changed, unchanged = service.change_members(
             session, settings=rt.settings, consortium_id=consortium_id, actor_id=user_id, name=parsed.name,
@@ -78,6 +87,11 @@ def _members(rt: Runtime, client: Any, parsed: GroupAdd | GroupRemove, *, consor
         lines.append(f"{'Added' if add else 'Removed'} {_people(changed)} {'to' if add else 'from'} *{name}*.")
     if unchanged:
         lines.append(f"{'Already in' if add else 'Not members of'} *{name}*: {_people(unchanged)}.")
+    unseen = [u for u in changed if u in unknown]
+    if unseen:
+        who = "a member" if len(unseen) == 1 else "members"
+        lines.append(f"Note: added {_people(unseen)}, whom I can't look up in this workspace — probably {who} of "
+                     "another organisation's workspace in a shared channel.")
     return "\n".join(lines)
 
 

@@ -129,3 +129,34 @@ def test_facilitator_add_lets_a_member_administer(accord: Harness) -> None:
     assert "<@U2> can now administer" in added.reply_text()
     accord.command("/group", "create Nonprofits", user="U2")
     assert _group(accord, "Nonprofits") is not None
+
+
+def test_a_member_slack_cannot_look_up_here_is_added_with_a_note(accord: Harness) -> None:
+    # users.info answers user_not_found for many members of another organisation's workspace
+    # who meet this one in a Slack Connect channel: they are added, and the reply says so.
+    accord.fake.unknown_users.add("UEXT")
+    accord.fake.users["UBOT"] = {"is_bot": True}
+    accord.command("/group", "create Policy", user=FAC)
+    added = accord.command("/group", "add Policy <@U1> <@UEXT>", user=FAC).reply_text()
+    assert "Added <@U1>, <@UEXT> to *Policy*." in added
+    assert ("Note: added <@UEXT>, whom I can't look up in this workspace — probably a member of another "
+            "organisation's workspace in a shared channel.") in added
+    assert _members(accord, "Policy") == ["U1", "UEXT"]
+    again = accord.command("/group", "add Policy <@UEXT>", user=FAC).reply_text()
+    assert "Already in *Policy*: <@UEXT>." in again and "Note" not in again
+    refused = accord.command("/group", "add Policy <@UEXT2> <@UBOT>", user=FAC).reply_text()
+    assert "is a bot" in refused  # a bot among them still refuses the whole command
+    assert _members(accord, "Policy") == ["U1", "UEXT"]
+    with accord.rt.session() as session:
+        [audit] = [a for a in session.exec(select(AuditLog)) if a.action == "group.add"][:1]
+    assert "UEXT" in str(audit.detail)
+
+
+def test_a_refusal_other_than_user_not_found_keeps_todays_answer(accord: Harness) -> None:
+    accord.fake.users["UGONE"] = {"deleted": True}
+    accord.command("/group", "create Policy", user=FAC)
+    accord.fake.fail_next("users.info", error="account_inactive")
+    added = accord.command("/group", "add Policy <@U7>", user=FAC).reply_text()
+    assert "Added <@U7>" in added and "Note" not in added  # Slack won't say: not blocked, no note
+    assert "deactivated" in accord.command("/group", "add Policy <@UGONE>", user=FAC).reply_text()
+    assert _members(accord, "Policy") == ["U7"]
