@@ -49,13 +49,13 @@ from storage.models import (  # noqa: E402
     CheckinResponse,
     CheckinRound,
     Commitment,
+    Consortium,
     Decision,
     GroupMembership,
     Position,
     Proposal,
     ProposalGroup,
     StakeholderGroup,
-    Team,
 )
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -99,7 +99,7 @@ def fill(engine: Engine, *, commitments: int) -> None:
     """The bench consortium, written with bulk inserts."""
     decisions, proposals = scaled(commitments)
     with engine.begin() as conn:
-        conn.execute(insert(Team), [{"id": TEAM, "timezone": "UTC", "created_at": NOW}])
+        conn.execute(insert(Consortium), [{"id": TEAM, "timezone": "UTC", "created_at": NOW}])
         conn.execute(insert(StakeholderGroup), [
             {"id": i + 1, "team_id": TEAM, "name": name, "name_key": name.casefold(), "timezone": "UTC",
              "channel_id": f"CG{i + 1}", "created_by": "UFAC", "created_at": NOW - timedelta(days=60)}
@@ -165,7 +165,7 @@ def measure(engine: Engine, *, channel: str, repeat: int) -> dict[str, Any]:
     """Median build, raw replay and render times of one channel's digest, its statements and its size."""
     def build() -> Digest:
         with session_scope(engine) as session:
-            return build_digest(session, team_id=TEAM, channel_id=channel, start=NOW - timedelta(days=7),
+            return build_digest(session, consortium_id=TEAM, channel_id=channel, start=NOW - timedelta(days=7),
                                 end=NOW, today=TODAY)
 
     statements: list[tuple[str, Any]] = []

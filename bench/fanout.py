@@ -88,9 +88,9 @@ def run(scenario: str, *, members: int, latency: float, limit: int | None, rate:
             engine = make_engine(db)
             rt = build_runtime(settings, engine=engine)
             with session_scope(engine) as session:
-                make_group(session, team_id=TEAM, name=GROUP, members=[f"U{i:05d}" for i in range(members)])
+                make_group(session, consortium_id=TEAM, name=GROUP, members=[f"U{i:05d}" for i in range(members)])
             with rt.session() as session:
-                checkins.open_manual_round(session, settings=settings, team_id=TEAM, actor_id=FACILITATOR,
+                checkins.open_manual_round(session, settings=settings, consortium_id=TEAM, actor_id=FACILITATOR,
                                            name=GROUP, now=rt.clock.now())
             started = time.monotonic()
             while True:

@@ -66,9 +66,9 @@ def accord(db: str) -> Callable[[int], None]:
 
     def one(i: int) -> None:
         with rt.session() as session:
-            decision = record_decision(session, team_id=TEAM, text=f"Adopt option {i}", channel_id="C1",
+            decision = record_decision(session, consortium_id=TEAM, text=f"Adopt option {i}", channel_id="C1",
                                        recorded_by="U1", now=rt.clock.now())
-            enqueue_decision(session, rt, team_id=TEAM, decision_id=decision.id or 0)
+            enqueue_decision(session, rt, consortium_id=TEAM, decision_id=decision.id or 0)
     return one
 
 
@@ -81,12 +81,12 @@ def raw(db: str) -> Callable[[int], None]:
         now = utcnow()
         with engine.begin() as conn:
             did = conn.execute(insert(decisions).values(
-                team_id=TEAM, text=f"Adopt option {i}", status="active", channel_id="C1", recorded_by="U1",
+                consortium_id=TEAM, text=f"Adopt option {i}", status="active", channel_id="C1", recorded_by="U1",
                 source="command", created_at=now).returning(decisions.c.id)).scalar_one()
-            conn.execute(insert(audit).values(team_id=TEAM, actor_id="U1", action="decision.record",
+            conn.execute(insert(audit).values(consortium_id=TEAM, actor_id="U1", action="decision.record",
                                               entity="decision", entity_id=str(did), created_at=now,
                                               detail=json.dumps({"channel_id": "C1"})))
-            conn.execute(insert(outbox).values(team_id=TEAM, kind="decision.announce", key=f"raw:{did}",
+            conn.execute(insert(outbox).values(consortium_id=TEAM, kind="decision.announce", key=f"raw:{did}",
                                                ref=json.dumps({"decision_id": did}), state="pending",
                                                generation=0, attempts=0, next_attempt_at=now, created_at=now))
     return one

@@ -19,7 +19,7 @@ from bot.manifest import build_manifest
 from bot.scheduler import Scheduler
 from bot.server import create_web_app, serve_http, serve_socket_mode
 from bot.services.export import export_rows, render
-from bot.team_option import resolve_team
+from bot.team_option import resolve_consortium
 from bot.worker_process import ChildWorker, follow_parent
 from handlers.shared.inbox import InboxPoller
 from storage.db import make_engine, session_scope, upgrade
@@ -56,10 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write records to standard output")
     export.add_argument("kind", choices=EXPORT_KINDS)
     export.add_argument("--format", choices=("json", "csv", "md"), default="json")
-    export.add_argument("--team", default=None)
+    export.add_argument("--consortium", default=None, help="the consortium's id or name")
+    export.add_argument("--team", default=None, help="the consortium of this workspace")
     digest = sub.add_parser("digest", help="print (or post) the digest for a channel")
     digest.add_argument("--channel", required=True)
-    digest.add_argument("--team", default=None)
+    digest.add_argument("--consortium", default=None, help="the consortium's id or name")
+    digest.add_argument("--team", default=None, help="the consortium of this workspace")
     digest.add_argument("--post", action="store_true")
     manifest = sub.add_parser("manifest", help="print the Slack app manifest")
     manifest.add_argument("--url", default=None, help="public base URL, e.g. https://accord.example.org")
@@ -70,10 +72,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     upgrade(settings.database_url)
-    team_id = resolve_team(settings, args.team)
+    consortium_id = resolve_consortium(settings, consortium=args.consortium, team=args.team)
     engine = make_engine(settings.database_url, single_use=True)
     with session_scope(engine) as session:
-        rows = export_rows(session, kind=args.kind, team_id=team_id)
+        rows = export_rows(session, kind=args.kind, consortium_id=consortium_id)
     engine.dispose()
     sys.stdout.write(render(rows, kind=args.kind, fmt=args.format))
     return 0
@@ -170,7 +172,8 @@ def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
-    return digest_cli.run(settings, channel=args.channel, team=args.team, post=args.post)
+    return digest_cli.run(settings, channel=args.channel, consortium=args.consortium, team=args.team,
+                          post=args.post)
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:

@@ -28,13 +28,13 @@ from storage.models import (
     CheckinResponse,
     CheckinRound,
     Commitment,
+    Consortium,
     Decision,
     GroupMembership,
     Position,
     Proposal,
     ProposalGroup,
     StakeholderGroup,
-    Team,
 )
 from storage.statuses import PositionChoice, PromptStatus, ProposalOutcome, ProposalStatus
 from storage.teams import ensure_team, write_audit
@@ -122,14 +122,14 @@ def run(settings: Settings) -> int:
     now = datetime.now(ZoneInfo("UTC"))
     try:
         with session_scope(engine) as session:
-            created = not list_groups(session, team_id=TEAM)
+            created = not list_groups(session, consortium_id=TEAM)
             if created:
                 seed(session, now=now)
         with session_scope(engine) as session:
-            anchor = session.get(Team, TEAM).created_at  # type: ignore[union-attr]
+            anchor = session.get(Consortium, TEAM).created_at  # type: ignore[union-attr]
             today = now.astimezone(ZoneInfo(settings.timezone)).date()
             start = min(anchor, now) - timedelta(days=7)
-            digest = build_digest(session, team_id=TEAM, channel_id=CHANNEL, start=start, end=now,
+            digest = build_digest(session, consortium_id=TEAM, channel_id=CHANNEL, start=start, end=now,
                                   today=today)
             overview = overview_text(session, now=now, today=today)
     finally:
@@ -146,29 +146,29 @@ def run(settings: Settings) -> int:
 def seed(session: Session, *, now: datetime) -> None:
     """Write the example consortium in the caller's transaction."""
     ensure_team(session, team_id=TEAM, timezone="UTC")
-    team = session.get(Team, TEAM)
+    team = session.get(Consortium, TEAM)
     assert team is not None
     team.created_at = now
     groups = _seed_groups(session, now=now)
     primary = {uid: groups[g.name].id for g in GROUPS for uid, _ in g.members}
     for days, who, text, why in DECISIONS:
-        record_decision(session, team_id=TEAM, text=text, rationale=why, channel_id=CHANNEL, recorded_by=who,
+        record_decision(session, consortium_id=TEAM, text=text, rationale=why, channel_id=CHANNEL, recorded_by=who,
                         now=now - timedelta(days=days), source="demo")
     today = now.date()
     for owner, text, due in COMMITMENTS:
-        session.add(Commitment(team_id=TEAM, text=text, owner_id=owner, group_id=primary[owner],
+        session.add(Commitment(consortium_id=TEAM, text=text, owner_id=owner, group_id=primary[owner],
                                channel_id=CHANNEL, source="demo",
                                due_date=None if due is None else today + timedelta(days=due),
                                created_by=owner, created_at=now - timedelta(days=8), updated_at=now))
     _seed_proposals(session, groups=groups, primary=primary, now=now)
     _seed_checkins(session, groups=groups, now=now)
-    write_audit(session, team_id=TEAM, actor_id=None, action="demo.seed", entity="team", entity_id=TEAM)
+    write_audit(session, consortium_id=TEAM, actor_id=None, action="demo.seed", entity="team", entity_id=TEAM)
 
 
 def _seed_groups(session: Session, *, now: datetime) -> dict[str, StakeholderGroup]:
     groups = {}
     for i, spec in enumerate(GROUPS):
-        group = StakeholderGroup(team_id=TEAM, name=spec.name, name_key=spec.name.casefold(),
+        group = StakeholderGroup(consortium_id=TEAM, name=spec.name, name_key=spec.name.casefold(),
                                  sector=spec.sector, channel_id=spec.channel_id, timezone=spec.timezone,
                                  checkin_days=spec.checkin_days, checkin_time=spec.checkin_time,
                                  schedule_updated_at=now, created_by=FACILITATOR,
@@ -177,7 +177,7 @@ def _seed_groups(session: Session, *, now: datetime) -> dict[str, StakeholderGro
         session.flush()
         assert group.id is not None
         for j, (uid, _) in enumerate(spec.members):
-            session.add(GroupMembership(team_id=TEAM, group_id=group.id, user_id=uid,
+            session.add(GroupMembership(consortium_id=TEAM, group_id=group.id, user_id=uid,
                                         joined_at=now - timedelta(days=30, seconds=-(i * 10 + j))))
         groups[spec.name] = group
     session.flush()
@@ -187,7 +187,7 @@ def _seed_groups(session: Session, *, now: datetime) -> dict[str, StakeholderGro
 def _seed_proposals(session: Session, *, groups: dict[str, StakeholderGroup], primary: dict[str, int | None],
                     now: datetime) -> None:
     required = [g.id for g in groups.values() if g.id is not None]
-    members = members_by_group(session, team_id=TEAM)
+    members = members_by_group(session, consortium_id=TEAM)
     for title, days, status, outcome, positions in PROPOSALS:
         created = now - timedelta(days=days + 1)
         if status == "open":
@@ -197,7 +197,7 @@ def _seed_proposals(session: Session, *, groups: dict[str, StakeholderGroup], pr
         if status == "closed" and outcome is None:
             stances = [Stance(uid, primary[uid], choice) for uid, choice in positions.items()]
             outcome = tally(stances, required_groups=required, memberships=members).outcome
-        proposal = Proposal(team_id=TEAM, title=title, author_id=FACILITATOR, channel_id=CHANNEL,
+        proposal = Proposal(consortium_id=TEAM, title=title, author_id=FACILITATOR, channel_id=CHANNEL,
                             status=ProposalStatus(status), outcome=ProposalOutcome(outcome) if outcome else None,
                             closes_at=closes, created_at=created,
                             closed_at=closes if status == "closed" else None,
@@ -205,13 +205,13 @@ def _seed_proposals(session: Session, *, groups: dict[str, StakeholderGroup], pr
         session.add(proposal)
         session.flush()
         assert proposal.id is not None
-        session.add_all([ProposalGroup(team_id=TEAM, proposal_id=proposal.id, group_id=g) for g in required])
-        session.add_all([Position(team_id=TEAM, proposal_id=proposal.id, user_id=uid, group_id=primary[uid],
+        session.add_all([ProposalGroup(consortium_id=TEAM, proposal_id=proposal.id, group_id=g) for g in required])
+        session.add_all([Position(consortium_id=TEAM, proposal_id=proposal.id, user_id=uid, group_id=primary[uid],
                                   choice=PositionChoice(choice), reason=BLOCK_REASON if choice == "block" else None,
                                   created_at=created, updated_at=created + timedelta(hours=5))
                          for uid, choice in positions.items()])
         if outcome == "consensus":
-            record_decision(session, team_id=TEAM, text=title, rationale="Reached consensus on the proposal.",
+            record_decision(session, consortium_id=TEAM, text=title, rationale="Reached consensus on the proposal.",
                             channel_id=CHANNEL, recorded_by=FACILITATOR, now=closes, source="proposal",
                             proposal_id=proposal.id)
     session.flush()
@@ -224,18 +224,18 @@ def _seed_checkins(session: Session, *, groups: dict[str, StakeholderGroup], now
         group = groups[spec.name]
         assert group.id is not None
         remind, close = opened + timedelta(hours=24), opened + timedelta(hours=48)
-        round_ = CheckinRound(team_id=TEAM, group_id=group.id, due_at=opened, opened_at=opened,
+        round_ = CheckinRound(consortium_id=TEAM, group_id=group.id, due_at=opened, opened_at=opened,
                               remind_at=remind, closes_at=close, reminded_at=remind, closed_at=close)
         session.add(round_)
         session.flush()
         assert round_.id is not None
         answered = CHECKIN_ANSWERS.get(spec.name, ())
         for uid, _ in spec.members:
-            session.add(CheckinPrompt(team_id=TEAM, round_id=round_.id, user_id=uid, status=PromptStatus.SENT,
+            session.add(CheckinPrompt(consortium_id=TEAM, round_id=round_.id, user_id=uid, status=PromptStatus.SENT,
                                       attempts=1, sent_at=opened, dm_channel_id="D" + uid[1:],
                                       message_ts=f"{opened.timestamp():.0f}.{len(uid):06d}"))
             if uid in answered:
-                session.add(CheckinResponse(team_id=TEAM, round_id=round_.id, user_id=uid,
+                session.add(CheckinResponse(consortium_id=TEAM, round_id=round_.id, user_id=uid,
                                             text="On track; draft shared with the group.",
                                             blockers=None, responded_at=opened + timedelta(hours=3)))
     session.flush()
@@ -243,20 +243,20 @@ def _seed_checkins(session: Session, *, groups: dict[str, StakeholderGroup], now
 
 def overview_text(session: Session, *, now: datetime, today: date) -> str:
     """Groups, members, zones and next check-ins, and how many records of each kind."""
-    members = members_by_group(session, team_id=TEAM)
+    members = members_by_group(session, consortium_id=TEAM)
     columns = f"{'group':<15}{'sector':<15}{'time zone':<19}{'members':<9}next check-in (local)"
     lines = ["STAKEHOLDER GROUPS", columns]
-    for group in list_groups(session, team_id=TEAM):
+    for group in list_groups(session, consortium_id=TEAM):
         nxt = next_checkin(group, after=now)
         local = nxt.astimezone(ZoneInfo(group.timezone)).strftime("%a %d %b %H:%M") if nxt else "-"
         lines.append(f"{group.name:<15}{group.sector or '-':<15}{group.timezone:<19}"
                      f"{len(members.get(group.id or 0, [])):<9}{local}")
         lines.append("    " + ", ".join(NAMES.get(u, u) for u in members.get(group.id or 0, [])))
-    decisions = session.exec(select(func.count()).select_from(Decision).where(Decision.team_id == TEAM)).one()
-    open_rows = session.exec(select(col(Commitment.due_date)).where(Commitment.team_id == TEAM,
+    decisions = session.exec(select(func.count()).select_from(Decision).where(Decision.consortium_id == TEAM)).one()
+    open_rows = session.exec(select(col(Commitment.due_date)).where(Commitment.consortium_id == TEAM,
                                                                Commitment.status == "open")).all()
     overdue = sum(1 for due in open_rows if due is not None and due < today)
-    outcomes = Counter(session.exec(select(col(Proposal.outcome)).where(Proposal.team_id == TEAM)).all())
+    outcomes = Counter(session.exec(select(col(Proposal.outcome)).where(Proposal.consortium_id == TEAM)).all())
     by_outcome = ", ".join(f"{OUTCOME_LABELS[o]} {n}" for o, n in sorted(outcomes.items(), key=str) if o)
     lines += ["", "RECORD",
               f"{decisions} decisions · {len(open_rows)} open commitments ({overdue} overdue) · "

@@ -1,4 +1,4 @@
-"""`accord digest --channel C [--team T] [--post]`: print a channel's digest, or post it.
+"""`accord digest --channel C [--consortium C | --team T] [--post]`: print a channel's digest, or post it.
 
 Printing shows the digest as it would be posted now (plain text, nothing recorded). With
 ``--post`` it is recorded as a digest run and posted at once through the outbox, as `/digest`
@@ -15,28 +15,28 @@ from zoneinfo import ZoneInfo
 from bot.app import build_runtime
 from bot.config import ConfigError, Settings
 from bot.services.digests import build_digest, period_start
-from bot.team_option import resolve_team
+from bot.team_option import resolve_consortium
 from handlers.digests.blocks import digest_text
 from handlers.digests.jobs import post_digest
 from handlers.shared.announcements import hint
 from storage.db import make_engine, session_scope, upgrade
 
 
-def run(settings: Settings, *, channel: str, team: str | None, post: bool) -> int:
+def run(settings: Settings, *, channel: str, team: str | None, post: bool, consortium: str | None = None) -> int:
     """Print (or with ``post``, post) the digest of ``channel``; the exit code."""
     upgrade(settings.database_url)
-    team_id = resolve_team(settings, team)
-    if not team_id:
+    consortium_id = resolve_consortium(settings, consortium=consortium, team=team)
+    if not consortium_id:
         print("accord: the database holds no records yet, so there is no digest to show", file=sys.stderr)
         return 1
     if post:
-        return _post(settings, team_id=team_id, channel=channel)
+        return _post(settings, consortium_id=consortium_id, channel=channel)
     engine = make_engine(settings.database_url, single_use=True)
     now = datetime.now(UTC)
     try:
         with session_scope(engine) as session:
-            start = period_start(session, team_id=team_id, channel_id=channel, end=now)
-            digest = build_digest(session, team_id=team_id, channel_id=channel, start=start, end=now,
+            start = period_start(session, consortium_id=consortium_id, channel_id=channel, end=now)
+            digest = build_digest(session, consortium_id=consortium_id, channel_id=channel, start=start, end=now,
                                   today=now.astimezone(ZoneInfo(settings.timezone)).date())
     finally:
         engine.dispose()
@@ -44,13 +44,13 @@ def run(settings: Settings, *, channel: str, team: str | None, post: bool) -> in
     return 0
 
 
-def _post(settings: Settings, *, team_id: str, channel: str) -> int:
+def _post(settings: Settings, *, consortium_id: str, channel: str) -> int:
     if not settings.slack_bot_token and not settings.oauth:
         raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…); "
                           "--post needs it to reach Slack")
     rt = build_runtime(settings)  # under OAuth, with the installations' tokens
     try:
-        result = post_digest(rt, team_id=team_id, channel_id=channel, requested_by=None, trigger="cli")
+        result = post_digest(rt, consortium_id=consortium_id, channel_id=channel, requested_by=None, trigger="cli")
     finally:
         rt.engine.dispose()
     if result is None:  # a running Accord's outbox took it first

@@ -16,18 +16,19 @@ from storage.db import fill_in, insert_row
 from storage.models import Commitment, CommitmentUpdate
 
 
-def get_commitment(session: Session, *, team_id: str, commitment_id: int, fresh: bool = False) -> Commitment | None:
+def get_commitment(session: Session, *, consortium_id: str, commitment_id: int,
+                   fresh: bool = False) -> Commitment | None:
     """One commitment of this team, or None (``fresh``: read again from the database)."""
     row = session.get(Commitment, commitment_id, populate_existing=fresh)
-    return row if row is not None and row.team_id == team_id else None
+    return row if row is not None and row.consortium_id == consortium_id else None
 
 
-def transition_status(session: Session, *, team_id: str, commitment_id: int, old_status: str, new_status: str,
+def transition_status(session: Session, *, consortium_id: str, commitment_id: int, old_status: str, new_status: str,
                       now: datetime) -> bool:
     """Move a commitment from ``old_status`` to ``new_status``; False when its status is no longer ``old_status``."""
     result = session.execute(
         update(Commitment)
-        .where(col(Commitment.id) == commitment_id, col(Commitment.team_id) == team_id,
+        .where(col(Commitment.id) == commitment_id, col(Commitment.consortium_id) == consortium_id,
                col(Commitment.status) == old_status)
         .values(status=new_status, updated_at=now)
         .execution_options(synchronize_session=False)
@@ -38,7 +39,7 @@ def transition_status(session: Session, *, team_id: str, commitment_id: int, old
 def list_commitments(
     session: Session,
     *,
-    team_id: str,
+    consortium_id: str,
     status: str | None = "open",
     channel_id: str | None = None,
     owner_id: str | None = None,
@@ -48,7 +49,7 @@ def list_commitments(
     limit: int | None = None,
 ) -> list[Commitment]:
     """Commitments of a team, filtered; ordered by due date (undated last), then id."""
-    query = select(Commitment).where(Commitment.team_id == team_id)
+    query = select(Commitment).where(Commitment.consortium_id == consortium_id)
     if status is not None:
         query = query.where(Commitment.status == status)
     if channel_id is not None:
@@ -67,11 +68,11 @@ def list_commitments(
     return list(session.exec(query))
 
 
-def list_updates(session: Session, *, team_id: str, commitment_id: int) -> list[CommitmentUpdate]:
+def list_updates(session: Session, *, consortium_id: str, commitment_id: int) -> list[CommitmentUpdate]:
     """The history of one commitment, oldest first."""
     query = (
         select(CommitmentUpdate)
-        .where(CommitmentUpdate.team_id == team_id, CommitmentUpdate.commitment_id == commitment_id)
+        .where(CommitmentUpdate.consortium_id == consortium_id, CommitmentUpdate.commitment_id == commitment_id)
         .order_by(col(CommitmentUpdate.id))
     )
     return list(session.exec(query))
@@ -87,7 +88,8 @@ def add_update(session: Session, **values: Any) -> None:
     session.execute(insert(CommitmentUpdate).values(**values))
 
 
-def set_link(session: Session, *, team_id: str, commitment_id: int, message_ts: str | None,
+def set_link(session: Session, *, consortium_id: str, commitment_id: int, message_ts: str | None,
              permalink: str | None) -> None:
     """Fill in where a commitment was announced, keeping what is known already (one conditional update)."""
-    fill_in(session, Commitment, team_id=team_id, row_id=commitment_id, message_ts=message_ts, permalink=permalink)
+    fill_in(session, Commitment, consortium_id=consortium_id, row_id=commitment_id, message_ts=message_ts,
+            permalink=permalink)

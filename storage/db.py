@@ -212,10 +212,10 @@ def insert_row(session: Session, model: type[M], **values: Any) -> M:
     return model(**row._mapping)
 
 
-def fill_in(session: Session, model: type[Any], *, team_id: str, row_id: int, **values: Any) -> None:
-    """Set those of ``values`` whose column is still NULL, in one conditional update of a team's row."""
+def fill_in(session: Session, model: type[Any], *, consortium_id: str, row_id: int, **values: Any) -> None:
+    """Set those of ``values`` whose column is still NULL, in one conditional update of a consortium's row."""
     table = model.__table__
-    session.execute(update(table).where(table.c.id == row_id, table.c.team_id == team_id)
+    session.execute(update(table).where(table.c.id == row_id, table.c.consortium_id == consortium_id)
                     .values({name: func.coalesce(table.c[name], value) for name, value in values.items()}))
 
 

@@ -17,24 +17,26 @@ def insert_decision(session: Session, **values: Any) -> Decision:
     return insert_row(session, Decision, **values)
 
 
-def set_link(session: Session, *, team_id: str, decision_id: int, message_ts: str | None,
+def set_link(session: Session, *, consortium_id: str, decision_id: int, message_ts: str | None,
              permalink: str | None) -> None:
     """Fill in where a decision was announced, keeping what is known already (one conditional update)."""
-    fill_in(session, Decision, team_id=team_id, row_id=decision_id, message_ts=message_ts, permalink=permalink)
+    fill_in(session, Decision, consortium_id=consortium_id, row_id=decision_id, message_ts=message_ts,
+            permalink=permalink)
 
 
-def get_decision(session: Session, *, team_id: str, decision_id: int, fresh: bool = False) -> Decision | None:
+def get_decision(session: Session, *, consortium_id: str, decision_id: int, fresh: bool = False) -> Decision | None:
     """One decision of this team, or None (``fresh``: read again from the database)."""
     row = session.get(Decision, decision_id, populate_existing=fresh)
-    return row if row is not None and row.team_id == team_id else None
+    return row if row is not None and row.consortium_id == consortium_id else None
 
 
-def claim_revoke(session: Session, *, team_id: str, decision_id: int, actor_id: str, reason: str | None,
+def claim_revoke(session: Session, *, consortium_id: str, decision_id: int, actor_id: str, reason: str | None,
                  now: datetime) -> bool:
     """Mark an active decision revoked (conditional update); False when it is no longer active."""
     result = session.execute(
         update(Decision)
-        .where(col(Decision.id) == decision_id, col(Decision.team_id) == team_id, col(Decision.status) == "active")
+        .where(col(Decision.id) == decision_id, col(Decision.consortium_id) == consortium_id,
+               col(Decision.status) == "active")
         .values(status="revoked", revoked_by=actor_id, revoked_at=now, revoke_reason=reason)
         .execution_options(synchronize_session=False)
     )
@@ -44,7 +46,7 @@ def claim_revoke(session: Session, *, team_id: str, decision_id: int, actor_id: 
 def list_decisions(
     session: Session,
     *,
-    team_id: str,
+    consortium_id: str,
     channel_id: str | None = None,
     thread_ts: str | None = None,
     status: str | None = None,
@@ -52,7 +54,7 @@ def list_decisions(
     newest_first: bool = False,
 ) -> list[Decision]:
     """Decisions of a team, optionally of one channel or thread."""
-    query = select(Decision).where(Decision.team_id == team_id)
+    query = select(Decision).where(Decision.consortium_id == consortium_id)
     if channel_id is not None:
         query = query.where(Decision.channel_id == channel_id)
     if thread_ts is not None:

@@ -30,9 +30,9 @@ from storage.models import (
 # --- what a digest is built from -----------------------------------------------------------
 
 
-def home_group_ids(session: Session, *, team_id: str, channel_id: str) -> list[int]:
+def home_group_ids(session: Session, *, consortium_id: str, channel_id: str) -> list[int]:
     """Groups whose home channel this is."""
-    query = select(StakeholderGroup.id).where(StakeholderGroup.team_id == team_id,
+    query = select(StakeholderGroup.id).where(StakeholderGroup.consortium_id == consortium_id,
                                               StakeholderGroup.channel_id == channel_id)
     return [gid for gid in session.exec(query.order_by(col(StakeholderGroup.id))) if gid is not None]
 
@@ -45,14 +45,15 @@ def _proposals_requiring(group_ids: Collection[int]):  # type: ignore[no-untyped
     return select(ProposalGroup.proposal_id).where(col(ProposalGroup.group_id).in_(list(group_ids)))
 
 
-def list_period_decisions(session: Session, *, team_id: str, start: datetime, end: datetime,
+def list_period_decisions(session: Session, *, consortium_id: str, start: datetime, end: datetime,
                           channel_id: str | None, group_ids: Collection[int] | None,
                           limit: int) -> tuple[list[Decision], int]:
     """Decisions recorded in ``(start, end]`` (oldest first, at most ``limit``) and how many in all.
 
     With ``group_ids`` only those of ``channel_id`` and of proposals requiring those groups.
     """
-    where: list[Any] = [Decision.team_id == team_id, col(Decision.created_at) > start, col(Decision.created_at) <= end]
+    where: list[Any] = [Decision.consortium_id == consortium_id, col(Decision.created_at) > start,
+                        col(Decision.created_at) <= end]
     if group_ids is not None:
         where.append(or_(col(Decision.channel_id) == channel_id,
                          col(Decision.proposal_id).in_(_proposals_requiring(group_ids))))
@@ -62,8 +63,8 @@ def list_period_decisions(session: Session, *, team_id: str, start: datetime, en
     return list(rows), int(total)
 
 
-def _open_commitments(team_id: str, group_ids: Collection[int] | None) -> list[Any]:
-    where: list[Any] = [Commitment.team_id == team_id, Commitment.status == "open"]
+def _open_commitments(consortium_id: str, group_ids: Collection[int] | None) -> list[Any]:
+    where: list[Any] = [Commitment.consortium_id == consortium_id, Commitment.status == "open"]
     if group_ids is not None:
         where.append(col(Commitment.owner_id).in_(_members_of(group_ids)))
     return where
@@ -73,16 +74,16 @@ def _overdue(today: date):  # type: ignore[no-untyped-def]
     return and_(col(Commitment.due_date).is_not(None), col(Commitment.due_date) < today)
 
 
-def open_commitment_counts(session: Session, *, team_id: str, today: date,
+def open_commitment_counts(session: Session, *, consortium_id: str, today: date,
                            group_ids: Collection[int] | None) -> dict[int | None, tuple[int, int]]:
     """Commitment group id → (open, overdue), for the open commitments in scope."""
     overdue = func.sum(case((_overdue(today), 1), else_=0))
     query = (select(Commitment.group_id, func.count(), overdue)
-             .where(*_open_commitments(team_id, group_ids)).group_by(col(Commitment.group_id)))
+             .where(*_open_commitments(consortium_id, group_ids)).group_by(col(Commitment.group_id)))
     return {gid: (int(n), int(late or 0)) for gid, n, late in session.exec(query)}
 
 
-def first_open_commitments(session: Session, *, team_id: str, group_ids: Collection[int] | None,
+def first_open_commitments(session: Session, *, consortium_id: str, group_ids: Collection[int] | None,
                            commitment_groups: Collection[int | None], per_group: int) -> list[Commitment]:
     """The first ``per_group`` open commitments of each of ``commitment_groups``, by due date (so the
     overdue first), those without a date last.
@@ -92,7 +93,7 @@ def first_open_commitments(session: Session, *, team_id: str, group_ids: Collect
     """
     parts = []
     for gid in commitment_groups:
-        where = [*_open_commitments(team_id, group_ids),
+        where = [*_open_commitments(consortium_id, group_ids),
                  col(Commitment.group_id).is_(None) if gid is None else col(Commitment.group_id) == gid]
         dated = (select(col(Commitment.id)).where(*where, col(Commitment.due_date).is_not(None))
                  .order_by(col(Commitment.due_date), col(Commitment.id)).limit(per_group).subquery())
@@ -113,10 +114,10 @@ def first_open_commitments(session: Session, *, team_id: str, group_ids: Collect
     return rows
 
 
-def list_open_proposals(session: Session, *, team_id: str, channel_id: str | None,
+def list_open_proposals(session: Session, *, consortium_id: str, channel_id: str | None,
                         group_ids: Collection[int] | None, limit: int) -> tuple[list[Proposal], int]:
     """Open proposals in scope, closing soonest first (at most ``limit``), and how many in all."""
-    where: list[Any] = [Proposal.team_id == team_id, Proposal.status == "open"]
+    where: list[Any] = [Proposal.consortium_id == consortium_id, Proposal.status == "open"]
     if group_ids is not None:
         where.append(or_(col(Proposal.channel_id) == channel_id,
                          col(Proposal.id).in_(_proposals_requiring(group_ids))))
@@ -126,11 +127,12 @@ def list_open_proposals(session: Session, *, team_id: str, channel_id: str | Non
     return list(rows), int(total)
 
 
-def list_closed_proposals(session: Session, *, team_id: str, start: datetime, end: datetime,
+def list_closed_proposals(session: Session, *, consortium_id: str, start: datetime, end: datetime,
                           channel_id: str | None, group_ids: Collection[int] | None,
                           limit: int) -> list[Proposal]:
     """Proposals closed in ``(start, end]`` in scope, oldest first."""
-    where: list[Any] = [Proposal.team_id == team_id, Proposal.status == "closed", col(Proposal.closed_at) > start,
+    where: list[Any] = [Proposal.consortium_id == consortium_id, Proposal.status == "closed",
+                        col(Proposal.closed_at) > start,
              col(Proposal.closed_at) <= end]
     if group_ids is not None:
         where.append(or_(col(Proposal.channel_id) == channel_id,
@@ -138,13 +140,14 @@ def list_closed_proposals(session: Session, *, team_id: str, start: datetime, en
     return list(session.exec(select(Proposal).where(*where).order_by(col(Proposal.closed_at)).limit(limit)))
 
 
-def required_group_ids(session: Session, *, team_id: str,
+def required_group_ids(session: Session, *, consortium_id: str,
                        proposal_ids: Collection[int]) -> dict[int, list[int]]:
     """Proposal id → the groups whose position it requires."""
     if not proposal_ids:
         return {}
     query = (select(ProposalGroup.proposal_id, ProposalGroup.group_id)
-             .where(ProposalGroup.team_id == team_id, col(ProposalGroup.proposal_id).in_(list(proposal_ids)))
+             .where(ProposalGroup.consortium_id == consortium_id,
+                    col(ProposalGroup.proposal_id).in_(list(proposal_ids)))
              .order_by(col(ProposalGroup.id)))
     result: dict[int, list[int]] = {pid: [] for pid in proposal_ids}
     for pid, gid in session.exec(query):
@@ -152,16 +155,16 @@ def required_group_ids(session: Session, *, team_id: str,
     return result
 
 
-def list_positions(session: Session, *, team_id: str, proposal_ids: Collection[int]) -> list[Position]:
+def list_positions(session: Session, *, consortium_id: str, proposal_ids: Collection[int]) -> list[Position]:
     """Every position on these proposals."""
     if not proposal_ids:
         return []
-    query = select(Position).where(Position.team_id == team_id,
+    query = select(Position).where(Position.consortium_id == consortium_id,
                                    col(Position.proposal_id).in_(list(proposal_ids)))
     return list(session.exec(query.order_by(col(Position.id))))
 
 
-def checkin_participation(session: Session, *, team_id: str, start: datetime, end: datetime,
+def checkin_participation(session: Session, *, consortium_id: str, start: datetime, end: datetime,
                           group_ids: Collection[int] | None) -> dict[int, tuple[int, int, int]]:
     """Group id → (rounds, members asked, members who answered) for rounds opened in ``(start, end]``.
 
@@ -172,7 +175,7 @@ def checkin_participation(session: Session, *, team_id: str, start: datetime, en
              .correlate(CheckinRound).scalar_subquery())
     answered = (select(func.count()).select_from(CheckinResponse)
                 .where(CheckinResponse.round_id == CheckinRound.id).correlate(CheckinRound).scalar_subquery())
-    where: list[Any] = [CheckinRound.team_id == team_id, col(CheckinRound.opened_at) > start,
+    where: list[Any] = [CheckinRound.consortium_id == consortium_id, col(CheckinRound.opened_at) > start,
              col(CheckinRound.opened_at) <= end]
     if group_ids is not None:
         where.append(col(CheckinRound.group_id).in_(list(group_ids)))
@@ -184,16 +187,16 @@ def checkin_participation(session: Session, *, team_id: str, start: datetime, en
     return result
 
 
-def contributions(session: Session, *, team_id: str, start: datetime,
+def contributions(session: Session, *, consortium_id: str, start: datetime,
                   end: datetime) -> tuple[dict[int, int], dict[int, int]]:
     """(positions taken or changed, check-in answers) per group in ``(start, end]``."""
     positions = (select(Position.group_id, func.count())
-                 .where(Position.team_id == team_id, col(Position.group_id).is_not(None),
+                 .where(Position.consortium_id == consortium_id, col(Position.group_id).is_not(None),
                         col(Position.updated_at) > start, col(Position.updated_at) <= end)
                  .group_by(col(Position.group_id)))
     answers = (select(CheckinRound.group_id, func.count()).select_from(CheckinResponse)
                .join(CheckinRound, col(CheckinRound.id) == CheckinResponse.round_id)
-               .where(CheckinResponse.team_id == team_id, col(CheckinResponse.responded_at) > start,
+               .where(CheckinResponse.consortium_id == consortium_id, col(CheckinResponse.responded_at) > start,
                       col(CheckinResponse.responded_at) <= end)
                .group_by(col(CheckinRound.group_id)))
     return ({gid: int(n) for gid, n in session.exec(positions) if gid is not None},

@@ -16,47 +16,47 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def get_group(session: Session, *, team_id: str, group_id: int) -> StakeholderGroup | None:
+def get_group(session: Session, *, consortium_id: str, group_id: int) -> StakeholderGroup | None:
     """One group of this team, or None."""
     row = session.get(StakeholderGroup, group_id)
-    return row if row is not None and row.team_id == team_id else None
+    return row if row is not None and row.consortium_id == consortium_id else None
 
 
-def get_group_by_name(session: Session, *, team_id: str, name: str) -> StakeholderGroup | None:
+def get_group_by_name(session: Session, *, consortium_id: str, name: str) -> StakeholderGroup | None:
     """A group by its name, case-insensitively."""
     query = select(StakeholderGroup).where(
-        StakeholderGroup.team_id == team_id, StakeholderGroup.name_key == name_key(name)
+        StakeholderGroup.consortium_id == consortium_id, StakeholderGroup.name_key == name_key(name)
     )
     return session.exec(query).first()
 
 
-def list_groups(session: Session, *, team_id: str) -> list[StakeholderGroup]:
+def list_groups(session: Session, *, consortium_id: str) -> list[StakeholderGroup]:
     """Every group of a team, by name."""
-    query = select(StakeholderGroup).where(StakeholderGroup.team_id == team_id)
+    query = select(StakeholderGroup).where(StakeholderGroup.consortium_id == consortium_id)
     return list(session.exec(query.order_by(col(StakeholderGroup.name_key))))
 
 
-def group_names(session: Session, *, team_id: str) -> dict[int, str]:
+def group_names(session: Session, *, consortium_id: str) -> dict[int, str]:
     """Group id → name for a team."""
-    query = select(StakeholderGroup.id, StakeholderGroup.name).where(StakeholderGroup.team_id == team_id)
+    query = select(StakeholderGroup.id, StakeholderGroup.name).where(StakeholderGroup.consortium_id == consortium_id)
     return {gid: name for gid, name in session.exec(query) if gid is not None}
 
 
-def list_member_ids(session: Session, *, team_id: str, group_id: int) -> list[str]:
+def list_member_ids(session: Session, *, consortium_id: str, group_id: int) -> list[str]:
     """Members of one group, in the order they joined."""
     query = (
         select(GroupMembership.user_id)
-        .where(GroupMembership.team_id == team_id, GroupMembership.group_id == group_id)
+        .where(GroupMembership.consortium_id == consortium_id, GroupMembership.group_id == group_id)
         .order_by(col(GroupMembership.joined_at), col(GroupMembership.id))
     )
     return list(session.exec(query))
 
 
-def members_by_group(session: Session, *, team_id: str) -> dict[int, list[str]]:
+def members_by_group(session: Session, *, consortium_id: str) -> dict[int, list[str]]:
     """Group id → member ids, for every group of a team (one query)."""
     query = (
         select(GroupMembership.group_id, GroupMembership.user_id)
-        .where(GroupMembership.team_id == team_id)
+        .where(GroupMembership.consortium_id == consortium_id)
         .order_by(col(GroupMembership.joined_at), col(GroupMembership.id))
     )
     result: dict[int, list[str]] = {}
@@ -65,9 +65,10 @@ def members_by_group(session: Session, *, team_id: str) -> dict[int, list[str]]:
     return result
 
 
-def primary_groups(session: Session, *, team_id: str, user_ids: Iterable[str] | None = None) -> dict[str, int]:
+def primary_groups(session: Session, *, consortium_id: str, user_ids: Iterable[str] | None = None) -> dict[str, int]:
     """User id → primary group id (the first group they joined), in one query."""
-    query = select(GroupMembership.user_id, GroupMembership.group_id).where(GroupMembership.team_id == team_id)
+    query = select(GroupMembership.user_id,
+                   GroupMembership.group_id).where(GroupMembership.consortium_id == consortium_id)
     if user_ids is not None:
         query = query.where(col(GroupMembership.user_id).in_(list(user_ids)))
     query = query.order_by(col(GroupMembership.joined_at), col(GroupMembership.id))
@@ -77,16 +78,16 @@ def primary_groups(session: Session, *, team_id: str, user_ids: Iterable[str] | 
     return result
 
 
-def primary_group_id(session: Session, *, team_id: str, user_id: str) -> int | None:
+def primary_group_id(session: Session, *, consortium_id: str, user_id: str) -> int | None:
     """The user's primary group, or None if they belong to none."""
-    return primary_groups(session, team_id=team_id, user_ids=[user_id]).get(user_id)
+    return primary_groups(session, consortium_id=consortium_id, user_ids=[user_id]).get(user_id)
 
 
-def user_group_ids(session: Session, *, team_id: str, user_id: str) -> list[int]:
+def user_group_ids(session: Session, *, consortium_id: str, user_id: str) -> list[int]:
     """Every group a user belongs to, primary first."""
     query = (
         select(GroupMembership.group_id)
-        .where(GroupMembership.team_id == team_id, GroupMembership.user_id == user_id)
+        .where(GroupMembership.consortium_id == consortium_id, GroupMembership.user_id == user_id)
         .order_by(col(GroupMembership.joined_at), col(GroupMembership.id))
     )
     return list(session.exec(query))
@@ -101,7 +102,7 @@ def insert_group(session: Session, *, group: StakeholderGroup) -> bool:
 
 
 def add_memberships(
-    session: Session, *, team_id: str, group_id: int, user_ids: Iterable[str], joined_at: datetime
+    session: Session, *, consortium_id: str, group_id: int, user_ids: Iterable[str], joined_at: datetime
 ) -> list[str]:
     """Add members (their order is kept by id); returns those who were not members yet.
 
@@ -112,18 +113,18 @@ def add_memberships(
     added = []
     for user_id in dict.fromkeys(user_ids):
         statement = insert(GroupMembership).values(
-            team_id=team_id, group_id=group_id, user_id=user_id, joined_at=joined_at
+            consortium_id=consortium_id, group_id=group_id, user_id=user_id, joined_at=joined_at
         ).on_conflict_do_nothing(index_elements=["group_id", "user_id"]).returning(col(GroupMembership.id))
         if session.execute(statement).first() is not None:  # no row back: it was there already
             added.append(user_id)
     return added
 
 
-def remove_memberships(session: Session, *, team_id: str, group_id: int, user_ids: Iterable[str]) -> list[str]:
+def remove_memberships(session: Session, *, consortium_id: str, group_id: int, user_ids: Iterable[str]) -> list[str]:
     """Remove members; returns those who were members."""
     wanted = list(dict.fromkeys(user_ids))
     query = select(GroupMembership).where(
-        GroupMembership.team_id == team_id, GroupMembership.group_id == group_id,
+        GroupMembership.consortium_id == consortium_id, GroupMembership.group_id == group_id,
         col(GroupMembership.user_id).in_(wanted),
     )
     rows = list(session.exec(query))

@@ -13,10 +13,10 @@ from storage.models import Commitment, Position, Proposal, ProposalGroup
 ACTIVE = ("open", "blocked")
 
 
-def list_user_commitments(session: Session, *, team_id: str, user_id: str,
+def list_user_commitments(session: Session, *, consortium_id: str, user_id: str,
                           limit: int) -> tuple[list[Commitment], int]:
     """A user's open and blocked commitments (open first, then by due date) and how many in all."""
-    where: list[Any] = [Commitment.team_id == team_id, Commitment.owner_id == user_id,
+    where: list[Any] = [Commitment.consortium_id == consortium_id, Commitment.owner_id == user_id,
              col(Commitment.status).in_(ACTIVE)]
     total = session.exec(select(func.count()).select_from(Commitment).where(*where)).one()
     query = (select(Commitment).where(*where)
@@ -26,14 +26,15 @@ def list_user_commitments(session: Session, *, team_id: str, user_id: str,
     return list(session.exec(query)), int(total)
 
 
-def list_awaiting_position(session: Session, *, team_id: str, user_id: str, group_ids: Collection[int] | None,
+def list_awaiting_position(session: Session, *, consortium_id: str, user_id: str, group_ids: Collection[int] | None,
                            limit: int) -> tuple[list[Proposal], int]:
     """Open proposals the user has taken no position on, closing soonest first, and how many in all.
 
     With ``group_ids`` only those requiring one of these groups (the user's).
     """
-    answered = select(Position.proposal_id).where(Position.team_id == team_id, Position.user_id == user_id)
-    where: list[Any] = [Proposal.team_id == team_id, Proposal.status == "open", col(Proposal.id).not_in(answered)]
+    answered = select(Position.proposal_id).where(Position.consortium_id == consortium_id, Position.user_id == user_id)
+    where: list[Any] = [Proposal.consortium_id == consortium_id, Proposal.status == "open",
+                        col(Proposal.id).not_in(answered)]
     if group_ids is not None:
         required = select(ProposalGroup.proposal_id).where(col(ProposalGroup.group_id).in_(list(group_ids)))
         where.append(col(Proposal.id).in_(required))

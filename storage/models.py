@@ -1,4 +1,5 @@
-"""Every table of Accord's domain. Each row carries ``team_id``; times are aware UTC.
+"""Every table of Accord's domain. Each domain row carries its tenant, ``consortium_id``, and the
+workspace it came from, ``team_id``; times are aware UTC.
 
 Exactly-once guarantees live here as unique keys: a processed Slack event, a check-in round
 per group and due time, a check-in prompt per round and member, a digest run per channel and
@@ -48,8 +49,8 @@ def _text(**kw: object) -> object:
     return Field(sa_type=Text, **kw)  # type: ignore[call-overload]
 
 
-class Team(SQLModel, table=True):
-    """One Slack workspace (``team_id``) that Accord serves."""
+class Consortium(SQLModel, table=True):
+    """One consortium: the tenant every record belongs to. Its id is the first workspace's id."""
 
     id: str = Field(primary_key=True, max_length=32)
     name: str | None = Field(default=None, max_length=200)
@@ -57,12 +58,33 @@ class Team(SQLModel, table=True):
     created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
 
 
+class Workspace(SQLModel, table=True):
+    """A Slack workspace (``team_id``), or an Enterprise Grid org for an org-wide install, and its consortium."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    consortium_id: str = Field(foreign_key="consortium.id", index=True, max_length=32)
+    name: str | None = Field(default=None, max_length=200)
+    is_enterprise_install: bool = Field(default=False)
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class ChannelHome(SQLModel, table=True):
+    """A channel belongs to the consortium that first recorded in it (shared channels have one id everywhere)."""
+
+    __tablename__ = "channel_home"
+    channel_id: str = Field(primary_key=True, max_length=32)
+    consortium_id: str = Field(foreign_key="consortium.id", max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+
+
 class Facilitator(SQLModel, table=True):
     """A user promoted to facilitator with `/group facilitator add` (besides the setting)."""
 
-    __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_facilitator_team_user"),)
+    __table_args__ = (UniqueConstraint("consortium_id", "user_id", name="uq_facilitator_team_user"),)
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(foreign_key="team.id", index=True, max_length=32)
+    consortium_id: str = Field(foreign_key="consortium.id", index=True, max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
     user_id: str = Field(max_length=32)
     added_by: str = Field(max_length=32)
     created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
@@ -72,9 +94,10 @@ class StakeholderGroup(SQLModel, table=True):
     """A named stakeholder group with its zone, home channel and check-in schedule."""
 
     __tablename__ = "stakeholder_group"
-    __table_args__ = (UniqueConstraint("team_id", "name_key", name="uq_group_team_name"),)
+    __table_args__ = (UniqueConstraint("consortium_id", "name_key", name="uq_group_team_name"),)
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(foreign_key="team.id", index=True, max_length=32)
+    consortium_id: str = Field(foreign_key="consortium.id", index=True, max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
     name: str = Field(max_length=80)
     name_key: str = Field(max_length=80)
     sector: str | None = Field(default=None, max_length=80)
@@ -93,10 +116,11 @@ class GroupMembership(SQLModel, table=True):
     __tablename__ = "group_membership"
     __table_args__ = (
         UniqueConstraint("group_id", "user_id", name="uq_membership_group_user"),
-        Index("ix_membership_team_user", "team_id", "user_id"),
+        Index("ix_membership_team_user", "consortium_id", "user_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(foreign_key="team.id", max_length=32)
+    consortium_id: str = Field(foreign_key="consortium.id", max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
     group_id: int = Field(foreign_key="stakeholder_group.id", index=True)
     user_id: str = Field(max_length=32)
     joined_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
@@ -106,7 +130,8 @@ class Proposal(SQLModel, table=True):
     """A question put to the consortium for consensus."""
 
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(foreign_key="team.id", index=True, max_length=32)
+    consortium_id: str = Field(foreign_key="consortium.id", index=True, max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
     title: str = _text()  # type: ignore[assignment]
     details: str | None = _text(default=None)  # type: ignore[assignment]
     author_id: str = Field(max_length=32)
@@ -129,7 +154,8 @@ class ProposalGroup(SQLModel, table=True):
     __tablename__ = "proposal_group"
     __table_args__ = (UniqueConstraint("proposal_id", "group_id", name="uq_proposal_group"),)
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(foreign_key="team.id", max_length=32)
+    consortium_id: str = Field(foreign_key="consortium.id", max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
     proposal_id: int = Field(foreign_key="proposal.id", index=True)
     group_id: int = Field(foreign_key="stakeholder_group.id")
 
@@ -139,10 +165,11 @@ class Position(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("proposal_id", "user_id", name="uq_position_proposal_user"),
-        Index("ix_position_team_updated", "team_id", "updated_at"),  # a digest's participation by period
+        Index("ix_position_team_updated", "consortium_id", "updated_at"),  # a digest's participation by period
     )
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(foreign_key="team.id", max_length=32)
+    consortium_id: str = Field(foreign_key="consortium.id", max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
     proposal_id: int = Field(foreign_key="proposal.id", index=True)
     user_id: str = Field(max_length=32)
     group_id: int | None = Field(default=None, foreign_key="stakeholder_group.id")
@@ -155,9 +182,10 @@ class Position(SQLModel, table=True):
 class Decision(SQLModel, table=True):
     """A recorded decision with who, when, where and why."""
 
-    __table_args__ = (Index("ix_decision_team_created", "team_id", "created_at"),)  # a digest's period
+    __table_args__ = (Index("ix_decision_team_created", "consortium_id", "created_at"),)  # a digest's period
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(foreign_key="team.id", index=True, max_length=32)
+    consortium_id: str = Field(foreign_key="consortium.id", index=True, max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
     text: str = _text()  # type: ignore[assignment]
     rationale: str | None = _text(default=None)  # type: ignore[assignment]
     status: DecisionStatus = Field(default=DecisionStatus.ACTIVE, sa_type=String(16))
@@ -178,9 +206,10 @@ class Commitment(SQLModel, table=True):
     """An action item owned by one user, with an optional due date."""
 
     # A digest counts and lists each group's open commitments, overdue first by due date.
-    __table_args__ = (Index("ix_commitment_open_by_group", "team_id", "status", "group_id", "due_date", "id"),)
+    __table_args__ = (Index("ix_commitment_open_by_group", "consortium_id", "status", "group_id", "due_date", "id"),)
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(foreign_key="team.id", index=True, max_length=32)
+    consortium_id: str = Field(foreign_key="consortium.id", index=True, max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
     text: str = _text()  # type: ignore[assignment]
     owner_id: str = Field(max_length=32, index=True)
     group_id: int | None = Field(default=None, foreign_key="stakeholder_group.id")
@@ -201,7 +230,8 @@ class CommitmentUpdate(SQLModel, table=True):
 
     __tablename__ = "commitment_update"
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(foreign_key="team.id", max_length=32)
+    consortium_id: str = Field(foreign_key="consortium.id", max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
     commitment_id: int = Field(foreign_key="commitment.id", index=True)
     user_id: str = Field(max_length=32)
     old_status: CommitmentStatus = Field(sa_type=String(16))
@@ -218,7 +248,8 @@ class CheckinRound(SQLModel, table=True):
     __tablename__ = "checkin_round"
     __table_args__ = (UniqueConstraint("group_id", "due_at", name="uq_round_group_due"),)
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(foreign_key="team.id", index=True, max_length=32)
+    consortium_id: str = Field(foreign_key="consortium.id", index=True, max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
     group_id: int = Field(foreign_key="stakeholder_group.id", index=True)
     due_at: datetime = _ts()  # type: ignore[assignment]
     trigger: str = Field(default="schedule", max_length=16)
@@ -240,7 +271,8 @@ class CheckinPrompt(SQLModel, table=True):
     __tablename__ = "checkin_prompt"
     __table_args__ = (UniqueConstraint("round_id", "user_id", name="uq_prompt_round_user"),)
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(foreign_key="team.id", max_length=32)
+    consortium_id: str = Field(foreign_key="consortium.id", max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
     round_id: int = Field(foreign_key="checkin_round.id", index=True)
     user_id: str = Field(max_length=32)
     status: PromptStatus = Field(default=PromptStatus.PENDING, sa_type=String(16), index=True)
@@ -260,7 +292,8 @@ class CheckinResponse(SQLModel, table=True):
     __tablename__ = "checkin_response"
     __table_args__ = (UniqueConstraint("round_id", "user_id", name="uq_response_round_user"),)
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(foreign_key="team.id", max_length=32)
+    consortium_id: str = Field(foreign_key="consortium.id", max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
     round_id: int = Field(foreign_key="checkin_round.id", index=True)
     user_id: str = Field(max_length=32)
     text: str | None = _text(default=None)  # type: ignore[assignment]
@@ -273,9 +306,10 @@ class DigestSchedule(SQLModel, table=True):
     """A channel's recurring digest."""
 
     __tablename__ = "digest_schedule"
-    __table_args__ = (UniqueConstraint("team_id", "channel_id", name="uq_digest_schedule_channel"),)
+    __table_args__ = (UniqueConstraint("consortium_id", "channel_id", name="uq_digest_schedule_channel"),)
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(foreign_key="team.id", max_length=32)
+    consortium_id: str = Field(foreign_key="consortium.id", max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
     channel_id: str = Field(max_length=32)
     days: str = Field(max_length=40)
     time: str = Field(max_length=5)
@@ -288,9 +322,10 @@ class DigestRun(SQLModel, table=True):
     """One digest of a channel; (team, channel, run_key) is claimed once."""
 
     __tablename__ = "digest_run"
-    __table_args__ = (UniqueConstraint("team_id", "channel_id", "run_key", name="uq_digest_run_key"),)
+    __table_args__ = (UniqueConstraint("consortium_id", "channel_id", "run_key", name="uq_digest_run_key"),)
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(foreign_key="team.id", max_length=32)
+    consortium_id: str = Field(foreign_key="consortium.id", max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
     channel_id: str = Field(max_length=32, index=True)
     run_key: str = Field(max_length=64)
     trigger: str = Field(default="command", max_length=16)
@@ -312,7 +347,8 @@ class AuditLog(SQLModel, table=True):
 
     __tablename__ = "audit_log"
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(foreign_key="team.id", index=True, max_length=32)
+    consortium_id: str = Field(foreign_key="consortium.id", index=True, max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
     actor_id: str | None = Field(default=None, max_length=32)
     action: str = Field(max_length=64)
     entity: str = Field(max_length=32)

@@ -22,10 +22,10 @@ def _count(session: Session, statement: Any) -> int:
     return int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
 
 
-def get_proposal(session: Session, *, team_id: str, proposal_id: int) -> Proposal | None:
+def get_proposal(session: Session, *, consortium_id: str, proposal_id: int) -> Proposal | None:
     """One proposal of this team (fresh from the database), or None."""
     row = session.get(Proposal, proposal_id, populate_existing=True)
-    return row if row is not None and row.team_id == team_id else None
+    return row if row is not None and row.consortium_id == consortium_id else None
 
 
 def add_proposal(session: Session, *, proposal: Proposal, group_ids: Sequence[int]) -> Proposal:
@@ -34,15 +34,15 @@ def add_proposal(session: Session, *, proposal: Proposal, group_ids: Sequence[in
     session.flush()
     assert proposal.id is not None
     for group_id in dict.fromkeys(group_ids):
-        session.add(ProposalGroup(team_id=proposal.team_id, proposal_id=proposal.id, group_id=group_id))
+        session.add(ProposalGroup(consortium_id=proposal.consortium_id, proposal_id=proposal.id, group_id=group_id))
     session.flush()
     return proposal
 
 
-def list_proposals(session: Session, *, team_id: str, status: str | None = None,
+def list_proposals(session: Session, *, consortium_id: str, status: str | None = None,
                    channel_id: str | None = None, ids: Iterable[int] | None = None) -> list[Proposal]:
     """Proposals of a team, oldest first, optionally filtered."""
-    query = select(Proposal).where(Proposal.team_id == team_id)
+    query = select(Proposal).where(Proposal.consortium_id == consortium_id)
     if status is not None:
         query = query.where(Proposal.status == status)
     if channel_id is not None:
@@ -52,10 +52,11 @@ def list_proposals(session: Session, *, team_id: str, status: str | None = None,
     return list(session.exec(query.order_by(col(Proposal.id))))
 
 
-def required_group_ids(session: Session, *, team_id: str,
+def required_group_ids(session: Session, *, consortium_id: str,
                        proposal_ids: Iterable[int] | None = None) -> dict[int, list[int]]:
     """Proposal id → required group ids (one query; every proposal of the team when ids is None)."""
-    query = select(ProposalGroup.proposal_id, ProposalGroup.group_id).where(ProposalGroup.team_id == team_id)
+    query = select(ProposalGroup.proposal_id,
+                   ProposalGroup.group_id).where(ProposalGroup.consortium_id == consortium_id)
     if proposal_ids is not None:
         query = query.where(col(ProposalGroup.proposal_id).in_(list(proposal_ids)))
     result: dict[int, list[int]] = {}
@@ -64,10 +65,10 @@ def required_group_ids(session: Session, *, team_id: str,
     return result
 
 
-def positions_by_proposal(session: Session, *, team_id: str,
+def positions_by_proposal(session: Session, *, consortium_id: str,
                           proposal_ids: Iterable[int] | None = None) -> dict[int, list[Position]]:
     """Proposal id → its positions, oldest first (one query; every proposal when ids is None)."""
-    query = select(Position).where(Position.team_id == team_id)
+    query = select(Position).where(Position.consortium_id == consortium_id)
     if proposal_ids is not None:
         query = query.where(col(Position.proposal_id).in_(list(proposal_ids)))
     result: dict[int, list[Position]] = {}
@@ -76,17 +77,17 @@ def positions_by_proposal(session: Session, *, team_id: str,
     return result
 
 
-def upsert_position(session: Session, *, team_id: str, proposal_id: int, user_id: str, group_id: int | None,
+def upsert_position(session: Session, *, consortium_id: str, proposal_id: int, user_id: str, group_id: int | None,
                     choice: str, reason: str | None, now: datetime) -> tuple[bool, str | None]:
     """Record a member's position: (changed, previous choice). The same position again changes nothing.
 
     Insert unless the unique key (proposal, user) is taken; if it is, update it only where it differs.
     """
-    if insert_unless_taken(session, Position, team_id=team_id, proposal_id=proposal_id, user_id=user_id,
+    if insert_unless_taken(session, Position, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id,
                            group_id=group_id, choice=choice, reason=reason, created_at=now,
                            updated_at=now) is not None:
         return True, None
-    mine = (col(Position.team_id) == team_id, col(Position.proposal_id) == proposal_id,
+    mine = (col(Position.consortium_id) == consortium_id, col(Position.proposal_id) == proposal_id,
             col(Position.user_id) == user_id)
     previous = session.exec(select(Position.choice).where(*mine).with_for_update()).first()
     changed = _count(session, update(Position).where(
@@ -96,56 +97,58 @@ def upsert_position(session: Session, *, team_id: str, proposal_id: int, user_id
     return changed == 1, previous
 
 
-def bump_version(session: Session, *, team_id: str, proposal_id: int) -> bool:
+def bump_version(session: Session, *, consortium_id: str, proposal_id: int) -> bool:
     """Mark that the open proposal changed; False when it is no longer open."""
     return _count(session, update(Proposal).where(
-        col(Proposal.id) == proposal_id, col(Proposal.team_id) == team_id, col(Proposal.status) == "open",
+        col(Proposal.id) == proposal_id, col(Proposal.consortium_id) == consortium_id, col(Proposal.status) == "open",
     ).values(version=col(Proposal.version) + 1).execution_options(synchronize_session=False)) == 1
 
 
-def current_version(session: Session, *, team_id: str, proposal_id: int) -> int | None:
+def current_version(session: Session, *, consortium_id: str, proposal_id: int) -> int | None:
     """The proposal's change counter, read fresh."""
     return session.exec(select(Proposal.version).where(
-        col(Proposal.id) == proposal_id, col(Proposal.team_id) == team_id)).first()
+        col(Proposal.id) == proposal_id, col(Proposal.consortium_id) == consortium_id)).first()
 
 
-def claim_close(session: Session, *, team_id: str, proposal_id: int, now: datetime,
+def claim_close(session: Session, *, consortium_id: str, proposal_id: int, now: datetime,
                 actor_id: str | None) -> bool:
     """Close an open proposal; True for the one caller that did (everyone else does nothing)."""
     return _count(session, update(Proposal).where(
-        col(Proposal.id) == proposal_id, col(Proposal.team_id) == team_id, col(Proposal.status) == "open",
+        col(Proposal.id) == proposal_id, col(Proposal.consortium_id) == consortium_id, col(Proposal.status) == "open",
     ).values(status="closed", closed_at=now, closed_by=actor_id, version=col(Proposal.version) + 1,
              ).execution_options(synchronize_session=False)) == 1
 
 
-def set_outcome(session: Session, *, team_id: str, proposal_id: int, outcome: str) -> None:
+def set_outcome(session: Session, *, consortium_id: str, proposal_id: int, outcome: str) -> None:
     """Store the outcome decided when the proposal closed."""
-    session.execute(update(Proposal).where(col(Proposal.id) == proposal_id, col(Proposal.team_id) == team_id)
+    session.execute(update(Proposal).where(col(Proposal.id) == proposal_id,
+                                           col(Proposal.consortium_id) == consortium_id)
                     .values(outcome=outcome).execution_options(synchronize_session=False))
 
 
-def set_message_ts(session: Session, *, team_id: str, proposal_id: int, message_ts: str) -> None:
+def set_message_ts(session: Session, *, consortium_id: str, proposal_id: int, message_ts: str) -> None:
     """Remember the channel message that shows the proposal."""
-    session.execute(update(Proposal).where(col(Proposal.id) == proposal_id, col(Proposal.team_id) == team_id)
+    session.execute(update(Proposal).where(col(Proposal.id) == proposal_id,
+                                           col(Proposal.consortium_id) == consortium_id)
                     .values(message_ts=message_ts).execution_options(synchronize_session=False))
 
 
-def claim_announcement(session: Session, *, team_id: str, proposal_id: int, now: datetime) -> bool:
+def claim_announcement(session: Session, *, consortium_id: str, proposal_id: int, now: datetime) -> bool:
     """Claim announcing a closed proposal; True for the one caller that may post."""
     return _count(session, update(Proposal).where(
-        col(Proposal.id) == proposal_id, col(Proposal.team_id) == team_id, col(Proposal.status) == "closed",
+        col(Proposal.id) == proposal_id, col(Proposal.consortium_id) == consortium_id, col(Proposal.status) == "closed",
         col(Proposal.announced_at).is_(None),
     ).values(announced_at=now).execution_options(synchronize_session=False)) == 1
 
 
-def get_position(session: Session, *, team_id: str, proposal_id: int, user_id: str) -> Position | None:
+def get_position(session: Session, *, consortium_id: str, proposal_id: int, user_id: str) -> Position | None:
     """A member's position on a proposal, or None."""
-    return session.exec(select(Position).where(col(Position.team_id) == team_id,
+    return session.exec(select(Position).where(col(Position.consortium_id) == consortium_id,
                                                col(Position.proposal_id) == proposal_id,
                                                col(Position.user_id) == user_id)).first()
 
 
-def linked_decision_id(session: Session, *, team_id: str, proposal_id: int) -> int | None:
+def linked_decision_id(session: Session, *, consortium_id: str, proposal_id: int) -> int | None:
     """The decision recorded from a proposal's consensus, if any."""
     return session.exec(select(Decision.id).where(
-        col(Decision.team_id) == team_id, col(Decision.proposal_id) == proposal_id)).first()
+        col(Decision.consortium_id) == consortium_id, col(Decision.proposal_id) == proposal_id)).first()

@@ -1,6 +1,6 @@
 """The scheduler's cross-tenant sweeps: what has come due in every team.
 
-Every other query and write of storage takes the tenant (``team_id``) it works on. These are
+Every other query and write of storage takes the tenant (``consortium_id``) it works on. These are
 the only reads that look across teams, for the scheduler and the worker's catch-up: each returns
 the team of what it found, and what is done with it next is done in that team.
 """
@@ -40,9 +40,10 @@ def due_rounds(session: Session, *, column: str, now: datetime, limit: int = 50)
     not done, in every team."""
     at, done = ((CheckinRound.remind_at, CheckinRound.reminded_at) if column == "remind"
                 else (CheckinRound.closes_at, CheckinRound.closed_at))
-    query = select(CheckinRound.team_id, CheckinRound.id).where(col(at) <= now, col(done).is_(None),
+    query = select(CheckinRound.consortium_id, CheckinRound.id).where(col(at) <= now, col(done).is_(None),
                                                                  col(CheckinRound.closed_at).is_(None))
-    return [(team_id, rid) for team_id, rid in session.exec(query.order_by(col(CheckinRound.id)).limit(limit))
+    return [(consortium_id, rid) for consortium_id,
+            rid in session.exec(query.order_by(col(CheckinRound.id)).limit(limit))
             if rid is not None]
 
 
@@ -58,7 +59,7 @@ def existing_run_keys(session: Session, *,
     """Which of these (team, channel, run_key) runs exist already (one query)."""
     if not keys:
         return set()
-    query = select(DigestRun.team_id, DigestRun.channel_id, DigestRun.run_key).where(
+    query = select(DigestRun.consortium_id, DigestRun.channel_id, DigestRun.run_key).where(
         col(DigestRun.run_key).in_(sorted({k[2] for k in keys})))
     found = {(t, c, k) for t, c, k in session.exec(query)}
     return found & set(keys)
@@ -77,9 +78,9 @@ def list_unqueued_runs(session: Session, *, key_prefix: str, limit: int = 20) ->
 
 def list_due_to_close(session: Session, *, now: datetime) -> list[tuple[str, int]]:
     """(team, id) of every open proposal whose closing time has come, in every team."""
-    query = select(Proposal.team_id, Proposal.id).where(col(Proposal.status) == "open",
+    query = select(Proposal.consortium_id, Proposal.id).where(col(Proposal.status) == "open",
                                                         col(Proposal.closes_at) <= now)
-    return [(team_id, pid) for team_id, pid in session.exec(query.order_by(col(Proposal.closes_at)))
+    return [(consortium_id, pid) for consortium_id, pid in session.exec(query.order_by(col(Proposal.closes_at)))
             if pid is not None]
 
 
@@ -105,7 +106,7 @@ def claim_reminders(session: Session, *, proposal_ids: Sequence[int], now: datet
 
 def list_unannounced(session: Session) -> list[tuple[str, int]]:
     """(team, id) of closed proposals whose closing was not announced yet, in every team."""
-    query = select(Proposal.team_id, Proposal.id).where(
+    query = select(Proposal.consortium_id, Proposal.id).where(
         col(Proposal.status) == "closed", col(Proposal.announced_at).is_(None))
     rows = session.exec(query.order_by(col(Proposal.id)))
-    return [(team_id, pid) for team_id, pid in rows if pid is not None]
+    return [(consortium_id, pid) for consortium_id, pid in rows if pid is not None]

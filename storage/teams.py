@@ -1,4 +1,4 @@
-"""Teams, facilitators, the audit log and processed Slack events."""
+"""Consortia and their workspaces, facilitators, the audit log and processed Slack events."""
 
 from __future__ import annotations
 
@@ -9,38 +9,55 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from storage.db import claim, insert_unless_taken
-from storage.models import AuditLog, Facilitator, ProcessedEvent, Team, utcnow
+from storage.models import (
+    AuditLog,
+    ChannelHome,
+    Consortium,
+    Facilitator,
+    GroupMembership,
+    ProcessedEvent,
+    Workspace,
+    utcnow,
+)
 
 
-def ensure_team(session: Session, *, team_id: str, timezone: str = "UTC") -> Team:
-    """The team row, created on first sight."""
-    team = session.get(Team, team_id)
-    if team is None:
-        claim(session, Team(id=team_id, timezone=timezone))
-        team = session.get(Team, team_id)
-        assert team is not None
-    return team
+def ensure_consortium(session: Session, *, consortium_id: str, timezone: str = "UTC") -> Consortium:
+    """The consortium row, created on first sight."""
+    consortium = session.get(Consortium, consortium_id)
+    if consortium is None:
+        claim(session, Consortium(id=consortium_id, timezone=timezone))
+        consortium = session.get(Consortium, consortium_id)
+        assert consortium is not None
+    return consortium
 
 
-def list_team_ids(session: Session) -> list[str]:
-    """Every team Accord knows."""
-    return list(session.exec(select(Team.id).order_by(Team.id)))
+def ensure_team(session: Session, *, team_id: str, timezone: str = "UTC") -> Consortium:
+    """A workspace seen for the first time: its own consortium (id = the workspace's id) and its row."""
+    consortium = ensure_consortium(session, consortium_id=team_id, timezone=timezone)
+    insert_unless_taken(session, Workspace, id=team_id, consortium_id=team_id, is_enterprise_install=False,
+                        created_at=utcnow())
+    return consortium
 
 
-def list_facilitator_ids(session: Session, *, team_id: str) -> set[str]:
-    """Users promoted to facilitator in this team (the setting's are added by the service)."""
-    return set(session.exec(select(Facilitator.user_id).where(Facilitator.team_id == team_id)))
+def list_consortium_ids(session: Session) -> list[str]:
+    """Every consortium Accord knows."""
+    return list(session.exec(select(Consortium.id).order_by(Consortium.id)))
 
 
-def add_facilitator(session: Session, *, team_id: str, user_id: str, added_by: str) -> bool:
+def list_facilitator_ids(session: Session, *, consortium_id: str) -> set[str]:
+    """Users promoted to facilitator in this consortium (the setting's are added by the service)."""
+    return set(session.exec(select(Facilitator.user_id).where(Facilitator.consortium_id == consortium_id)))
+
+
+def add_facilitator(session: Session, *, consortium_id: str, user_id: str, added_by: str) -> bool:
     """Promote a user; False if they already were."""
-    return claim(session, Facilitator(team_id=team_id, user_id=user_id, added_by=added_by))
+    return claim(session, Facilitator(consortium_id=consortium_id, user_id=user_id, added_by=added_by))
 
 
 def write_audit(
     session: Session,
     *,
-    team_id: str,
+    consortium_id: str,
     actor_id: str | None,
     action: str,
     entity: str,
@@ -49,7 +66,7 @@ def write_audit(
 ) -> None:
     """Append one line to the audit log (in the caller's transaction; one INSERT)."""
     session.execute(insert(AuditLog).values(
-        team_id=team_id,
+        consortium_id=consortium_id,
         actor_id=actor_id,
         action=action,
         entity=entity,
@@ -59,14 +76,55 @@ def write_audit(
     ))
 
 
-def list_audit(session: Session, *, team_id: str, entity: str | None = None) -> list[AuditLog]:
-    """The audit log of a team, oldest first."""
-    query = select(AuditLog).where(AuditLog.team_id == team_id)
+def list_audit(session: Session, *, consortium_id: str, entity: str | None = None) -> list[AuditLog]:
+    """The audit log of a consortium, oldest first."""
+    query = select(AuditLog).where(AuditLog.consortium_id == consortium_id)
     if entity:
         query = query.where(AuditLog.entity == entity)
     return list(session.exec(query.order_by(col(AuditLog.id))))
 
 
 def claim_event(session: Session, *, team_id: str, key: str) -> bool:
-    """Claim a Slack delivery (event id, view submission…); False if it was already handled."""
+    """Claim a Slack delivery (event id, view submission…) of a workspace; False if it was already handled."""
     return insert_unless_taken(session, ProcessedEvent, team_id=team_id, key=key[:128], created_at=utcnow()) is not None
+
+
+def list_consortia(session: Session) -> list[Consortium]:
+    """Every consortium Accord knows, by id."""
+    return list(session.exec(select(Consortium).order_by(col(Consortium.id))))
+
+
+def consortium_of_workspace(session: Session, *, workspace_id: str) -> str | None:
+    """The consortium a workspace (or an Enterprise Grid org) belongs to; None when it is unknown."""
+    workspace = session.get(Workspace, workspace_id)
+    return workspace.consortium_id if workspace is not None else None
+
+
+def link_workspace(session: Session, *, workspace_id: str, consortium_id: str, is_enterprise_install: bool = False,
+                   name: str | None = None) -> str:
+    """Link a workspace (or a Grid org) to a consortium unless it already is: the consortium it belongs to."""
+    insert_unless_taken(session, Workspace, id=workspace_id, consortium_id=consortium_id,
+                        is_enterprise_install=is_enterprise_install, name=name, created_at=utcnow())
+    found = consortium_of_workspace(session, workspace_id=workspace_id)
+    assert found is not None
+    return found
+
+
+def channel_consortium(session: Session, *, channel_id: str) -> str | None:
+    """The consortium a channel belongs to; None while nothing was recorded in it."""
+    home = session.get(ChannelHome, channel_id)
+    return home.consortium_id if home is not None else None
+
+
+def claim_channel(session: Session, *, channel_id: str, consortium_id: str, team_id: str | None) -> str:
+    """A channel belongs to the consortium that first records in it (``ON CONFLICT DO NOTHING``): its owner."""
+    insert_unless_taken(session, ChannelHome, channel_id=channel_id, consortium_id=consortium_id, team_id=team_id,
+                        created_at=utcnow())
+    owner = session.exec(select(ChannelHome.consortium_id).where(ChannelHome.channel_id == channel_id)).one()
+    return str(owner)
+
+
+def consortia_of_member(session: Session, *, user_id: str) -> list[str]:
+    """The consortia in whose groups a user is a member."""
+    query = select(GroupMembership.consortium_id).where(GroupMembership.user_id == user_id).distinct()
+    return sorted(session.exec(query))

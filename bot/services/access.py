@@ -9,31 +9,33 @@ from bot.services import Forbidden
 from storage import teams
 
 
-def is_facilitator(session: Session, *, settings: Settings, team_id: str, user_id: str) -> bool:
+def is_facilitator(session: Session, *, settings: Settings, consortium_id: str, user_id: str) -> bool:
     """Facilitators are ``ACCORD_FACILITATORS`` plus users promoted in this team."""
     if user_id in settings.facilitators:
         return True
-    return user_id in teams.list_facilitator_ids(session, team_id=team_id)
+    return user_id in teams.list_facilitator_ids(session, consortium_id=consortium_id)
 
 
-def require_facilitator(session: Session, *, settings: Settings, team_id: str, user_id: str, doing: str) -> None:
+def require_facilitator(session: Session, *, settings: Settings, consortium_id: str, user_id: str, doing: str) -> None:
     """Raise Forbidden unless the user is a facilitator."""
-    if not is_facilitator(session, settings=settings, team_id=team_id, user_id=user_id):
+    if not is_facilitator(session, settings=settings, consortium_id=consortium_id, user_id=user_id):
         raise Forbidden(f"Only facilitators can {doing}. Ask a facilitator, or see `/accord help`.")
 
 
 def add_facilitators(
-    session: Session, *, settings: Settings, team_id: str, actor_id: str, user_ids: list[str]
+    session: Session, *, settings: Settings, consortium_id: str, actor_id: str, user_ids: list[str]
 ) -> list[str]:
     """A facilitator promotes users; returns those newly promoted."""
-    require_facilitator(session, settings=settings, team_id=team_id, user_id=actor_id, doing="add facilitators")
+    require_facilitator(session, settings=settings, consortium_id=consortium_id, user_id=actor_id,
+                        doing="add facilitators")
     added = []
     for user_id in user_ids:
         if user_id in settings.facilitators:
             continue
-        if teams.add_facilitator(session, team_id=team_id, user_id=user_id, added_by=actor_id):
+        if teams.add_facilitator(session, consortium_id=consortium_id, user_id=user_id, added_by=actor_id):
             teams.write_audit(
-                session, team_id=team_id, actor_id=actor_id, action="facilitator.add", entity="user", entity_id=user_id
+                session, consortium_id=consortium_id, actor_id=actor_id, action="facilitator.add", entity="user",
+                entity_id=user_id,
             )
             added.append(user_id)
     return added

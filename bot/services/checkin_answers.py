@@ -55,14 +55,14 @@ class Answer:
     skipped: list[str]
 
 
-def _prompt(session: Session, *, team_id: str, user_id: str, prompt_id: int | None) -> CheckinPrompt:
+def _prompt(session: Session, *, consortium_id: str, user_id: str, prompt_id: int | None) -> CheckinPrompt:
     if prompt_id is None:
-        prompt = store.latest_open_prompt(session, team_id=team_id, user_id=user_id)
+        prompt = store.latest_open_prompt(session, consortium_id=consortium_id, user_id=user_id)
         if prompt is None:
             raise NotFound("You have no check-in waiting. You'll get a direct message when your group's next "
                            "check-in opens.")
         return prompt
-    prompt = store.get_prompt(session, team_id=team_id, prompt_id=prompt_id)
+    prompt = store.get_prompt(session, consortium_id=consortium_id, prompt_id=prompt_id)
     if prompt is None:
         raise NotFound("That check-in no longer exists. Try `/checkin`.")
     if prompt.user_id != user_id:
@@ -71,10 +71,10 @@ def _prompt(session: Session, *, team_id: str, user_id: str, prompt_id: int | No
 
 
 def _open_round(session: Session, *, prompt: CheckinPrompt) -> tuple[CheckinRound, str]:
-    round_ = store.get_round(session, team_id=prompt.team_id, round_id=prompt.round_id)
+    round_ = store.get_round(session, consortium_id=prompt.consortium_id, round_id=prompt.round_id)
     if round_ is None:
         raise NotFound("That check-in no longer exists. Try `/checkin`.")
-    group = group_store.get_group(session, team_id=round_.team_id, group_id=round_.group_id)
+    group = group_store.get_group(session, consortium_id=round_.consortium_id, group_id=round_.group_id)
     name = group.name if group else "your group"
     if round_.closed_at is not None:
         raise Invalid(f"The {name} check-in closed on {round_.closed_at:%Y-%m-%d %H:%M} UTC; your answer "
@@ -82,12 +82,12 @@ def _open_round(session: Session, *, prompt: CheckinPrompt) -> tuple[CheckinRoun
     return round_, name
 
 
-def checkin_form(session: Session, *, team_id: str, user_id: str, prompt_id: int | None = None) -> CheckinForm:
+def checkin_form(session: Session, *, consortium_id: str, user_id: str, prompt_id: int | None = None) -> CheckinForm:
     """The form of a member's check-in (their most recent open one when no prompt is given)."""
-    prompt = _prompt(session, team_id=team_id, user_id=user_id, prompt_id=prompt_id)
+    prompt = _prompt(session, consortium_id=consortium_id, user_id=user_id, prompt_id=prompt_id)
     round_, name = _open_round(session, prompt=prompt)
-    commitments = commitment_store.list_commitments(session, team_id=team_id, owner_id=user_id)
-    answer = store.get_response(session, team_id=team_id, round_id=prompt.round_id, user_id=user_id)
+    commitments = commitment_store.list_commitments(session, consortium_id=consortium_id, owner_id=user_id)
+    answer = store.get_response(session, consortium_id=consortium_id, round_id=prompt.round_id, user_id=user_id)
     assert prompt.id is not None and round_.id is not None
     return CheckinForm(prompt_id=prompt.id, round_id=round_.id, group_name=name, closes_at=round_.closes_at,
                        commitments=commitments[:MAX_FORM_COMMITMENTS],
@@ -96,23 +96,27 @@ def checkin_form(session: Session, *, team_id: str, user_id: str, prompt_id: int
 
 
 def prompt_for_thread(
-    session: Session, *, team_id: str, channel_id: str, thread_ts: str, user_id: str
+    session: Session, *, consortium_id: str, channel_id: str, thread_ts: str, user_id: str
 ) -> CheckinPrompt | None:
     """The prompt whose DM thread a message replies to, if it was sent to that user."""
-    prompt = store.get_prompt_by_message(session, team_id=team_id, channel_id=channel_id, message_ts=thread_ts)
+    prompt = store.get_prompt_by_message(session, consortium_id=consortium_id, channel_id=channel_id,
+                                         message_ts=thread_ts)
     return prompt if prompt is not None and prompt.user_id == user_id else None
 
 
 def _save(session: Session, *, prompt: CheckinPrompt, text: str, blockers: str | None, source: str,
           now: datetime) -> bool:
     """Insert or update the member's answer; True when it is their first in this round."""
-    existing = store.get_response(session, team_id=prompt.team_id, round_id=prompt.round_id, user_id=prompt.user_id)
+    existing = store.get_response(session, consortium_id=prompt.consortium_id, round_id=prompt.round_id,
+                                  user_id=prompt.user_id)
     if existing is None:
-        row = CheckinResponse(team_id=prompt.team_id, round_id=prompt.round_id, user_id=prompt.user_id, text=text,
+        row = CheckinResponse(consortium_id=prompt.consortium_id, round_id=prompt.round_id, user_id=prompt.user_id,
+                              text=text,
                               blockers=blockers, source=source, responded_at=now)
         if store.insert_response(session, response=row):
             return True
-        existing = store.get_response(session, team_id=prompt.team_id, round_id=prompt.round_id, user_id=prompt.user_id)
+        existing = store.get_response(session, consortium_id=prompt.consortium_id, round_id=prompt.round_id,
+                                      user_id=prompt.user_id)
         assert existing is not None
     if source == "thread":
         existing.text = "\n".join(t for t in (existing.text, text) if t)
@@ -130,7 +134,8 @@ def _apply_statuses(
     wanted = {cid: STATUS_ACTIONS[s] for cid, s in statuses.items() if s in STATUS_ACTIONS}
     if not wanted:
         return [], []
-    mine = {c.id for c in commitment_store.list_commitments(session, team_id=prompt.team_id, owner_id=prompt.user_id)}
+    mine = {c.id for c in commitment_store.list_commitments(session, consortium_id=prompt.consortium_id,
+                                                            owner_id=prompt.user_id)}
     changed, skipped = [], []
     for commitment_id, action in wanted.items():
         if commitment_id not in mine:
@@ -138,7 +143,7 @@ def _apply_statuses(
             continue
         try:
             commitment, did = change_status(
-                session, settings=settings, team_id=prompt.team_id, commitment_id=commitment_id,
+                session, settings=settings, consortium_id=prompt.consortium_id, commitment_id=commitment_id,
                 actor_id=prompt.user_id, action=action, now=now,  # type: ignore[arg-type]
                 note=blockers if action == "block" else None, source="checkin", checkin_round_id=prompt.round_id)
         except ServiceError as err:
@@ -150,17 +155,18 @@ def _apply_statuses(
 
 
 def record_answer(
-    session: Session, *, settings: Settings, team_id: str, user_id: str, prompt_id: int | None, text: str,
+    session: Session, *, settings: Settings, consortium_id: str, user_id: str, prompt_id: int | None, text: str,
     now: datetime, blockers: str | None = None, statuses: Mapping[int, str] | None = None, source: str = "modal",
 ) -> Answer:
     """Record a member's answer to their check-in (and the commitment statuses they chose)."""
-    prompt = _prompt(session, team_id=team_id, user_id=user_id, prompt_id=prompt_id)
+    prompt = _prompt(session, consortium_id=consortium_id, user_id=user_id, prompt_id=prompt_id)
     _, name = _open_round(session, prompt=prompt)
     blockers = (blockers or "").strip() or None
     first = _save(session, prompt=prompt, text=text.strip(), blockers=blockers, source=source, now=now)
     changed, skipped = _apply_statuses(session, settings=settings, prompt=prompt, statuses=statuses or {},
                                        blockers=blockers, now=now)
-    write_audit(session, team_id=team_id, actor_id=user_id, action="checkin.respond", entity="checkin_round",
+    write_audit(session, consortium_id=consortium_id, actor_id=user_id, action="checkin.respond",
+                entity="checkin_round",
                 entity_id=prompt.round_id, detail={"source": source, "first": first, "blockers": bool(blockers),
                                                    "changed": changed})
     return Answer(prompt=prompt, group_name=name, first=first, changed=changed, skipped=skipped)

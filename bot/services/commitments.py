@@ -24,7 +24,7 @@ TRANSITION_ATTEMPTS = 3
 def record_commitment(
     session: Session,
     *,
-    team_id: str,
+    consortium_id: str,
     text: str,
     owner_id: str,
     created_by: str,
@@ -39,10 +39,10 @@ def record_commitment(
     """Record a commitment for ``owner_id`` (attributed to the owner's primary group)."""
     commitment = store.insert_commitment(
         session,
-        team_id=team_id,
+        consortium_id=consortium_id,
         text=text.strip(),
         owner_id=owner_id,
-        group_id=primary_group_id(session, team_id=team_id, user_id=owner_id),
+        group_id=primary_group_id(session, consortium_id=consortium_id, user_id=owner_id),
         due_date=due_date,
         status="open",
         channel_id=channel_id,
@@ -56,7 +56,7 @@ def record_commitment(
     )
     write_audit(
         session,
-        team_id=team_id,
+        consortium_id=consortium_id,
         actor_id=created_by,
         action="commitment.record",
         entity="commitment",
@@ -67,17 +67,17 @@ def record_commitment(
 
 
 def set_commitment_link(
-    session: Session, *, team_id: str, commitment_id: int, message_ts: str | None, permalink: str | None
+    session: Session, *, consortium_id: str, commitment_id: int, message_ts: str | None, permalink: str | None
 ) -> None:
     """Remember where a commitment was announced."""
     if message_ts or permalink:
-        store.set_link(session, team_id=team_id, commitment_id=commitment_id, message_ts=message_ts,
+        store.set_link(session, consortium_id=consortium_id, commitment_id=commitment_id, message_ts=message_ts,
                        permalink=permalink)
 
 
-def get_commitment(session: Session, *, team_id: str, commitment_id: int, fresh: bool = False) -> Commitment:
+def get_commitment(session: Session, *, consortium_id: str, commitment_id: int, fresh: bool = False) -> Commitment:
     """A commitment of this team or NotFound (``fresh``: read again from the database)."""
-    commitment = store.get_commitment(session, team_id=team_id, commitment_id=commitment_id, fresh=fresh)
+    commitment = store.get_commitment(session, consortium_id=consortium_id, commitment_id=commitment_id, fresh=fresh)
     if commitment is None:
         raise NotFound(f"There is no commitment #{commitment_id} in this workspace. Try `/commit list all`.")
     return commitment
@@ -87,7 +87,7 @@ def change_status(
     session: Session,
     *,
     settings: Settings,
-    team_id: str,
+    consortium_id: str,
     commitment_id: int,
     actor_id: str,
     action: Action,
@@ -102,24 +102,25 @@ def change_status(
     simultaneous changes only one wins (a conditional update): it alone writes the history and
     the audit line and gets ``changed``; the others see the status the winner left.
     """
-    commitment = get_commitment(session, team_id=team_id, commitment_id=commitment_id)
+    commitment = get_commitment(session, consortium_id=consortium_id, commitment_id=commitment_id)
     if commitment.owner_id != actor_id and not is_facilitator(
-        session, settings=settings, team_id=team_id, user_id=actor_id
+        session, settings=settings, consortium_id=consortium_id, user_id=actor_id
     ):
         raise Forbidden(
             f"Only the owner of commitment #{commitment_id} (<@{commitment.owner_id}>) or a facilitator can change it."
         )
     new_status = NEW_STATUS[action]
     old_status = _transition(session, commitment=commitment, action=action, new_status=new_status, now=now)
-    commitment = get_commitment(session, team_id=team_id, commitment_id=commitment_id, fresh=True)
+    commitment = get_commitment(session, consortium_id=consortium_id, commitment_id=commitment_id, fresh=True)
     if old_status is None:
         return commitment, False
-    store.add_update(session, team_id=team_id, commitment_id=commitment_id, user_id=actor_id, old_status=old_status,
+    store.add_update(session, consortium_id=consortium_id, commitment_id=commitment_id, user_id=actor_id,
+                     old_status=old_status,
                      new_status=new_status, note=(note or "").strip() or None, source=source,
                      checkin_round_id=checkin_round_id, created_at=now)
     write_audit(
         session,
-        team_id=team_id,
+        consortium_id=consortium_id,
         actor_id=actor_id,
         action=f"commitment.{action}",
         entity="commitment",
@@ -143,17 +144,18 @@ def _transition(session: Session, *, commitment: Commitment, action: Action, new
         if commitment.status in ("done", "dropped") and action != "reopen":
             raise Invalid(f"Commitment #{commitment.id} is already {commitment.status}.")
         old_status = commitment.status
-        if store.transition_status(session, team_id=commitment.team_id, commitment_id=commitment.id,
+        if store.transition_status(session, consortium_id=commitment.consortium_id, commitment_id=commitment.id,
                                    old_status=old_status, new_status=new_status, now=now):
             return old_status
-        commitment = get_commitment(session, team_id=commitment.team_id, commitment_id=commitment.id, fresh=True)
+        commitment = get_commitment(session, consortium_id=commitment.consortium_id, commitment_id=commitment.id,
+                                    fresh=True)
     raise Invalid(f"Commitment #{commitment.id} is being changed by someone else right now; try again.")
 
 
 def list_for_scope(
     session: Session,
     *,
-    team_id: str,
+    consortium_id: str,
     scope: str,
     channel_id: str,
     user_id: str,
@@ -162,14 +164,14 @@ def list_for_scope(
 ) -> list[Commitment]:
     """Open commitments for `/commit list`: channel, mine, a user's, overdue or all."""
     if scope == "mine":
-        return store.list_commitments(session, team_id=team_id, owner_id=user_id, limit=limit)
+        return store.list_commitments(session, consortium_id=consortium_id, owner_id=user_id, limit=limit)
     if scope == "user":
-        return store.list_commitments(session, team_id=team_id, owner_id=user_id, limit=limit)
+        return store.list_commitments(session, consortium_id=consortium_id, owner_id=user_id, limit=limit)
     if scope == "overdue":
-        return store.list_commitments(session, team_id=team_id, due_before=today, limit=limit)
+        return store.list_commitments(session, consortium_id=consortium_id, due_before=today, limit=limit)
     if scope == "all":
-        return store.list_commitments(session, team_id=team_id, limit=limit)
-    return store.list_commitments(session, team_id=team_id, channel_id=channel_id, limit=limit)
+        return store.list_commitments(session, consortium_id=consortium_id, limit=limit)
+    return store.list_commitments(session, consortium_id=consortium_id, channel_id=channel_id, limit=limit)
 
 
 def is_overdue(commitment: Commitment, *, today: date) -> bool:
@@ -177,6 +179,6 @@ def is_overdue(commitment: Commitment, *, today: date) -> bool:
     return commitment.status == "open" and commitment.due_date is not None and commitment.due_date < today
 
 
-def find_commitment(session: Session, *, team_id: str, commitment_id: int) -> Commitment | None:
+def find_commitment(session: Session, *, consortium_id: str, commitment_id: int) -> Commitment | None:
     """A commitment of this team, or None."""
-    return store.get_commitment(session, team_id=team_id, commitment_id=commitment_id)
+    return store.get_commitment(session, consortium_id=consortium_id, commitment_id=commitment_id)

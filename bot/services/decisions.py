@@ -17,7 +17,7 @@ from storage.teams import write_audit
 def record_decision(
     session: Session,
     *,
-    team_id: str,
+    consortium_id: str,
     text: str,
     channel_id: str,
     recorded_by: str,
@@ -32,7 +32,7 @@ def record_decision(
     """Record a decision and write the audit log (two statements)."""
     decision = store.insert_decision(
         session,
-        team_id=team_id,
+        consortium_id=consortium_id,
         text=text.strip(),
         rationale=(rationale or "").strip() or None,
         status="active",
@@ -47,7 +47,7 @@ def record_decision(
     )
     write_audit(
         session,
-        team_id=team_id,
+        consortium_id=consortium_id,
         actor_id=recorded_by,
         action="decision.record",
         entity="decision",
@@ -58,16 +58,17 @@ def record_decision(
 
 
 def set_decision_link(
-    session: Session, *, team_id: str, decision_id: int, message_ts: str | None, permalink: str | None
+    session: Session, *, consortium_id: str, decision_id: int, message_ts: str | None, permalink: str | None
 ) -> None:
     """Remember where a decision was announced (once the message exists)."""
     if message_ts or permalink:
-        store.set_link(session, team_id=team_id, decision_id=decision_id, message_ts=message_ts, permalink=permalink)
+        store.set_link(session, consortium_id=consortium_id, decision_id=decision_id, message_ts=message_ts,
+                       permalink=permalink)
 
 
-def get_decision(session: Session, *, team_id: str, decision_id: int, fresh: bool = False) -> Decision:
+def get_decision(session: Session, *, consortium_id: str, decision_id: int, fresh: bool = False) -> Decision:
     """A decision of this team or NotFound (``fresh``: read again from the database)."""
-    decision = store.get_decision(session, team_id=team_id, decision_id=decision_id, fresh=fresh)
+    decision = store.get_decision(session, consortium_id=consortium_id, decision_id=decision_id, fresh=fresh)
     if decision is None:
         raise NotFound(f"There is no decision #{decision_id} in this workspace. Try `/decision list`.")
     return decision
@@ -77,7 +78,7 @@ def revoke_decision(
     session: Session,
     *,
     settings: Settings,
-    team_id: str,
+    consortium_id: str,
     decision_id: int,
     actor_id: str,
     reason: str | None,
@@ -88,9 +89,9 @@ def revoke_decision(
     The change is conditional on the decision being active: of simultaneous revokes one wins,
     the others are told it is already revoked.
     """
-    decision = get_decision(session, team_id=team_id, decision_id=decision_id)
+    decision = get_decision(session, consortium_id=consortium_id, decision_id=decision_id)
     if decision.recorded_by != actor_id and not is_facilitator(
-        session, settings=settings, team_id=team_id, user_id=actor_id
+        session, settings=settings, consortium_id=consortium_id, user_id=actor_id
     ):
         raise Forbidden(
             f"Only the person who recorded decision #{decision_id} (<@{decision.recorded_by}>) "
@@ -98,14 +99,14 @@ def revoke_decision(
         )
     reason = (reason or "").strip() or None
     if decision.status != "active" or not store.claim_revoke(
-        session, team_id=team_id, decision_id=decision_id, actor_id=actor_id, reason=reason, now=now
+        session, consortium_id=consortium_id, decision_id=decision_id, actor_id=actor_id, reason=reason, now=now
     ):
-        decision = get_decision(session, team_id=team_id, decision_id=decision_id, fresh=True)
+        decision = get_decision(session, consortium_id=consortium_id, decision_id=decision_id, fresh=True)
         raise Invalid(f"Decision #{decision_id} is already {decision.status}.")
-    decision = get_decision(session, team_id=team_id, decision_id=decision_id, fresh=True)
+    decision = get_decision(session, consortium_id=consortium_id, decision_id=decision_id, fresh=True)
     write_audit(
         session,
-        team_id=team_id,
+        consortium_id=consortium_id,
         actor_id=actor_id,
         action="decision.revoke",
         entity="decision",
@@ -115,11 +116,12 @@ def revoke_decision(
     return decision
 
 
-def recent_decisions(session: Session, *, team_id: str, channel_id: str, limit: int = 15) -> list[Decision]:
+def recent_decisions(session: Session, *, consortium_id: str, channel_id: str, limit: int = 15) -> list[Decision]:
     """The channel's most recent decisions, newest first."""
-    return store.list_decisions(session, team_id=team_id, channel_id=channel_id, limit=limit, newest_first=True)
+    return store.list_decisions(session, consortium_id=consortium_id, channel_id=channel_id, limit=limit,
+                                newest_first=True)
 
 
-def find_decision(session: Session, *, team_id: str, decision_id: int) -> Decision | None:
+def find_decision(session: Session, *, consortium_id: str, decision_id: int) -> Decision | None:
     """A decision of this team, or None."""
-    return store.get_decision(session, team_id=team_id, decision_id=decision_id)
+    return store.get_decision(session, consortium_id=consortium_id, decision_id=decision_id)

@@ -79,7 +79,7 @@ class Voice:
 class Digest:
     """Everything one digest says, as plain data (rendered by handlers, or as text)."""
 
-    team_id: str
+    consortium_id: str
     channel_id: str
     period_start: datetime
     period_end: datetime
@@ -111,50 +111,52 @@ class Digest:
         return [self.group_names.get(gid, "?") for gid in self.scope or []]
 
 
-def digest_scope(session: Session, *, team_id: str, channel_id: str) -> list[int] | None:
+def digest_scope(session: Session, *, consortium_id: str, channel_id: str) -> list[int] | None:
     """The groups whose home channel this is, or None: the whole consortium."""
-    return store.home_group_ids(session, team_id=team_id, channel_id=channel_id) or None
+    return store.home_group_ids(session, consortium_id=consortium_id, channel_id=channel_id) or None
 
 
-def period_start(session: Session, *, team_id: str, channel_id: str, end: datetime) -> datetime:
+def period_start(session: Session, *, consortium_id: str, channel_id: str, end: datetime) -> datetime:
     """A digest's period starts where the channel's last posted digest ended (or 7 days before)."""
-    last = last_posted_end(session, team_id=team_id, channel_id=channel_id, until=end)
+    last = last_posted_end(session, consortium_id=consortium_id, channel_id=channel_id, until=end)
     return last if last is not None and last < end else end - DEFAULT_PERIOD
 
 
-def build_digest(session: Session, *, team_id: str, channel_id: str, start: datetime, end: datetime,
+def build_digest(session: Session, *, consortium_id: str, channel_id: str, start: datetime, end: datetime,
                  today: date) -> Digest:
     """The digest of ``channel_id`` for the period ``(start, end]``; ``today`` decides what is overdue."""
-    scope = digest_scope(session, team_id=team_id, channel_id=channel_id)
-    groups = list_groups(session, team_id=team_id)
+    scope = digest_scope(session, consortium_id=consortium_id, channel_id=channel_id)
+    groups = list_groups(session, consortium_id=consortium_id)
     names = {g.id: g.name for g in groups if g.id is not None}
-    members = members_by_group(session, team_id=team_id)
+    members = members_by_group(session, consortium_id=consortium_id)
     decisions, decisions_total = store.list_period_decisions(
-        session, team_id=team_id, start=start, end=end, channel_id=channel_id, group_ids=scope,
+        session, consortium_id=consortium_id, start=start, end=end, channel_id=channel_id, group_ids=scope,
         limit=DECISIONS_SHOWN)
-    proposals, proposals_total = store.list_open_proposals(session, team_id=team_id, channel_id=channel_id,
+    proposals, proposals_total = store.list_open_proposals(session, consortium_id=consortium_id, channel_id=channel_id,
                                                            group_ids=scope, limit=PROPOSALS_SHOWN)
-    closed = store.list_closed_proposals(session, team_id=team_id, start=start, end=end,
+    closed = store.list_closed_proposals(session, consortium_id=consortium_id, start=start, end=end,
                                          channel_id=channel_id, group_ids=scope, limit=CLOSED_SHOWN)
-    participation = _participation(session, team_id=team_id, start=start, end=end, scope=scope, names=names)
+    participation = _participation(session, consortium_id=consortium_id, start=start, end=end, scope=scope, names=names)
     checked = {p.group_id for p in participation}
-    voices = _voices(session, team_id=team_id, start=start, end=end, names=names, members=members)
+    voices = _voices(session, consortium_id=consortium_id, start=start, end=end, names=names, members=members)
     return Digest(
-        team_id=team_id, channel_id=channel_id, period_start=start, period_end=end, today=today, scope=scope,
+        consortium_id=consortium_id, channel_id=channel_id, period_start=start, period_end=end, today=today,
+        scope=scope,
         group_names=names, decisions=decisions, decisions_total=decisions_total,
-        commitments=_commitments(session, team_id=team_id, today=today, scope=scope, names=names),
-        proposals=_proposal_statuses(session, team_id=team_id, proposals=proposals, members=members),
+        commitments=_commitments(session, consortium_id=consortium_id, today=today, scope=scope, names=names),
+        proposals=_proposal_statuses(session, consortium_id=consortium_id, proposals=proposals, members=members),
         proposals_total=proposals_total, closed=closed, participation=participation,
         silent_checkin_groups=[names[g] for g in (scope or names) if g not in checked and g in names],
         voices=voices, least_heard=least_heard(voices),
-        undelivered=count_failed_between(session, team_id=team_id, start=start, end=end),
+        undelivered=count_failed_between(session, team_id=consortium_id, start=start, end=end),
     )
 
 
-def _commitments(session: Session, *, team_id: str, today: date, scope: list[int] | None,
+def _commitments(session: Session, *, consortium_id: str, today: date, scope: list[int] | None,
                  names: dict[int, str]) -> list[CommitmentGroup]:
-    counts = store.open_commitment_counts(session, team_id=team_id, today=today, group_ids=scope)
-    rows = store.first_open_commitments(session, team_id=team_id, group_ids=scope, commitment_groups=list(counts),
+    counts = store.open_commitment_counts(session, consortium_id=consortium_id, today=today, group_ids=scope)
+    rows = store.first_open_commitments(session, consortium_id=consortium_id, group_ids=scope,
+                                        commitment_groups=list(counts),
                                         per_group=COMMITMENTS_PER_GROUP)
     shown: dict[int | None, list[Commitment]] = {}
     for row in rows:
@@ -166,12 +168,12 @@ def _commitments(session: Session, *, team_id: str, today: date, scope: list[int
     return sorted(result, key=lambda g: (g.group_id is None, g.overdue == 0, g.name.casefold()))
 
 
-def _proposal_statuses(session: Session, *, team_id: str, proposals: Sequence[Proposal],
+def _proposal_statuses(session: Session, *, consortium_id: str, proposals: Sequence[Proposal],
                        members: dict[int, list[str]]) -> list[ProposalStatus]:
     ids = [p.id for p in proposals if p.id is not None]
-    required = store.required_group_ids(session, team_id=team_id, proposal_ids=ids)
+    required = store.required_group_ids(session, consortium_id=consortium_id, proposal_ids=ids)
     stances: dict[int, list[Stance]] = {pid: [] for pid in ids}
-    for position in store.list_positions(session, team_id=team_id, proposal_ids=ids):
+    for position in store.list_positions(session, consortium_id=consortium_id, proposal_ids=ids):
         stances[position.proposal_id].append(Stance(position.user_id, position.group_id, position.choice))
     memberships = {gid: list(users) for gid, users in members.items()}
     return [ProposalStatus(proposal=p, required=required.get(p.id, []),
@@ -180,17 +182,17 @@ def _proposal_statuses(session: Session, *, team_id: str, proposals: Sequence[Pr
             for p in proposals if p.id is not None]
 
 
-def _participation(session: Session, *, team_id: str, start: datetime, end: datetime, scope: list[int] | None,
+def _participation(session: Session, *, consortium_id: str, start: datetime, end: datetime, scope: list[int] | None,
                    names: dict[int, str]) -> list[Participation]:
-    counts = store.checkin_participation(session, team_id=team_id, start=start, end=end, group_ids=scope)
+    counts = store.checkin_participation(session, consortium_id=consortium_id, start=start, end=end, group_ids=scope)
     rows = [Participation(group_id=gid, name=names.get(gid, "?"), rounds=r, asked=asked, answered=answered)
             for gid, (r, asked, answered) in counts.items()]
     return sorted(rows, key=lambda p: p.name.casefold())
 
 
-def _voices(session: Session, *, team_id: str, start: datetime, end: datetime, names: dict[int, str],
+def _voices(session: Session, *, consortium_id: str, start: datetime, end: datetime, names: dict[int, str],
             members: dict[int, list[str]]) -> list[Voice]:
-    positions, answers = store.contributions(session, team_id=team_id, start=start, end=end)
+    positions, answers = store.contributions(session, consortium_id=consortium_id, start=start, end=end)
     voices = [Voice(group_id=gid, name=name, members=len(members.get(gid, [])),
                     positions=positions.get(gid, 0), answers=answers.get(gid, 0))
               for gid, name in names.items()]

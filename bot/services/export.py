@@ -19,15 +19,21 @@ from storage.proposals import list_proposals, positions_by_proposal, required_gr
 
 Row = dict[str, Any]
 FIELDS: dict[str, list[str]] = {
-    "decisions": ["id", "team_id", "text", "rationale", "status", "channel_id", "thread_ts", "permalink",
-                  "recorded_by", "created_at", "proposal_id"],
-    "commitments": ["id", "team_id", "text", "owner_id", "group", "due_date", "status", "channel_id", "thread_ts",
-                    "created_by", "created_at", "updated_at"],
-    "proposals": ["id", "team_id", "title", "details", "status", "outcome", "channel_id", "closes_at",
+    "decisions": ["id", "consortium_id", "team_id", "text", "rationale", "status", "channel_id", "thread_ts",
+                  "permalink", "recorded_by", "created_at", "proposal_id"],
+    "commitments": ["id", "consortium_id", "team_id", "text", "owner_id", "group", "due_date", "status", "channel_id",
+                    "thread_ts", "created_by", "created_at", "updated_at"],
+    "proposals": ["id", "consortium_id", "team_id", "title", "details", "status", "outcome", "channel_id", "closes_at",
                   "required_groups", "positions"],
-    "checkins": ["id", "team_id", "group", "opened_at", "closed_at", "responses"],
+    "checkins": ["id", "consortium_id", "team_id", "group", "opened_at", "closed_at", "responses"],
 }
 EXPORTERS: dict[str, Callable[[Session, str], list[Row]]] = {}
+
+
+def origin(record: Any) -> str:
+    """The workspace a record came from; one made without a request (a schedule) or kept from before
+    workspaces were recorded comes from its consortium's own workspace (whose id is the consortium's)."""
+    return str(record.team_id or record.consortium_id)
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -46,23 +52,26 @@ def plain(text: str | None) -> str | None:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def export_decisions(session: Session, team_id: str) -> list[Row]:
-    """Every decision of a team, oldest first."""
-    rows = list_decisions(session, team_id=team_id)
+def export_decisions(session: Session, consortium_id: str) -> list[Row]:
+    """Every decision of a consortium, oldest first."""
+    rows = list_decisions(session, consortium_id=consortium_id)
     return [
-        {"id": d.id, "team_id": d.team_id, "text": plain(d.text), "rationale": plain(d.rationale), "status": d.status,
+        {"id": d.id, "consortium_id": d.consortium_id, "team_id": origin(d), "text": plain(d.text),
+         "rationale": plain(d.rationale),
+         "status": d.status,
          "channel_id": d.channel_id, "thread_ts": d.thread_ts, "permalink": d.permalink, "recorded_by": d.recorded_by,
          "created_at": iso(d.created_at), "proposal_id": d.proposal_id}
         for d in rows
     ]
 
 
-def export_commitments(session: Session, team_id: str) -> list[Row]:
-    """Every commitment of a team, oldest first."""
-    names = group_names(session, team_id=team_id)
-    rows = sorted(list_commitments(session, team_id=team_id, status=None), key=lambda c: c.id or 0)
+def export_commitments(session: Session, consortium_id: str) -> list[Row]:
+    """Every commitment of a consortium, oldest first."""
+    names = group_names(session, consortium_id=consortium_id)
+    rows = sorted(list_commitments(session, consortium_id=consortium_id, status=None), key=lambda c: c.id or 0)
     return [
-        {"id": c.id, "team_id": c.team_id, "text": plain(c.text), "owner_id": c.owner_id,
+        {"id": c.id, "consortium_id": c.consortium_id, "team_id": origin(c), "text": plain(c.text),
+         "owner_id": c.owner_id,
          "group": names.get(c.group_id) if c.group_id else None, "due_date": iso(c.due_date), "status": c.status,
          "channel_id": c.channel_id, "thread_ts": c.thread_ts, "created_by": c.created_by,
          "created_at": iso(c.created_at), "updated_at": iso(c.updated_at)}
@@ -70,33 +79,35 @@ def export_commitments(session: Session, team_id: str) -> list[Row]:
     ]
 
 
-def export_proposals(session: Session, team_id: str) -> list[Row]:
-    """Every proposal of a team, oldest first, with its required groups and positions (one query each)."""
-    names = group_names(session, team_id=team_id)
-    required = required_group_ids(session, team_id=team_id)
-    positions = positions_by_proposal(session, team_id=team_id)
+def export_proposals(session: Session, consortium_id: str) -> list[Row]:
+    """Every proposal of a consortium, oldest first, with its required groups and positions (one query each)."""
+    names = group_names(session, consortium_id=consortium_id)
+    required = required_group_ids(session, consortium_id=consortium_id)
+    positions = positions_by_proposal(session, consortium_id=consortium_id)
     return [
-        {"id": p.id, "team_id": p.team_id, "title": plain(p.title), "details": plain(p.details),
+        {"id": p.id, "consortium_id": p.consortium_id, "team_id": origin(p), "title": plain(p.title),
+         "details": plain(p.details),
          "status": p.status, "outcome": p.outcome, "channel_id": p.channel_id, "closes_at": iso(p.closes_at),
          "required_groups": [names[g] for g in required.get(p.id or 0, []) if g in names],
          "positions": [{"user_id": pos.user_id, "group": names.get(pos.group_id) if pos.group_id else None,
                         "choice": pos.choice, "reason": plain(pos.reason)}
                        for pos in positions.get(p.id or 0, [])]}
-        for p in list_proposals(session, team_id=team_id)
+        for p in list_proposals(session, consortium_id=consortium_id)
     ]
 
 
-def export_checkins(session: Session, team_id: str) -> list[Row]:
-    """Every check-in round of a team, oldest first, with its answers (two queries)."""
-    names = group_names(session, team_id=team_id)
+def export_checkins(session: Session, consortium_id: str) -> list[Row]:
+    """Every check-in round of a consortium, oldest first, with its answers (two queries)."""
+    names = group_names(session, consortium_id=consortium_id)
     answers: dict[int, list[Row]] = {}
-    for r in checkin_store.list_responses(session, team_id=team_id):
+    for r in checkin_store.list_responses(session, consortium_id=consortium_id):
         answers.setdefault(r.round_id, []).append({"user_id": r.user_id, "text": plain(r.text),
                                                    "blockers": plain(r.blockers), "responded_at": iso(r.responded_at)})
     return [
-        {"id": c.id, "team_id": c.team_id, "group": names.get(c.group_id), "opened_at": iso(c.opened_at),
+        {"id": c.id, "consortium_id": c.consortium_id, "team_id": origin(c), "group": names.get(c.group_id),
+         "opened_at": iso(c.opened_at),
          "closed_at": iso(c.closed_at), "responses": answers.get(c.id or 0, [])}
-        for c in checkin_store.list_rounds(session, team_id=team_id)
+        for c in checkin_store.list_rounds(session, consortium_id=consortium_id)
     ]
 
 
@@ -104,9 +115,9 @@ EXPORTERS.update({"decisions": export_decisions, "commitments": export_commitmen
                   "proposals": export_proposals, "checkins": export_checkins})
 
 
-def export_rows(session: Session, *, kind: str, team_id: str) -> list[Row]:
-    """The rows of one kind of record for a team."""
-    return EXPORTERS[kind](session, team_id)
+def export_rows(session: Session, *, kind: str, consortium_id: str) -> list[Row]:
+    """The rows of one kind of record for a consortium."""
+    return EXPORTERS[kind](session, consortium_id)
 
 
 def _cell(value: Any) -> str:

@@ -45,14 +45,14 @@ def next_checkin(group: StakeholderGroup, *, after: datetime) -> datetime | None
     return next_fire_time(group.checkin_days, group.checkin_time, group.timezone, after=after)
 
 
-def home_overview(session: Session, *, team_id: str, user_id: str, now: datetime,
+def home_overview(session: Session, *, consortium_id: str, user_id: str, now: datetime,
                   today: date) -> HomeOverview:
     """The user's App Home content (a fixed number of queries)."""
-    mine = user_group_ids(session, team_id=team_id, user_id=user_id)
-    by_id = {g.id: g for g in list_groups(session, team_id=team_id)}
-    commitments, total = store.list_user_commitments(session, team_id=team_id, user_id=user_id,
+    mine = user_group_ids(session, consortium_id=consortium_id, user_id=user_id)
+    by_id = {g.id: g for g in list_groups(session, consortium_id=consortium_id)}
+    commitments, total = store.list_user_commitments(session, consortium_id=consortium_id, user_id=user_id,
                                                      limit=COMMITMENTS_SHOWN)
-    awaiting, awaiting_total = store.list_awaiting_position(session, team_id=team_id, user_id=user_id,
+    awaiting, awaiting_total = store.list_awaiting_position(session, consortium_id=consortium_id, user_id=user_id,
                                                             group_ids=mine or None, limit=PROPOSALS_SHOWN)
     groups = [GroupCheckin(group=by_id[gid], next_checkin=next_checkin(by_id[gid], after=now))
               for gid in mine if gid in by_id]

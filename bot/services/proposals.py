@@ -74,7 +74,7 @@ def check_closing_time(closes_at: datetime, *, now: datetime) -> None:
         raise Invalid("A proposal can stay open for at most a year; pick an earlier closing date.")
 
 
-def create_proposal(session: Session, *, settings: Settings, team_id: str, author_id: str, channel_id: str,
+def create_proposal(session: Session, *, settings: Settings, consortium_id: str, author_id: str, channel_id: str,
                     title: str, now: datetime, details: str | None = None, closes_at: datetime | None = None,
                     group_ids: Sequence[int] | None = None) -> Proposal:
     """Open a proposal; required groups default to every group of the team."""
@@ -83,23 +83,23 @@ def create_proposal(session: Session, *, settings: Settings, team_id: str, autho
         raise Invalid("Give the proposal a title: `/propose <title>`.")
     closes_at = closes_at or now + settings.proposal_duration
     check_closing_time(closes_at, now=now)
-    known = groups.group_names(session, team_id=team_id)
+    known = groups.group_names(session, consortium_id=consortium_id)
     if group_ids is None:
         group_ids = sorted(known, key=lambda g: known[g].casefold())
     elif unknown := [g for g in group_ids if g not in known]:
         raise Invalid(f"Unknown stakeholder group(s): {', '.join(map(str, unknown))}. See `/group list`.")
     proposal = store.add_proposal(session, group_ids=group_ids, proposal=Proposal(
-        team_id=team_id, title=title, details=details, author_id=author_id, channel_id=channel_id,
+        consortium_id=consortium_id, title=title, details=details, author_id=author_id, channel_id=channel_id,
         closes_at=closes_at, created_at=now))
-    write_audit(session, team_id=team_id, actor_id=author_id, action="proposal.create", entity="proposal",
+    write_audit(session, consortium_id=consortium_id, actor_id=author_id, action="proposal.create", entity="proposal",
                 entity_id=proposal.id, detail={"channel_id": channel_id, "closes_at": closes_at,
                                                "required_groups": [known[g] for g in group_ids]})
     return proposal
 
 
-def get_proposal(session: Session, *, team_id: str, proposal_id: int) -> Proposal:
+def get_proposal(session: Session, *, consortium_id: str, proposal_id: int) -> Proposal:
     """A proposal of this team, or NotFound."""
-    proposal = store.get_proposal(session, team_id=team_id, proposal_id=proposal_id)
+    proposal = store.get_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
     if proposal is None:
         raise NotFound(f"There is no proposal #{proposal_id} in this workspace.")
     return proposal
@@ -113,25 +113,25 @@ def closed_message(proposal: Proposal) -> str:
     return f"Proposal #{proposal.id} is closed (outcome: {label}); positions can no longer change."
 
 
-def open_proposal(session: Session, *, team_id: str, proposal_id: int) -> Proposal:
+def open_proposal(session: Session, *, consortium_id: str, proposal_id: int) -> Proposal:
     """A proposal that still takes positions, or NotFound / Invalid saying why not."""
-    proposal = get_proposal(session, team_id=team_id, proposal_id=proposal_id)
+    proposal = get_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
     if proposal.status != "open":
         raise Invalid(closed_message(proposal))
     return proposal
 
 
-def get_position(session: Session, *, team_id: str, proposal_id: int, user_id: str) -> Position | None:
+def get_position(session: Session, *, consortium_id: str, proposal_id: int, user_id: str) -> Position | None:
     """A member's current position, if any."""
-    return store.get_position(session, team_id=team_id, proposal_id=proposal_id, user_id=user_id)
+    return store.get_position(session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id)
 
 
-def record_message(session: Session, *, team_id: str, proposal_id: int, message_ts: str) -> None:
+def record_message(session: Session, *, consortium_id: str, proposal_id: int, message_ts: str) -> None:
     """Remember the channel message showing the proposal."""
-    store.set_message_ts(session, team_id=team_id, proposal_id=proposal_id, message_ts=message_ts)
+    store.set_message_ts(session, consortium_id=consortium_id, proposal_id=proposal_id, message_ts=message_ts)
 
 
-def take_position(session: Session, *, team_id: str, proposal_id: int, user_id: str, choice: str,
+def take_position(session: Session, *, consortium_id: str, proposal_id: int, user_id: str, choice: str,
                   reason: str | None, now: datetime) -> PositionResult:
     """Record or change a member's position, attributed to their primary group now.
 
@@ -142,55 +142,55 @@ def take_position(session: Session, *, team_id: str, proposal_id: int, user_id: 
     reason = (reason or "").strip() or None
     if choice == "block" and not reason:
         raise Invalid("A block needs a reason: say what would have to change for you to lift it.")
-    proposal = open_proposal(session, team_id=team_id, proposal_id=proposal_id)
-    group_id = groups.primary_group_id(session, team_id=team_id, user_id=user_id)
-    changed, previous = store.upsert_position(session, team_id=team_id, proposal_id=proposal_id,
+    proposal = open_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
+    group_id = groups.primary_group_id(session, consortium_id=consortium_id, user_id=user_id)
+    changed, previous = store.upsert_position(session, consortium_id=consortium_id, proposal_id=proposal_id,
                                               user_id=user_id, group_id=group_id, choice=choice,
                                               reason=reason, now=now)
     if not changed:
         return PositionResult(proposal=proposal, choice=choice, changed=False, previous=previous)
-    if not store.bump_version(session, team_id=team_id, proposal_id=proposal_id):
-        raise Invalid(closed_message(get_proposal(session, team_id=team_id, proposal_id=proposal_id)))
-    write_audit(session, team_id=team_id, actor_id=user_id, action="position.take", entity="proposal",
+    if not store.bump_version(session, consortium_id=consortium_id, proposal_id=proposal_id):
+        raise Invalid(closed_message(get_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)))
+    write_audit(session, consortium_id=consortium_id, actor_id=user_id, action="position.take", entity="proposal",
                 entity_id=proposal_id,
                 detail={"choice": choice, "from": previous, "reason": reason, "group_id": group_id})
     return PositionResult(proposal=proposal, choice=choice, changed=True, previous=previous)
 
 
-def current_version(session: Session, *, team_id: str, proposal_id: int) -> int | None:
+def current_version(session: Session, *, consortium_id: str, proposal_id: int) -> int | None:
     """The proposal's change counter (bumped by every position change and by closing)."""
-    return store.current_version(session, team_id=team_id, proposal_id=proposal_id)
+    return store.current_version(session, consortium_id=consortium_id, proposal_id=proposal_id)
 
 
-def proposal_views(session: Session, *, team_id: str, proposals: Sequence[Proposal]) -> list[ProposalView]:
+def proposal_views(session: Session, *, consortium_id: str, proposals: Sequence[Proposal]) -> list[ProposalView]:
     """Where each proposal stands (a fixed number of queries, however many proposals)."""
     if not proposals:
         return []
     ids = [p.id for p in proposals if p.id is not None]
-    required = store.required_group_ids(session, team_id=team_id, proposal_ids=ids)
-    positions = store.positions_by_proposal(session, team_id=team_id, proposal_ids=ids)
-    memberships = groups.members_by_group(session, team_id=team_id)
-    names = groups.group_names(session, team_id=team_id)
+    required = store.required_group_ids(session, consortium_id=consortium_id, proposal_ids=ids)
+    positions = store.positions_by_proposal(session, consortium_id=consortium_id, proposal_ids=ids)
+    memberships = groups.members_by_group(session, consortium_id=consortium_id)
+    names = groups.group_names(session, consortium_id=consortium_id)
     return [standing(p, required.get(p.id or 0, []), positions.get(p.id or 0, []), memberships, names)
             for p in proposals]
 
 
-def proposal_view(session: Session, *, team_id: str, proposal_id: int) -> ProposalView:
+def proposal_view(session: Session, *, consortium_id: str, proposal_id: int) -> ProposalView:
     """Where one proposal stands now (its version is read before its positions)."""
-    proposal = get_proposal(session, team_id=team_id, proposal_id=proposal_id)
-    return proposal_views(session, team_id=team_id, proposals=[proposal])[0]
+    proposal = get_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
+    return proposal_views(session, consortium_id=consortium_id, proposals=[proposal])[0]
 
 
-def open_proposal_views(session: Session, *, team_id: str,
+def open_proposal_views(session: Session, *, consortium_id: str,
                         channel_id: str | None = None) -> list[ProposalView]:
     """Every open proposal of a team (or of one channel) and where it stands."""
-    rows = store.list_proposals(session, team_id=team_id, status="open", channel_id=channel_id)
-    return proposal_views(session, team_id=team_id, proposals=rows)
+    rows = store.list_proposals(session, consortium_id=consortium_id, status="open", channel_id=channel_id)
+    return proposal_views(session, consortium_id=consortium_id, proposals=rows)
 
 
-def awaiting_position(session: Session, *, team_id: str, user_id: str) -> list[ProposalView]:
+def awaiting_position(session: Session, *, consortium_id: str, user_id: str) -> list[ProposalView]:
     """Open proposals on which this member has taken no position yet."""
-    views = open_proposal_views(session, team_id=team_id)
+    views = open_proposal_views(session, consortium_id=consortium_id)
     return [v for v in views if user_id not in v.voters]
 
 
@@ -203,35 +203,36 @@ def _rationale(view: ProposalView) -> str:
 
 def _close(session: Session, *, proposal: Proposal, actor_id: str | None, now: datetime,
            withdraw: bool) -> ClosedProposal | None:
-    team_id, proposal_id = proposal.team_id, proposal.id or 0
-    if not store.claim_close(session, team_id=team_id, proposal_id=proposal_id, now=now, actor_id=actor_id):
+    consortium_id, proposal_id = proposal.consortium_id, proposal.id or 0
+    if not store.claim_close(session, consortium_id=consortium_id, proposal_id=proposal_id, now=now, actor_id=actor_id):
         return None
-    view = proposal_view(session, team_id=team_id, proposal_id=proposal_id)  # positions seen after the claim
+    view = proposal_view(session, consortium_id=consortium_id,
+                         proposal_id=proposal_id)  # positions seen after the claim
     outcome = "withdrawn" if withdraw else view.tally.outcome
-    store.set_outcome(session, team_id=team_id, proposal_id=proposal_id, outcome=outcome)
+    store.set_outcome(session, consortium_id=consortium_id, proposal_id=proposal_id, outcome=outcome)
     decision_id = None
     if outcome == "consensus":
         decision = record_decision(
-            session, team_id=team_id, text=view.proposal.title, rationale=_rationale(view),
+            session, consortium_id=consortium_id, text=view.proposal.title, rationale=_rationale(view),
             channel_id=view.proposal.channel_id, thread_ts=view.proposal.message_ts,
             message_ts=view.proposal.message_ts, recorded_by=actor_id or view.proposal.author_id,
             source="proposal", proposal_id=proposal_id, now=now)
         decision_id = decision.id
-    write_audit(session, team_id=team_id, actor_id=actor_id,
+    write_audit(session, consortium_id=consortium_id, actor_id=actor_id,
                 action="proposal.withdraw" if withdraw else "proposal.close", entity="proposal",
                 entity_id=proposal_id, detail={"outcome": outcome, "automatic": actor_id is None,
                                                "counts": dict(view.tally.overall),
                                                "decision_id": decision_id})
-    fresh = get_proposal(session, team_id=team_id, proposal_id=proposal_id)
+    fresh = get_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
     return ClosedProposal(view=replace(view, proposal=fresh, outcome=outcome), decision_id=decision_id,
                           automatic=actor_id is None)
 
 
-def close_proposal(session: Session, *, settings: Settings, team_id: str, proposal_id: int, actor_id: str,
+def close_proposal(session: Session, *, settings: Settings, consortium_id: str, proposal_id: int, actor_id: str,
                    now: datetime, withdraw: bool = False) -> ClosedProposal:
     """Close (or withdraw) a proposal now; only its author or a facilitator may."""
-    proposal = get_proposal(session, team_id=team_id, proposal_id=proposal_id)
-    if proposal.author_id != actor_id and not is_facilitator(session, settings=settings, team_id=team_id,
+    proposal = get_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
+    if proposal.author_id != actor_id and not is_facilitator(session, settings=settings, consortium_id=consortium_id,
                                                              user_id=actor_id):
         verb = "withdraw" if withdraw else "close"
         raise Forbidden(f"Only the author of proposal #{proposal_id} (<@{proposal.author_id}>) "
@@ -240,28 +241,28 @@ def close_proposal(session: Session, *, settings: Settings, team_id: str, propos
     if proposal.status == "open":
         closed = _close(session, proposal=proposal, actor_id=actor_id, now=now, withdraw=withdraw)
     if closed is None:
-        proposal = get_proposal(session, team_id=team_id, proposal_id=proposal_id)
+        proposal = get_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
         raise Invalid(closed_message(proposal).split(";")[0] + ".")
     return closed
 
 
-def withdraw_unposted(session: Session, *, team_id: str, proposal_id: int, now: datetime) -> Proposal | None:
+def withdraw_unposted(session: Session, *, consortium_id: str, proposal_id: int, now: datetime) -> Proposal | None:
     """Withdraw, in its author's name, an open proposal whose message Slack refused for good, and claim its
     announcement so that nothing is announced about a proposal nobody saw; None when it was no longer open."""
-    proposal = store.get_proposal(session, team_id=team_id, proposal_id=proposal_id)
+    proposal = store.get_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
     if proposal is None or proposal.status != "open":
         return None
     closed = _close(session, proposal=proposal, actor_id=proposal.author_id, now=now, withdraw=True)
     if closed is None:
         return None
-    store.claim_announcement(session, team_id=team_id, proposal_id=proposal_id, now=now)
+    store.claim_announcement(session, consortium_id=consortium_id, proposal_id=proposal_id, now=now)
     return closed.view.proposal
 
 
-def close_due_proposal(session: Session, *, team_id: str, proposal_id: int,
+def close_due_proposal(session: Session, *, consortium_id: str, proposal_id: int,
                        now: datetime) -> ClosedProposal | None:
     """Close a proposal whose closing time has come; None if it is not due or someone else closed it."""
-    proposal = store.get_proposal(session, team_id=team_id, proposal_id=proposal_id)
+    proposal = store.get_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
     if proposal is None or proposal.status != "open" or proposal.closes_at > now:
         return None
     return _close(session, proposal=proposal, actor_id=None, now=now, withdraw=False)
@@ -277,14 +278,14 @@ def list_unannounced(session: Session) -> list[tuple[str, int]]:
     return sweeps.list_unannounced(session)
 
 
-def claim_announcement(session: Session, *, team_id: str, proposal_id: int, now: datetime) -> bool:
+def claim_announcement(session: Session, *, consortium_id: str, proposal_id: int, now: datetime) -> bool:
     """True for the one caller that announces this closed proposal."""
-    return store.claim_announcement(session, team_id=team_id, proposal_id=proposal_id, now=now)
+    return store.claim_announcement(session, consortium_id=consortium_id, proposal_id=proposal_id, now=now)
 
 
-def linked_decision_id(session: Session, *, team_id: str, proposal_id: int) -> int | None:
+def linked_decision_id(session: Session, *, consortium_id: str, proposal_id: int) -> int | None:
     """The decision a consensus recorded, if any."""
-    return store.linked_decision_id(session, team_id=team_id, proposal_id=proposal_id)
+    return store.linked_decision_id(session, consortium_id=consortium_id, proposal_id=proposal_id)
 
 
 def claim_due_reminders(session: Session, *, now: datetime, remind_before: timedelta) -> list[Reminder]:
@@ -293,17 +294,18 @@ def claim_due_reminders(session: Session, *, now: datetime, remind_before: timed
     due = [p.id for p in candidates if p.id is not None and reminder_time(p, remind_before) <= now]
     won = set(sweeps.claim_reminders(session, proposal_ids=due, now=now))
     reminders: list[Reminder] = []
-    for team_id in sorted({p.team_id for p in candidates if p.id in won}):
-        mine = [p for p in candidates if p.id in won and p.team_id == team_id]
-        members = groups.members_by_group(session, team_id=team_id)
-        names = groups.group_names(session, team_id=team_id)
-        for view in proposal_views(session, team_id=team_id, proposals=mine):
+    for consortium_id in sorted({p.consortium_id for p in candidates if p.id in won}):
+        mine = [p for p in candidates if p.id in won and p.consortium_id == consortium_id]
+        members = groups.members_by_group(session, consortium_id=consortium_id)
+        names = groups.group_names(session, consortium_id=consortium_id)
+        for view in proposal_views(session, consortium_id=consortium_id, proposals=mine):
             recipients: dict[str, list[str]] = {}
             for group_id in view.tally.silent_groups:
                 for user_id in members.get(group_id, []):
                     if user_id not in view.voters:
                         recipients.setdefault(user_id, []).append(names.get(group_id, f"#{group_id}"))
-            write_audit(session, team_id=team_id, actor_id=None, action="proposal.remind", entity="proposal",
+            write_audit(session, consortium_id=consortium_id, actor_id=None, action="proposal.remind",
+                        entity="proposal",
                         entity_id=view.proposal.id, detail={"recipients": len(recipients)})
             reminders.append(Reminder(view=view, recipients=recipients))
     return reminders

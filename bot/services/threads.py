@@ -9,10 +9,12 @@ from storage import decisions as decision_store
 from storage.models import Commitment, Decision
 
 
-def thread_records(session: Session, *, team_id: str, channel_id: str,
+def thread_records(session: Session, *, consortium_id: str, channel_id: str,
                    thread_ts: str) -> tuple[list[Decision], list[Commitment]]:
     """The decisions and the commitments (of any status) recorded from one thread."""
-    decisions = decision_store.list_decisions(session, team_id=team_id, channel_id=channel_id, thread_ts=thread_ts)
-    commitments = commitment_store.list_commitments(session, team_id=team_id, status=None, channel_id=channel_id,
+    decisions = decision_store.list_decisions(session, consortium_id=consortium_id, channel_id=channel_id,
+                                              thread_ts=thread_ts)
+    commitments = commitment_store.list_commitments(session, consortium_id=consortium_id, status=None,
+                                                    channel_id=channel_id,
                                                     thread_ts=thread_ts)
     return list(decisions), list(commitments)

@@ -17,11 +17,11 @@ def handle_open_checkin(ack: Ack, body: dict[str, Any], action: dict[str, Any], 
                         context: BoltContext) -> None:
     """Open the modal of the prompt the button belongs to (only for the member it was sent to)."""
     ack()
-    rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
     value = str(action.get("value") or "")
     try:
         with rt.session() as session:
-            form = answers.checkin_form(session, team_id=team_id, user_id=user_id,
+            form = answers.checkin_form(session, consortium_id=consortium_id, user_id=user_id,
                                         prompt_id=int(value) if value.isdigit() else None)
     except ServiceError as err:
         reply(respond, error_text(err))

@@ -15,16 +15,16 @@ from handlers.shared.replies import open_modal, reply
 def handle_checkin_command(call: SlashCall, parsed: CheckinCommand) -> None:
     """`/checkin …`: call the service, answer the invoker."""
     rt, respond, client, command = call.rt, call.respond, call.client, call.command
-    team_id, user_id = call.team_id, call.user_id
+    consortium_id, user_id = call.consortium_id, call.user_id
     if isinstance(parsed, CheckinOpen):
         with rt.session() as session:
-            form = answers.checkin_form(session, team_id=team_id, user_id=user_id)
+            form = answers.checkin_form(session, consortium_id=consortium_id, user_id=user_id)
         open_modal(client, trigger_id=command["trigger_id"], view=checkin_modal(form),
                    tell=lambda text: reply(respond, text))
     elif isinstance(parsed, CheckinNow):
         now = rt.clock.now()
         with rt.session() as session:
-            round_, group, asked = service.open_manual_round(session, settings=rt.settings, team_id=team_id,
+            round_, group, asked = service.open_manual_round(session, settings=rt.settings, consortium_id=consortium_id,
                                                              actor_id=user_id, name=parsed.group_name, now=now)
         rt.wake_scheduler()
         reply(respond, f"Started check-in round #{round_.id} of *{safe(group.name)}*: asking {asked} "

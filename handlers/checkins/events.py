@@ -13,7 +13,7 @@ from handlers.shared.context import once
 from handlers.shared.replies import error_text, post
 
 
-def route_checkin_reply(rt: Runtime, client: Any, *, team_id: str, event: dict[str, Any]) -> bool:
+def route_checkin_reply(rt: Runtime, client: Any, *, consortium_id: str, event: dict[str, Any]) -> bool:
     """A message route: record a DM thread reply to a prompt; False for every other message."""
     thread_ts, ts = event.get("thread_ts"), event.get("ts")
     if event.get("channel_type") != "im" or not thread_ts or thread_ts == ts:
@@ -22,15 +22,16 @@ def route_checkin_reply(rt: Runtime, client: Any, *, team_id: str, event: dict[s
     text = (event.get("text") or "").strip() or "(shared a file)"
     try:
         with rt.session() as session:
-            prompt = answers.prompt_for_thread(session, team_id=team_id, channel_id=channel, thread_ts=thread_ts,
+            prompt = answers.prompt_for_thread(session, consortium_id=consortium_id, channel_id=channel,
+                                               thread_ts=thread_ts,
                                                user_id=user_id)
             if prompt is None:
                 return False
-            if not once(session, team_id=team_id, key=f"checkin-reply:{channel}:{ts}"):
+            if not once(session, team_id=consortium_id, key=f"checkin-reply:{channel}:{ts}"):
                 return True
-            answer = answers.record_answer(session, settings=rt.settings, team_id=team_id, user_id=user_id,
+            answer = answers.record_answer(session, settings=rt.settings, consortium_id=consortium_id, user_id=user_id,
                                            prompt_id=prompt.id, text=text, source="thread", now=rt.clock.now())
-            box = enqueue_message(session, rt, team_id=team_id, key=f"checkin-reply:{channel}:{ts}:confirm",
+            box = enqueue_message(session, rt, consortium_id=consortium_id, key=f"checkin-reply:{channel}:{ts}:confirm",
                                   channel=channel, thread_ts=thread_ts,
                                   text=answer_text(answer.group_name, first=answer.first, changed=[], skipped=[]))
     except ServiceError as err:

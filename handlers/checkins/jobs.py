@@ -43,7 +43,7 @@ def send_reminders(rt: Runtime, now: datetime) -> None:
     with rt.session() as session:
         reminders = service.claim_reminders(session, now=now)
         for r in reminders:  # claimed and enqueued together: the outbox sends each once
-            enqueue_message(session, rt, team_id=r.team_id, key=f"checkin-prompt:{r.prompt_id}:remind",
+            enqueue_message(session, rt, consortium_id=r.consortium_id, key=f"checkin-prompt:{r.prompt_id}:remind",
                             channel=r.channel_id, thread_ts=r.thread_ts, reply_broadcast=True,
                             text=reminder_text(r), blocks=reminder_blocks(r))
     if reminders:
@@ -69,28 +69,28 @@ TASKS = [("checkins.open", open_due_rounds), ("checkins.remind", send_reminders)
 # --- the outbox kinds -------------------------------------------------------------------------------
 
 def _render_prompt(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
-    team_id = ref["team_id"]
+    consortium_id = ref["team_id"]
     with rt.session() as session:
-        delivery = service.delivery(session, team_id=team_id, prompt_id=ref["prompt_id"])
+        delivery = service.delivery(session, consortium_id=consortium_id, prompt_id=ref["prompt_id"])
     if delivery is None:
         return None
     return SlackCall("chat_postMessage", {"channel": delivery.user_id, "text": prompt_text(delivery),
-                                          "blocks": prompt_blocks(delivery, today=rt.today(team_id))})
+                                          "blocks": prompt_blocks(delivery, today=rt.today(consortium_id))})
 
 
 def _prompt_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> None:
     if sent.ts is not None and sent.at is not None:
-        service.prompt_sent(session, team_id=ref["team_id"], prompt_id=ref["prompt_id"], ts=sent.ts,
+        service.prompt_sent(session, consortium_id=ref["team_id"], prompt_id=ref["prompt_id"], ts=sent.ts,
                             channel=sent.channel, now=sent.at)
 
 
 def _prompt_failed(session: Session, ref: dict[str, Any], error: str) -> None:
-    service.prompt_failed(session, team_id=ref["team_id"], prompt_id=ref["prompt_id"], error=error)
+    service.prompt_failed(session, consortium_id=ref["team_id"], prompt_id=ref["prompt_id"], error=error)
 
 
 def _summary(rt: Runtime, ref: dict[str, Any]) -> service.RoundSummary | None:
     with rt.session() as session:
-        summary = service.closed_round_summary(session, team_id=ref["team_id"], round_id=ref["round_id"])
+        summary = service.closed_round_summary(session, consortium_id=ref["team_id"], round_id=ref["round_id"])
     return summary if summary is not None and summary.channel_id else None
 
 
@@ -103,7 +103,7 @@ def _render_summary(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) ->
 
 
 def _summary_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> None:
-    service.set_summary_ts(session, team_id=ref["team_id"], round_id=ref["round_id"], ts=sent.ts)
+    service.set_summary_ts(session, consortium_id=ref["team_id"], round_id=ref["round_id"], ts=sent.ts)
 
 
 def _render_details(rt: Runtime, ref: dict[str, Any], parent: Parent | None) -> SlackCall | None:

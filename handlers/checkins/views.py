@@ -62,16 +62,16 @@ def handle_checkin_submission(ack: Ack, body: dict[str, Any], view: dict[str, An
         ack(response_action="errors", errors={ids.PROGRESS_BLOCK: f"Keep it under {MAX_TEXT:,} characters."})
         return
     ack()
-    rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
     try:
         with rt.session() as session:
-            if not once(session, team_id=team_id, key=f"view:{view['id']}"):
+            if not once(session, team_id=consortium_id, key=f"view:{view['id']}"):
                 return
-            answer = answers.record_answer(session, settings=rt.settings, team_id=team_id, user_id=user_id,
+            answer = answers.record_answer(session, settings=rt.settings, consortium_id=consortium_id, user_id=user_id,
                                            prompt_id=_prompt_id(view), text=progress, blockers=blockers,
                                            statuses=_statuses(values), now=rt.clock.now())
             prompt = answer.prompt
-            box = enqueue_message(session, rt, team_id=team_id, key=request_key("checkin-answer"),
+            box = enqueue_message(session, rt, consortium_id=consortium_id, key=request_key("checkin-answer"),
                                   channel=prompt.dm_channel_id or user_id, thread_ts=prompt.message_ts,
                                   text=answer_text(answer.group_name, first=answer.first, changed=answer.changed,
                                                    skipped=answer.skipped))

@@ -26,20 +26,20 @@ LIST_TITLES = {"channel": "Open commitments in this channel", "mine": "Your open
                "overdue": "Overdue commitments", "all": "All open commitments"}
 
 
-@slash_command(USAGE, lambda call: parse_commit_command(call.text, today=call.rt.today(call.team_id)))
+@slash_command(USAGE, lambda call: parse_commit_command(call.text, today=call.rt.today(call.consortium_id)))
 def handle_commit_command(call: SlashCall, parsed: CommitCommand) -> None:
     """`/commit …`: call the service, answer."""
     rt, respond, client, command = call.rt, call.respond, call.client, call.command
-    team_id, user_id, channel_id = call.team_id, call.user_id, call.channel_id
+    consortium_id, user_id, channel_id = call.consortium_id, call.user_id, call.channel_id
     if isinstance(parsed, CommitModal):
         open_modal(client, trigger_id=command["trigger_id"], tell=lambda text: reply(respond, text),
                    view=commitment_modal(metadata={"channel_id": channel_id}, owner_id=user_id))
     elif isinstance(parsed, CommitList):
-        _list(rt, respond, parsed, team_id=team_id, user_id=user_id, channel_id=channel_id)
+        _list(rt, respond, parsed, consortium_id=consortium_id, user_id=user_id, channel_id=channel_id)
     elif isinstance(parsed, CommitUpdate):
         with rt.session() as session:
             commitment, changed = service.change_status(
-                session, settings=rt.settings, team_id=team_id, commitment_id=parsed.id, actor_id=user_id,
+                session, settings=rt.settings, consortium_id=consortium_id, commitment_id=parsed.id, actor_id=user_id,
                 action=parsed.action, note=parsed.note, now=rt.clock.now())
             box = enqueue_status_change(session, rt, commitment=commitment, action=parsed.action,
                                         actor_id=user_id, note=parsed.note) if changed else None
@@ -51,18 +51,19 @@ def handle_commit_command(call: SlashCall, parsed: CommitCommand) -> None:
     elif isinstance(parsed, CommitCreate):
         with rt.session() as session:
             commitment = service.record_commitment(
-                session, team_id=team_id, text=parsed.text, owner_id=parsed.owner_id or user_id,
+                session, consortium_id=consortium_id, text=parsed.text, owner_id=parsed.owner_id or user_id,
                 due_date=parsed.due_date, created_by=user_id, channel_id=channel_id, now=rt.clock.now())
-            box = enqueue_commitment(session, rt, team_id=team_id, commitment_id=commitment.id or 0)
+            box = enqueue_commitment(session, rt, consortium_id=consortium_id, commitment_id=commitment.id or 0)
         announce(rt, box, what=f"Commitment #{commitment.id}", respond=respond)
 
 
-def _list(rt: Runtime, respond: Respond, parsed: CommitList, *, team_id: str, user_id: str, channel_id: str) -> None:
+def _list(rt: Runtime, respond: Respond, parsed: CommitList, *, consortium_id: str, user_id: str,
+          channel_id: str) -> None:
     whose = parsed.user_id if parsed.scope == "user" and parsed.user_id else user_id
     limit = 200
     with rt.session() as session:
-        rows = service.list_for_scope(session, team_id=team_id, scope=parsed.scope, channel_id=channel_id,
-                                      user_id=whose, today=rt.today(team_id), limit=limit)
-        names = group_names(session, team_id=team_id)
+        rows = service.list_for_scope(session, consortium_id=consortium_id, scope=parsed.scope, channel_id=channel_id,
+                                      user_id=whose, today=rt.today(consortium_id), limit=limit)
+        names = group_names(session, consortium_id=consortium_id)
     title = LIST_TITLES.get(parsed.scope, f"Open commitments of <@{whose}>")
-    reply(respond, title, commitment_list_blocks(rows, title=title, today=rt.today(team_id), groups=names))
+    reply(respond, title, commitment_list_blocks(rows, title=title, today=rt.today(consortium_id), groups=names))

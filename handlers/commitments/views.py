@@ -29,16 +29,16 @@ def handle_commitment_submission(ack: Ack, body: dict[str, Any], view: dict[str,
         ack(response_action="errors", errors={ids.DUE_BLOCK: "Pick a date from the calendar."})
         return
     ack()
-    rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
     meta = with_source_link(client, modal_metadata(view))
     with rt.session() as session:
-        if not once(session, team_id=team_id, key=f"view:{view['id']}"):
+        if not once(session, team_id=consortium_id, key=f"view:{view['id']}"):
             return
         commitment = commitment_service.record_commitment(
-            session, team_id=team_id, text=text,
+            session, consortium_id=consortium_id, text=text,
             owner_id=field_value(view, ids.OWNER_BLOCK, ids.OWNER_ACTION) or user_id,
             due_date=due, created_by=user_id, channel_id=meta.get("channel_id") or user_id,
             thread_ts=meta.get("thread_ts"), message_ts=meta.get("message_ts"), permalink=meta.get("permalink"),
             source=meta.get("source", "modal"), now=rt.clock.now())
-        box = enqueue_commitment(session, rt, team_id=team_id, commitment_id=commitment.id or 0)
+        box = enqueue_commitment(session, rt, consortium_id=consortium_id, commitment_id=commitment.id or 0)
     announce(rt, box, what=f"Commitment #{commitment.id}")

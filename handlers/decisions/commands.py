@@ -24,30 +24,30 @@ from handlers.shared.replies import open_modal, reply
 def handle_decision_command(call: SlashCall, parsed: DecisionCommand) -> None:
     """`/decision …`: call the service, answer."""
     rt, respond, client, command = call.rt, call.respond, call.client, call.command
-    team_id, user_id, channel_id = call.team_id, call.user_id, call.channel_id
+    consortium_id, user_id, channel_id = call.consortium_id, call.user_id, call.channel_id
     if isinstance(parsed, DecisionModal):
         open_modal(client, trigger_id=command["trigger_id"], tell=lambda text: reply(respond, text),
                    view=decision_modal(metadata={"channel_id": channel_id}))
     elif isinstance(parsed, DecisionList):
         with rt.session() as session:
-            rows = service.recent_decisions(session, team_id=team_id, channel_id=channel_id)
+            rows = service.recent_decisions(session, consortium_id=consortium_id, channel_id=channel_id)
         reply(respond, "Recent decisions", decision_list_blocks(rows, title="Recent decisions in this channel"))
     elif isinstance(parsed, DecisionRevoke):
         with rt.session() as session:
-            decision = service.revoke_decision(session, settings=rt.settings, team_id=team_id,
+            decision = service.revoke_decision(session, settings=rt.settings, consortium_id=consortium_id,
                                                decision_id=parsed.id, actor_id=user_id,
                                                reason=parsed.reason, now=rt.clock.now())
             why = f" — {safe(decision.revoke_reason)}" if decision.revoke_reason else ""
-            box = enqueue_message(session, rt, team_id=team_id, key=f"decision:{decision.id}:revoked",
+            box = enqueue_message(session, rt, consortium_id=consortium_id, key=f"decision:{decision.id}:revoked",
                                   channel=decision.channel_id, thread_ts=decision.message_ts,
                                   text=f":no_entry_sign: Decision #{decision.id} was revoked by <@{user_id}>{why}")
         send_now(rt, [box])
         reply(respond, f"Decision #{decision.id} is revoked.")
     elif isinstance(parsed, DecisionCreate):
         with rt.session() as session:
-            decision = service.record_decision(session, team_id=team_id, text=parsed.text,
+            decision = service.record_decision(session, consortium_id=consortium_id, text=parsed.text,
                                                channel_id=channel_id, recorded_by=user_id,
                                                now=rt.clock.now())
-            box = enqueue_decision(session, rt, team_id=team_id, decision_id=decision.id or 0)
+            box = enqueue_decision(session, rt, consortium_id=consortium_id, decision_id=decision.id or 0)
         announce(rt, box, what=f"Decision #{decision.id}", respond=respond)
 

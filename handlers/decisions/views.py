@@ -22,15 +22,16 @@ def handle_decision_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
         ack(response_action="errors", errors=errors)
         return
     ack()
-    rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
     meta = with_source_link(client, modal_metadata(view))
     with rt.session() as session:
-        if not once(session, team_id=team_id, key=f"view:{view['id']}"):
+        if not once(session, team_id=consortium_id, key=f"view:{view['id']}"):
             return
         decision = decision_service.record_decision(
-            session, team_id=team_id, text=text, rationale=text_field(view, ids.RATIONALE_BLOCK, ids.RATIONALE_ACTION),
+            session, consortium_id=consortium_id, text=text, rationale=text_field(view, ids.RATIONALE_BLOCK,
+                                                                                  ids.RATIONALE_ACTION),
             channel_id=meta.get("channel_id") or user_id, thread_ts=meta.get("thread_ts"),
             message_ts=meta.get("message_ts"), permalink=meta.get("permalink"), recorded_by=user_id,
             source=meta.get("source", "modal"), now=rt.clock.now())
-        box = enqueue_decision(session, rt, team_id=team_id, decision_id=decision.id or 0)
+        box = enqueue_decision(session, rt, consortium_id=consortium_id, decision_id=decision.id or 0)
     announce(rt, box, what=f"Decision #{decision.id}")

@@ -27,28 +27,29 @@ from handlers.shared.replies import reply
 def handle_digest_command(call: SlashCall, parsed: DigestCommand) -> None:
     """`/digest …`: post, preview or schedule."""
     rt, respond = call.rt, call.respond
-    team_id, user_id, channel_id = call.team_id, call.user_id, call.channel_id
+    consortium_id, user_id, channel_id = call.consortium_id, call.user_id, call.channel_id
     if isinstance(parsed, DigestPreview):
-        _preview(rt, respond, team_id=team_id, channel_id=channel_id)
+        _preview(rt, respond, consortium_id=consortium_id, channel_id=channel_id)
     elif isinstance(parsed, DigestPost):
-        post_digest_now(rt, respond, team_id=team_id, channel_id=channel_id, user_id=user_id)
+        post_digest_now(rt, respond, consortium_id=consortium_id, channel_id=channel_id, user_id=user_id)
     elif isinstance(parsed, DigestSchedule):
-        _schedule(rt, respond, parsed, team_id=team_id, channel_id=channel_id, user_id=user_id)
+        _schedule(rt, respond, parsed, consortium_id=consortium_id, channel_id=channel_id, user_id=user_id)
 
 
-def _preview(rt: Runtime, respond: Respond, *, team_id: str, channel_id: str) -> None:
+def _preview(rt: Runtime, respond: Respond, *, consortium_id: str, channel_id: str) -> None:
     """The digest as it would be posted now, to the invoker only: nothing recorded."""
     now = rt.clock.now()
     with rt.session() as session:
-        start = period_start(session, team_id=team_id, channel_id=channel_id, end=now)
-        digest = build_digest(session, team_id=team_id, channel_id=channel_id, start=start, end=now,
-                              today=rt.today(team_id))
+        start = period_start(session, consortium_id=consortium_id, channel_id=channel_id, end=now)
+        digest = build_digest(session, consortium_id=consortium_id, channel_id=channel_id, start=start, end=now,
+                              today=rt.today(consortium_id))
     reply(respond, fallback(digest), digest_blocks(digest))
 
 
-def post_digest_now(rt: Runtime, respond: Respond, *, team_id: str, channel_id: str, user_id: str) -> None:
+def post_digest_now(rt: Runtime, respond: Respond, *, consortium_id: str, channel_id: str, user_id: str) -> None:
     """Record a manual run and post it at once through the outbox (as scheduled digests are)."""
-    result = post_digest(rt, team_id=team_id, channel_id=channel_id, requested_by=user_id, trigger="command")
+    result = post_digest(rt, consortium_id=consortium_id, channel_id=channel_id, requested_by=user_id,
+                         trigger="command")
     if result is None or result.sent:
         return
     if result.final:
@@ -59,12 +60,12 @@ def post_digest_now(rt: Runtime, respond: Respond, *, team_id: str, channel_id: 
                        "I'll try again in a little while.")
 
 
-def _schedule(rt: Runtime, respond: Respond, parsed: DigestSchedule, *, team_id: str, channel_id: str,
+def _schedule(rt: Runtime, respond: Respond, parsed: DigestSchedule, *, consortium_id: str, channel_id: str,
               user_id: str) -> None:
     now = rt.clock.now()
     if parsed.off:
         with rt.session() as session:
-            stopped = runs.stop_digest_schedule(session, team_id=team_id, channel_id=channel_id,
+            stopped = runs.stop_digest_schedule(session, consortium_id=consortium_id, channel_id=channel_id,
                                                 actor_id=user_id)
         rt.wake_scheduler()
         reply(respond, "The scheduled digest of this channel is stopped." if stopped
@@ -72,11 +73,12 @@ def _schedule(rt: Runtime, respond: Respond, parsed: DigestSchedule, *, team_id:
         return
     assert parsed.days is not None and parsed.at is not None
     with rt.session() as session:
-        schedule = runs.schedule_digest(session, settings=rt.settings, team_id=team_id, channel_id=channel_id,
+        schedule = runs.schedule_digest(session, settings=rt.settings, consortium_id=consortium_id,
+                                        channel_id=channel_id,
                                         days=parsed.days, at=parsed.at, timezone=parsed.timezone,
                                         actor_id=user_id, now=now)
         when = f"{schedule.days} at {schedule.time} ({schedule.timezone})"
-        notice = enqueue_message(session, rt, team_id=team_id, key=request_key("digest-schedule"),
+        notice = enqueue_message(session, rt, consortium_id=consortium_id, key=request_key("digest-schedule"),
                                  channel=channel_id,
                                  text=f":calendar: <@{user_id}> scheduled this channel's digest: {when}.")
     rt.wake_scheduler()

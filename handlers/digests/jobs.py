@@ -37,8 +37,8 @@ def delivery_key(run_id: int) -> str:
 def enqueue_run(session: Session, rt: Runtime, run: DigestRun) -> int | None:
     """Enqueue the post of a claimed run, in the claim's transaction (None: enqueued already)."""
     assert run.id is not None
-    return enqueue(session, rt, team_id=run.team_id, kind=DIGEST, key=delivery_key(run.id),
-                   ref={"team_id": run.team_id, "run_id": run.id})
+    return enqueue(session, rt, team_id=run.consortium_id, kind=DIGEST, key=delivery_key(run.id),
+                   ref={"team_id": run.consortium_id, "run_id": run.id})
 
 
 def run_scheduled_digests(rt: Runtime, now: datetime) -> None:
@@ -64,30 +64,32 @@ def claim_due_digests(rt: Runtime, now: datetime) -> list[int | None]:
         adopted = runs.unqueued_runs(session, key_prefix=KEY_PREFIX)
         boxes += [enqueue_run(session, rt, run) for run in adopted]
     for run in claimed:
-        logger.info("digest_claimed team=%s channel=%s run_key=%s", run.team_id, run.channel_id, run.run_key)
+        logger.info("digest_claimed team=%s channel=%s run_key=%s", run.consortium_id, run.channel_id, run.run_key)
     for run in adopted:
-        logger.info("digest_enqueued team=%s channel=%s run=%s", run.team_id, run.channel_id, run.id)
+        logger.info("digest_enqueued team=%s channel=%s run=%s", run.consortium_id, run.channel_id, run.id)
     return boxes
 
 
-def start_digest(rt: Runtime, *, team_id: str, channel_id: str, requested_by: str | None,
+def start_digest(rt: Runtime, *, consortium_id: str, channel_id: str, requested_by: str | None,
                  trigger: str) -> tuple[DigestRun, int | None]:
     """Record a digest asked for now and enqueue its post, in one transaction."""
     with rt.session() as session:
-        run = runs.start_manual_run(session, team_id=team_id, channel_id=channel_id, requested_by=requested_by,
+        run = runs.start_manual_run(session, consortium_id=consortium_id, channel_id=channel_id,
+                                    requested_by=requested_by,
                                     trigger=trigger, now=rt.clock.now())
         box = enqueue_run(session, rt, run)
     return run, box
 
 
-def post_digest(rt: Runtime, *, team_id: str, channel_id: str, requested_by: str | None,
+def post_digest(rt: Runtime, *, consortium_id: str, channel_id: str, requested_by: str | None,
                 trigger: str) -> Result | None:
     """Record a digest asked for now and post it on this thread (`/digest`, `accord digest --post`).
 
     The outcome of the attempt (None: another sender had it); one Slack refused but not for good
     stays pending and the outbox retries it.
     """
-    _, box = start_digest(rt, team_id=team_id, channel_id=channel_id, requested_by=requested_by, trigger=trigger)
+    _, box = start_digest(rt, consortium_id=consortium_id, channel_id=channel_id, requested_by=requested_by,
+                          trigger=trigger)
     results = send_now(rt, [box])
     return results[0] if results else None
 
@@ -96,14 +98,14 @@ def post_digest(rt: Runtime, *, team_id: str, channel_id: str, requested_by: str
 
 def _render(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
     """The digest of a pending run, built now (None: the run is not pending any more)."""
-    team_id = ref["team_id"]
-    today = rt.today(team_id)
+    consortium_id = ref["team_id"]
+    today = rt.today(consortium_id)
     with rt.session() as session:
-        run = runs.get_run(session, team_id=team_id, run_id=ref["run_id"])
+        run = runs.get_run(session, consortium_id=consortium_id, run_id=ref["run_id"])
         if run is None or run.status != "pending":
             return None
-        start = period_start(session, team_id=team_id, channel_id=run.channel_id, end=run.period_end)
-        digest = build_digest(session, team_id=team_id, channel_id=run.channel_id, start=start,
+        start = period_start(session, consortium_id=consortium_id, channel_id=run.channel_id, end=run.period_end)
+        digest = build_digest(session, consortium_id=consortium_id, channel_id=run.channel_id, start=start,
                               end=run.period_end, today=today)
     return SlackCall("chat_postMessage", {"channel": run.channel_id, "text": fallback(digest),
                                           "blocks": digest_blocks(digest), "unfurl_links": False,
@@ -114,12 +116,12 @@ def _render(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCa
 def _posted(session: Session, ref: dict[str, Any], sent: Delivered) -> None:
     if "period_start" not in sent.memo:
         return  # nothing was posted: the run was not pending any more
-    runs.record_posted(session, team_id=ref["team_id"], run_id=ref["run_id"], start=sent.memo["period_start"],
+    runs.record_posted(session, consortium_id=ref["team_id"], run_id=ref["run_id"], start=sent.memo["period_start"],
                        message_ts=sent.ts, now=sent.memo["at"])
 
 
 def _failed(session: Session, ref: dict[str, Any], error: str) -> None:
-    if runs.record_failed(session, team_id=ref["team_id"], run_id=ref["run_id"], error=error):
+    if runs.record_failed(session, consortium_id=ref["team_id"], run_id=ref["run_id"], error=error):
         logger.warning("digest_failed team=%s run=%s error=%s", ref["team_id"], ref["run_id"], error)
 
 

@@ -51,9 +51,9 @@ def _check_users(client: Any, user_ids: Sequence[str]) -> None:
             raise ParseError(f"<@{user_id}> is a bot; groups are for people.")
 
 
-def _create(rt: Runtime, parsed: GroupCreate, *, team_id: str, user_id: str) -> str:
+def _create(rt: Runtime, parsed: GroupCreate, *, consortium_id: str, user_id: str) -> str:
     with rt.session() as session:
-        group = service.create_group(session, settings=rt.settings, team_id=team_id, actor_id=user_id,
+        group = service.create_group(session, settings=rt.settings, consortium_id=consortium_id, actor_id=user_id,
                                      name=parsed.name, channel_id=parsed.channel_id, timezone=parsed.timezone,
                                      sector=parsed.sector, now=rt.clock.now())
     name = safe(group.name)
@@ -63,13 +63,13 @@ def _create(rt: Runtime, parsed: GroupCreate, *, team_id: str, user_id: str) -> 
             f"Next: `/group add {name} @user…` and `/group schedule {name} <days> <HH:MM>`.")
 
 
-def _members(rt: Runtime, client: Any, parsed: GroupAdd | GroupRemove, *, team_id: str, user_id: str) -> str:
+def _members(rt: Runtime, client: Any, parsed: GroupAdd | GroupRemove, *, consortium_id: str, user_id: str) -> str:
     add = isinstance(parsed, GroupAdd)
     if add:
         _check_users(client, parsed.user_ids)
     with rt.session() as session:
         group, changed, unchanged = service.change_members(
-            session, settings=rt.settings, team_id=team_id, actor_id=user_id, name=parsed.name,
+            session, settings=rt.settings, consortium_id=consortium_id, actor_id=user_id, name=parsed.name,
             user_ids=parsed.user_ids, add=add, now=rt.clock.now())
     name = safe(group.name)
     lines = []
@@ -80,20 +80,20 @@ def _members(rt: Runtime, client: Any, parsed: GroupAdd | GroupRemove, *, team_i
     return "\n".join(lines)
 
 
-def _schedule(rt: Runtime, parsed: GroupSchedule, *, team_id: str, user_id: str) -> str:
+def _schedule(rt: Runtime, parsed: GroupSchedule, *, consortium_id: str, user_id: str) -> str:
     now = rt.clock.now()
     with rt.session() as session:
-        group = service.set_schedule(session, settings=rt.settings, team_id=team_id, actor_id=user_id,
+        group = service.set_schedule(session, settings=rt.settings, consortium_id=consortium_id, actor_id=user_id,
                                      name=parsed.name, days=None if parsed.off else parsed.days,
                                      at=None if parsed.off else parsed.at, now=now)
     rt.wake_scheduler()
     return schedule_reply(group, service.next_checkin(group, after=now))
 
 
-def _facilitators(rt: Runtime, client: Any, parsed: FacilitatorAdd, *, team_id: str, user_id: str) -> str:
+def _facilitators(rt: Runtime, client: Any, parsed: FacilitatorAdd, *, consortium_id: str, user_id: str) -> str:
     _check_users(client, parsed.user_ids)
     with rt.session() as session:
-        added = add_facilitators(session, settings=rt.settings, team_id=team_id, actor_id=user_id,
+        added = add_facilitators(session, settings=rt.settings, consortium_id=consortium_id, actor_id=user_id,
                                  user_ids=list(parsed.user_ids))
     already = [u for u in parsed.user_ids if u not in added]
     lines = [f"{_people(added)} can now administer groups, schedules and records."] if added else []
@@ -106,8 +106,8 @@ def _facilitators(rt: Runtime, client: Any, parsed: FacilitatorAdd, *, team_id: 
 def handle_group_command(call: SlashCall, parsed: GroupCommand) -> None:
     """`/group …`: call the service, answer the invoker."""
     rt, respond, client = call.rt, call.respond, call.client
-    team_id = call.team_id
-    who = {"team_id": team_id, "user_id": call.user_id}
+    consortium_id = call.consortium_id
+    who = {"consortium_id": consortium_id, "user_id": call.user_id}
     if isinstance(parsed, GroupCreate):
         reply(respond, _create(rt, parsed, **who))
     elif isinstance(parsed, GroupAdd | GroupRemove):
@@ -118,11 +118,11 @@ def handle_group_command(call: SlashCall, parsed: GroupCommand) -> None:
         reply(respond, _facilitators(rt, client, parsed, **who))
     elif isinstance(parsed, GroupList):
         with rt.session() as session:
-            infos = service.list_group_infos(session, team_id=team_id, now=rt.clock.now())
+            infos = service.list_group_infos(session, consortium_id=consortium_id, now=rt.clock.now())
         reply(respond, "Stakeholder groups", group_list_blocks(infos))
     elif isinstance(parsed, GroupShow):
         with rt.session() as session:
-            info = service.group_info(session, team_id=team_id, name=parsed.name, now=rt.clock.now())
-            failed = checkin_service.summary_failure(session, team_id=team_id, group_id=info.group.id or 0)
+            info = service.group_info(session, consortium_id=consortium_id, name=parsed.name, now=rt.clock.now())
+            failed = checkin_service.summary_failure(session, consortium_id=consortium_id, group_id=info.group.id or 0)
         reply(respond, fallback_text(f"{info.group.name}: {schedule_text(info.group)}"),
               group_show_blocks(info, summary_failed=failed))

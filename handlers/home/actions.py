@@ -27,37 +27,38 @@ def _commitment_id(body: dict[str, Any]) -> int:
 def handle_home_done(ack: Ack, body: dict[str, Any], client: Any, context: BoltContext) -> None:
     """Done: mark the commitment done, then re-publish the home view."""
     ack()
-    rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
-    notice = change_from_home(rt, client, team_id=team_id, user_id=user_id,
+    rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    notice = change_from_home(rt, client, consortium_id=consortium_id, user_id=user_id,
                               commitment_id=_commitment_id(body), action="done", note=None)
-    publish_home(rt, client, team_id=team_id, user_id=user_id, notice=notice)
+    publish_home(rt, client, consortium_id=consortium_id, user_id=user_id, notice=notice)
 
 
 def handle_home_blocked(ack: Ack, body: dict[str, Any], client: Any, context: BoltContext) -> None:
     """Blocked: ask why in a modal; if the modal cannot open, say so on top of the App Home (nothing changes)."""
     ack()
-    rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
     commitment_id = _commitment_id(body)
     notices: list[str] = []
     try:
         with rt.session() as session:
-            commitment = service.get_commitment(session, team_id=team_id, commitment_id=commitment_id)
+            commitment = service.get_commitment(session, consortium_id=consortium_id, commitment_id=commitment_id)
     except ServiceError as err:
         notices.append(error_text(err))
     else:
         if open_modal(client, trigger_id=body["trigger_id"], view=block_reason_modal(commitment=commitment),
                       tell=notices.append):
             return
-    publish_home(rt, client, team_id=team_id, user_id=user_id, notice=notices[0])
+    publish_home(rt, client, consortium_id=consortium_id, user_id=user_id, notice=notices[0])
 
 
-def change_from_home(rt: Runtime, client: Any, *, team_id: str, user_id: str, commitment_id: int, action: str,
+def change_from_home(rt: Runtime, client: Any, *, consortium_id: str, user_id: str, commitment_id: int, action: str,
                      note: str | None) -> str:
     """Change a commitment's status from the App Home; the notice shown on top of the re-published view."""
     try:
         with rt.session() as session:
             commitment, changed = service.change_status(
-                session, settings=rt.settings, team_id=team_id, commitment_id=commitment_id, actor_id=user_id,
+                session, settings=rt.settings, consortium_id=consortium_id, commitment_id=commitment_id,
+                actor_id=user_id,
                 action=action, note=note, now=rt.clock.now(), source="home")  # type: ignore[arg-type]
             box = enqueue_status_change(session, rt, commitment=commitment, action=action, actor_id=user_id,
                                         note=note) if changed else None

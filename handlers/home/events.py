@@ -20,14 +20,15 @@ def handle_app_home_opened(event: dict[str, Any], client: Any, context: BoltCont
     """`app_home_opened` on the Home tab: publish the user's view."""
     if event.get("tab", "home") != "home" or not event.get("user"):
         return
-    publish_home(runtime(context), client, team_id=team_of(context), user_id=event["user"])
+    publish_home(runtime(context), client, consortium_id=team_of(context), user_id=event["user"])
 
 
-def publish_home(rt: Runtime, client: Any, *, team_id: str, user_id: str, notice: str | None = None) -> bool:
+def publish_home(rt: Runtime, client: Any, *, consortium_id: str, user_id: str, notice: str | None = None) -> bool:
     """Build the user's App Home and publish it; False when Slack refused it."""
     now = rt.clock.now()
     with rt.session() as session:
-        home = home_overview(session, team_id=team_id, user_id=user_id, now=now, today=rt.today(team_id))
+        home = home_overview(session, consortium_id=consortium_id, user_id=user_id, now=now,
+                             today=rt.today(consortium_id))
     try:
         client.views_publish(user_id=user_id, view=home_view(home, notice=notice))
     except SlackApiError as err:

@@ -17,13 +17,13 @@ def handle_home_block_submission(ack: Ack, body: dict[str, Any], view: dict[str,
                                  context: BoltContext) -> None:
     """Mark the commitment blocked with the reason given (or "blocked from App Home"), then re-publish."""
     ack()
-    rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
     state = view.get("state", {}).get("values", {}).get(ids.HOME_BLOCK_REASON_BLOCK, {})
     reason = escape(str(state.get(ids.HOME_BLOCK_REASON_ACTION, {}).get("value") or "").strip())
     try:
         commitment_id = int(view.get("private_metadata") or "")
     except ValueError:
         return
-    notice = change_from_home(rt, client, team_id=team_id, user_id=user_id, commitment_id=commitment_id,
+    notice = change_from_home(rt, client, consortium_id=consortium_id, user_id=user_id, commitment_id=commitment_id,
                               action="block", note=reason or DEFAULT_BLOCK_NOTE)
-    publish_home(rt, client, team_id=team_id, user_id=user_id, notice=notice)
+    publish_home(rt, client, consortium_id=consortium_id, user_id=user_id, notice=notice)

@@ -30,7 +30,7 @@ def handle_position_button(ack: Ack, body: dict[str, Any], action: dict[str, Any
                            client: Any, context: BoltContext) -> None:
     """Agree / Abstain record at once; Disagree / Block open a modal asking for the reason."""
     ack()
-    rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
     choice = CHOICE_OF_ACTION[action["action_id"]]
     # A button outside a message (e.g. App Home) has no response URL: nowhere to answer.
     answer: Callable[..., Any] = respond if body.get("response_url") else _silent
@@ -38,12 +38,14 @@ def handle_position_button(ack: Ack, body: dict[str, Any], action: dict[str, Any
         proposal_id = parse_record_id(str(action.get("value") or ""))
         if choice in NEEDS_REASON:
             ask_reason(rt, client, tell_user(client, body=body, respond=respond), trigger_id=body["trigger_id"],
-                       team_id=team_id, user_id=user_id, proposal_id=proposal_id, choice=choice)
+                       consortium_id=consortium_id, user_id=user_id, proposal_id=proposal_id, choice=choice)
             return
         with rt.session() as session:  # the change and its live update commit together
-            result = service.take_position(session, team_id=team_id, proposal_id=proposal_id, user_id=user_id,
+            result = service.take_position(session, consortium_id=consortium_id, proposal_id=proposal_id,
+                                           user_id=user_id,
                                            choice=choice, reason=None, now=rt.clock.now())
-            box = enqueue_live(session, rt, team_id=team_id, proposal_id=proposal_id) if result.changed else None
+            box = enqueue_live(session, rt, consortium_id=consortium_id,
+                               proposal_id=proposal_id) if result.changed else None
     except (ParseError, ServiceError) as err:
         reply(answer, error_text(err))
         return
@@ -55,13 +57,13 @@ def handle_position_button(ack: Ack, body: dict[str, Any], action: dict[str, Any
                   f"it closes {slack_date(result.proposal.closes_at)}.")
 
 
-def ask_reason(rt: Runtime, client: Any, tell: Callable[[str], object], *, trigger_id: str, team_id: str,
+def ask_reason(rt: Runtime, client: Any, tell: Callable[[str], object], *, trigger_id: str, consortium_id: str,
                user_id: str, proposal_id: int, choice: str) -> None:
     """Open the reason form of a disagreement or block (prefilled with the member's last reason); ``tell``
     is how the member hears that Slack refused to open it."""
     with rt.session() as session:
-        service.open_proposal(session, team_id=team_id, proposal_id=proposal_id)
-        view = service.proposal_view(session, team_id=team_id, proposal_id=proposal_id)
-        current = service.get_position(session, team_id=team_id, proposal_id=proposal_id, user_id=user_id)
+        service.open_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
+        view = service.proposal_view(session, consortium_id=consortium_id, proposal_id=proposal_id)
+        current = service.get_position(session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id)
     form = position_modal(view, choice=choice, reason=current.reason if current else None)
     open_modal(client, trigger_id=trigger_id, view=form, tell=tell)

@@ -25,27 +25,27 @@ from handlers.shared.replies import open_modal, reply
 def handle_propose_command(call: SlashCall, parsed: ProposeCommand) -> None:
     """`/propose …`: call the service, answer."""
     rt, respond, client, command = call.rt, call.respond, call.client, call.command
-    team_id, user_id, channel_id = call.team_id, call.user_id, call.channel_id
+    consortium_id, user_id, channel_id = call.consortium_id, call.user_id, call.channel_id
     if isinstance(parsed, ProposeModal):
         with rt.session() as session:
-            groups = [(g.id or 0, g.name) for g in list_groups(session, team_id=team_id)]
+            groups = [(g.id or 0, g.name) for g in list_groups(session, consortium_id=consortium_id)]
         open_modal(client, trigger_id=command["trigger_id"], tell=lambda text: reply(respond, text),
                    view=proposal_modal(metadata={"channel_id": channel_id}, groups=groups,
                                        duration=rt.settings.proposal_duration))
     elif isinstance(parsed, ProposeCreate):
         with rt.session() as session:
-            proposal = service.create_proposal(session, settings=rt.settings, team_id=team_id,
+            proposal = service.create_proposal(session, settings=rt.settings, consortium_id=consortium_id,
                                                author_id=user_id, channel_id=channel_id,
                                                title=parsed.title, now=rt.clock.now())
-            box = enqueue_publish(session, rt, team_id=team_id, proposal_id=proposal.id or 0)
+            box = enqueue_publish(session, rt, consortium_id=consortium_id, proposal_id=proposal.id or 0)
         publish_proposal(rt, box, proposal_id=proposal.id or 0, notify=lambda text: reply(respond, text))
     elif isinstance(parsed, ProposeClose | ProposeWithdraw):
         withdraw = isinstance(parsed, ProposeWithdraw)
         with rt.session() as session:
-            closed = service.close_proposal(session, settings=rt.settings, team_id=team_id,
+            closed = service.close_proposal(session, settings=rt.settings, consortium_id=consortium_id,
                                             proposal_id=parsed.id, actor_id=user_id, now=rt.clock.now(),
                                             withdraw=withdraw)
-            boxes = enqueue_closing(session, rt, team_id=team_id, proposal_id=parsed.id)
+            boxes = enqueue_closing(session, rt, consortium_id=consortium_id, proposal_id=parsed.id)
         send_now(rt, boxes)
         label = OUTCOME_LABELS[closed.view.outcome]
         reply(respond, f"Proposal #{parsed.id} is {'withdrawn' if withdraw else 'closed'}: *{label}*.")

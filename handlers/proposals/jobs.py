@@ -26,23 +26,23 @@ def close_due_proposals(rt: Runtime, now: datetime) -> None:
     """Close every proposal whose closing time has come, then announce every closing not yet announced."""
     with rt.session() as session:
         due = service.list_due_to_close(session, now=now)
-    for team_id, proposal_id in due:
+    for consortium_id, proposal_id in due:
         try:
             with rt.session() as session:
-                closed = service.close_due_proposal(session, team_id=team_id, proposal_id=proposal_id,
+                closed = service.close_due_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id,
                                                     now=now)
                 if closed is not None:
-                    enqueue_closing(session, rt, team_id=team_id, proposal_id=proposal_id)
+                    enqueue_closing(session, rt, consortium_id=consortium_id, proposal_id=proposal_id)
         except Exception:  # one broken proposal must not hold up the others
-            logger.exception("proposal_close_failed team=%s proposal=%s", team_id, proposal_id)
+            logger.exception("proposal_close_failed team=%s proposal=%s", consortium_id, proposal_id)
             continue
         if closed is not None:
-            logger.info("proposal_closed team=%s proposal=%s outcome=%s", team_id, proposal_id,
+            logger.info("proposal_closed team=%s proposal=%s outcome=%s", consortium_id, proposal_id,
                         closed.view.outcome)
     with rt.session() as session:
         pending = service.list_unannounced(session)
-    for team_id, proposal_id in pending:  # closed by a release that announced after the claim
-        announce_closing(rt, team_id=team_id, proposal_id=proposal_id)
+    for consortium_id, proposal_id in pending:  # closed by a release that announced after the claim
+        announce_closing(rt, consortium_id=consortium_id, proposal_id=proposal_id)
 
 
 def remind_silent_groups(rt: Runtime, now: datetime) -> None:
@@ -53,9 +53,9 @@ def remind_silent_groups(rt: Runtime, now: datetime) -> None:
         for reminder in reminders:  # claimed and enqueued together: the outbox sends each once
             p = reminder.view.proposal
             for user_id, groups in reminder.recipients.items():
-                enqueue(session, rt, team_id=p.team_id, kind=REMINDER, key=f"proposal:{p.id}:remind:{user_id}",
-                        ref={"team_id": p.team_id, "proposal_id": p.id, "user_id": user_id, "groups": groups})
-            logger.info("proposal_reminders_enqueued team=%s proposal=%s members=%s", p.team_id, p.id,
+                enqueue(session, rt, team_id=p.consortium_id, kind=REMINDER, key=f"proposal:{p.id}:remind:{user_id}",
+                        ref={"team_id": p.consortium_id, "proposal_id": p.id, "user_id": user_id, "groups": groups})
+            logger.info("proposal_reminders_enqueued team=%s proposal=%s members=%s", p.consortium_id, p.id,
                         len(reminder.recipients))
     if reminders:
         rt.outbox.wake()
@@ -66,9 +66,9 @@ REMINDER = "proposal.reminder"
 
 def _render_reminder(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall:
     with rt.session() as session:
-        view = service.proposal_view(session, team_id=ref["team_id"], proposal_id=ref["proposal_id"])
+        view = service.proposal_view(session, consortium_id=ref["team_id"], proposal_id=ref["proposal_id"])
     p = view.proposal
-    client = rt.client_for(p.team_id)
+    client = rt.client_for(p.consortium_id)
     link = permalink(client, channel=p.channel_id, ts=p.message_ts) if p.message_ts else None
     return SlackCall("chat_postMessage", {"channel": ref["user_id"], "text": reminder_text(view),
                                           "blocks": reminder_blocks(view, groups=ref["groups"], link=link)})

@@ -45,8 +45,8 @@ LIVE_SPACING = timedelta(seconds=1)  # the live message is updated at most once 
 
 # --- the first post -----------------------------------------------------------------------------
 
-def _ref(team_id: str, proposal_id: int) -> dict[str, Any]:
-    return {"team_id": team_id, "proposal_id": proposal_id}
+def _ref(consortium_id: str, proposal_id: int) -> dict[str, Any]:
+    return {"team_id": consortium_id, "proposal_id": proposal_id}
 
 
 def publish_key(proposal_id: int) -> str:
@@ -63,10 +63,10 @@ def unposted_text(proposal_id: int, error: str | None) -> str:
             "I withdrew it; propose it again once that is fixed.")
 
 
-def enqueue_publish(session: Session, rt: Runtime, *, team_id: str, proposal_id: int) -> int | None:
+def enqueue_publish(session: Session, rt: Runtime, *, consortium_id: str, proposal_id: int) -> int | None:
     """In the transaction that opens the proposal: enqueue its first post (with its buttons)."""
-    return enqueue(session, rt, team_id=team_id, kind=PUBLISH, key=publish_key(proposal_id),
-                   ref=_ref(team_id, proposal_id))
+    return enqueue(session, rt, team_id=consortium_id, kind=PUBLISH, key=publish_key(proposal_id),
+                   ref=_ref(consortium_id, proposal_id))
 
 
 # The proposals whose author waits on this thread for the first post (see publish_proposal): the
@@ -101,7 +101,7 @@ def publish_proposal(rt: Runtime, box: int | None, *, proposal_id: int, notify: 
 def _view(rt: Runtime, ref: dict[str, Any]) -> ProposalView | None:
     try:
         with rt.session() as session:
-            return service.proposal_view(session, team_id=ref["team_id"], proposal_id=ref["proposal_id"])
+            return service.proposal_view(session, consortium_id=ref["team_id"], proposal_id=ref["proposal_id"])
     except NotFound:
         return None
 
@@ -126,10 +126,11 @@ def _publish_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> Non
     """
     if not sent.ts:
         return
-    team_id, proposal_id = ref["team_id"], ref["proposal_id"]
-    service.record_message(session, team_id=team_id, proposal_id=proposal_id, message_ts=sent.ts)
-    if service.current_version(session, team_id=team_id, proposal_id=proposal_id) != sent.memo.get("version"):
-        _rearm_live(session, team_id=team_id, proposal_id=proposal_id, now=sent.memo["rendered_at"])
+    consortium_id, proposal_id = ref["team_id"], ref["proposal_id"]
+    service.record_message(session, consortium_id=consortium_id, proposal_id=proposal_id, message_ts=sent.ts)
+    if service.current_version(session, consortium_id=consortium_id,
+                               proposal_id=proposal_id) != sent.memo.get("version"):
+        _rearm_live(session, consortium_id=consortium_id, proposal_id=proposal_id, now=sent.memo["rendered_at"])
 
 
 def _publish_failed(session: Session, ref: dict[str, Any], error: str) -> None:
@@ -137,13 +138,13 @@ def _publish_failed(session: Session, ref: dict[str, Any], error: str) -> None:
 
     ``on_failed`` has no clock: the time of the withdrawal is when the last attempt fell due.
     """
-    team_id, proposal_id = ref["team_id"], ref["proposal_id"]
+    consortium_id, proposal_id = ref["team_id"], ref["proposal_id"]
     row = outbox_store.state_by_key(session, key=publish_key(proposal_id))
     if row is None:
         return
     when = row.next_attempt_at
-    withdrawn = service.withdraw_unposted(session, team_id=team_id, proposal_id=proposal_id, now=when)
-    logger.warning("proposal_unposted team=%s proposal=%s error=%s withdrawn=%s", team_id, proposal_id, error,
+    withdrawn = service.withdraw_unposted(session, consortium_id=consortium_id, proposal_id=proposal_id, now=when)
+    logger.warning("proposal_unposted team=%s proposal=%s error=%s withdrawn=%s", consortium_id, proposal_id, error,
                    withdrawn is not None)
     if withdrawn is None:
         return  # closed meanwhile by someone else: nothing to withdraw
@@ -151,13 +152,13 @@ def _publish_failed(session: Session, ref: dict[str, Any], error: str) -> None:
     if waiting is not None and proposal_id in waiting:
         waiting[proposal_id] = True  # the author is told on this thread, by publish_proposal
         return
-    outbox_store.enqueue_at(session, team_id=team_id, kind=MESSAGE, key=f"proposal:{proposal_id}:unposted",
+    outbox_store.enqueue_at(session, team_id=consortium_id, kind=MESSAGE, key=f"proposal:{proposal_id}:unposted",
                          ref={"channel": withdrawn.author_id, "text": unposted_text(proposal_id, error)}, now=when)
 
 
 # --- the live message ---------------------------------------------------------------------------
 
-def _rearm_live(session: Session, *, team_id: str, proposal_id: int, now: datetime,
+def _rearm_live(session: Session, *, consortium_id: str, proposal_id: int, now: datetime,
                 only_pending: bool = False) -> int | None:
     """Make the live update due again: now, or ``LIVE_SPACING`` after its last send if that was less ago.
 
@@ -169,13 +170,13 @@ def _rearm_live(session: Session, *, team_id: str, proposal_id: int, now: dateti
     due = now
     if row is not None and row.sent_at is not None:
         due = max(now, row.sent_at + LIVE_SPACING)
-    return outbox_store.rearm_at(session, team_id=team_id, kind=LIVE, key=live_key(proposal_id),
-                                 ref=_ref(team_id, proposal_id), now=now, due=due)
+    return outbox_store.rearm_at(session, team_id=consortium_id, kind=LIVE, key=live_key(proposal_id),
+                                 ref=_ref(consortium_id, proposal_id), now=now, due=due)
 
 
-def enqueue_live(session: Session, rt: Runtime, *, team_id: str, proposal_id: int) -> int | None:
+def enqueue_live(session: Session, rt: Runtime, *, consortium_id: str, proposal_id: int) -> int | None:
     """In the transaction of a position change: re-arm the proposal's live update."""
-    return _rearm_live(session, team_id=team_id, proposal_id=proposal_id, now=rt.clock.now())
+    return _rearm_live(session, consortium_id=consortium_id, proposal_id=proposal_id, now=rt.clock.now())
 
 
 def send_live(rt: Runtime, box: int | None) -> None:
@@ -200,7 +201,7 @@ def _render_update(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> 
 
 # --- closing ------------------------------------------------------------------------------------
 
-def enqueue_closing(session: Session, rt: Runtime, *, team_id: str, proposal_id: int) -> list[int | None]:
+def enqueue_closing(session: Session, rt: Runtime, *, consortium_id: str, proposal_id: int) -> list[int | None]:
     """In the closing's transaction: claim its announcement and enqueue it (final message, thread reply, outcome).
 
     The claim and the messages commit together, so an announcement Slack refuses, or that a crash
@@ -208,29 +209,30 @@ def enqueue_closing(session: Session, rt: Runtime, *, team_id: str, proposal_id:
     and the thread reply back until it is sent; a live update waiting or under way (which may show
     the proposal open) is re-armed, so the last update shows it closed.
     """
-    if not service.claim_announcement(session, team_id=team_id, proposal_id=proposal_id, now=rt.clock.now()):
+    if not service.claim_announcement(session, consortium_id=consortium_id, proposal_id=proposal_id,
+                                      now=rt.clock.now()):
         return []
-    ref = _ref(team_id, proposal_id)
+    ref = _ref(consortium_id, proposal_id)
     first = outbox_store.state_by_key(session, key=publish_key(proposal_id))
     after = first.id if first is not None and first.state == "pending" else None
-    _rearm_live(session, team_id=team_id, proposal_id=proposal_id, now=rt.clock.now(), only_pending=True)
+    _rearm_live(session, consortium_id=consortium_id, proposal_id=proposal_id, now=rt.clock.now(), only_pending=True)
     steps: Sequence[tuple[str, str, int | None]] = (
         (FINAL, "final", after), (CLOSING_REPLY, "closing-reply", after), (OUTCOME, "outcome", None))
-    return [enqueue(session, rt, team_id=team_id, kind=kind, key=f"proposal:{proposal_id}:{suffix}", ref=ref,
+    return [enqueue(session, rt, team_id=consortium_id, kind=kind, key=f"proposal:{proposal_id}:{suffix}", ref=ref,
                     after_id=parent) for kind, suffix, parent in steps]
 
 
-def announce_closing(rt: Runtime, *, team_id: str, proposal_id: int) -> None:
+def announce_closing(rt: Runtime, *, consortium_id: str, proposal_id: int) -> None:
     """Claim and send the announcement of a closed proposal not yet announced (e.g. closed before an upgrade)."""
     with rt.session() as session:
-        boxes = enqueue_closing(session, rt, team_id=team_id, proposal_id=proposal_id)
+        boxes = enqueue_closing(session, rt, consortium_id=consortium_id, proposal_id=proposal_id)
     send_now(rt, boxes)
 
 
 def _closed_view(rt: Runtime, ref: dict[str, Any]) -> tuple[Any, int | None]:
     with rt.session() as session:
-        view = service.proposal_view(session, team_id=ref["team_id"], proposal_id=ref["proposal_id"])
-        decision_id = service.linked_decision_id(session, team_id=ref["team_id"], proposal_id=ref["proposal_id"])
+        view = service.proposal_view(session, consortium_id=ref["team_id"], proposal_id=ref["proposal_id"])
+        decision_id = service.linked_decision_id(session, consortium_id=ref["team_id"], proposal_id=ref["proposal_id"])
     return view, decision_id
 
 
@@ -246,7 +248,7 @@ def _render_closing_reply(rt: Runtime, ref: dict[str, Any], _parent: Parent | No
 def _render_outcome(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall:
     view, decision_id = _closed_view(rt, ref)
     p = view.proposal
-    link = permalink(rt.client_for(p.team_id), channel=p.channel_id, ts=p.message_ts) if p.message_ts else None
+    link = permalink(rt.client_for(p.consortium_id), channel=p.channel_id, ts=p.message_ts) if p.message_ts else None
     return SlackCall("chat_postMessage", {"channel": p.channel_id, "text": outcome_text(view),
                                           "blocks": outcome_blocks(view, decision_id=decision_id, link=link)},
                      memo={"decision_id": decision_id, "link": link})
@@ -255,7 +257,7 @@ def _render_outcome(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) ->
 def _outcome_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> None:
     decision_id, link = sent.memo.get("decision_id"), sent.memo.get("link")
     if decision_id is not None and link:
-        decision_service.set_decision_link(session, team_id=ref["team_id"], decision_id=decision_id,
+        decision_service.set_decision_link(session, consortium_id=ref["team_id"], decision_id=decision_id,
                                            message_ts=None, permalink=link)
 
 

@@ -35,7 +35,7 @@ def _metadata(view: dict[str, Any]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _form(view: dict[str, Any], *, rt: Any, team_id: str) -> tuple[dict[str, Any], dict[str, str]]:
+def _form(view: dict[str, Any], *, rt: Any, consortium_id: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The proposal form's values, and the errors to show next to its fields."""
     title = _text(view, ids.TITLE_BLOCK, ids.TITLE_ACTION)
     errors: dict[str, str] = {}
@@ -47,7 +47,7 @@ def _form(view: dict[str, Any], *, rt: Any, team_id: str) -> tuple[dict[str, Any
     raw_date = _state(view, ids.CLOSES_BLOCK, ids.CLOSES_ACTION).get("selected_date")
     if raw_date:
         try:
-            closes_at = service.closing_time_on(date.fromisoformat(raw_date), rt.timezone(team_id))
+            closes_at = service.closing_time_on(date.fromisoformat(raw_date), rt.timezone(consortium_id))
             service.check_closing_time(closes_at, now=rt.clock.now())
         except ValueError:
             errors[ids.CLOSES_BLOCK] = "Pick a date from the calendar."
@@ -62,8 +62,8 @@ def _form(view: dict[str, Any], *, rt: Any, team_id: str) -> tuple[dict[str, Any
 def handle_proposal_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Any,
                                context: BoltContext) -> None:
     """Open the proposal of a submitted form, once per view, and post it in the channel."""
-    rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
-    values, errors = _form(view, rt=rt, team_id=team_id)
+    rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    values, errors = _form(view, rt=rt, consortium_id=consortium_id)
     if errors:
         ack(response_action="errors", errors=errors)
         return
@@ -71,11 +71,11 @@ def handle_proposal_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
     proposal, box = None, None
     try:
         with rt.session() as session:  # the proposal and its first post commit together
-            if once(session, team_id=team_id, key=f"view:{view['id']}"):
-                proposal = service.create_proposal(session, settings=rt.settings, team_id=team_id,
+            if once(session, team_id=consortium_id, key=f"view:{view['id']}"):
+                proposal = service.create_proposal(session, settings=rt.settings, consortium_id=consortium_id,
                                                    author_id=user_id, channel_id=channel_id,
                                                    now=rt.clock.now(), **values)
-                box = enqueue_publish(session, rt, team_id=team_id, proposal_id=proposal.id or 0)
+                box = enqueue_publish(session, rt, consortium_id=consortium_id, proposal_id=proposal.id or 0)
     except ServiceError as err:
         ack(response_action="errors", errors={ids.GROUPS_BLOCK if values["group_ids"] else ids.TITLE_BLOCK:
                                               err.message})
@@ -90,7 +90,7 @@ def handle_proposal_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
 def handle_position_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Any,
                                context: BoltContext) -> None:
     """Record a disagreement or block with its reason (a block needs one), once per view."""
-    rt, team_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
     meta = _metadata(view)
     choice, proposal_id = str(meta.get("choice") or ""), int(meta.get("proposal_id") or 0)
     reason = _text(view, ids.REASON_BLOCK, ids.REASON_ACTION)
@@ -100,12 +100,12 @@ def handle_position_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
     box = None
     try:
         with rt.session() as session:  # the change and its live update commit together
-            if once(session, team_id=team_id, key=f"view:{view['id']}"):
-                result = service.take_position(session, team_id=team_id, proposal_id=proposal_id,
+            if once(session, team_id=consortium_id, key=f"view:{view['id']}"):
+                result = service.take_position(session, consortium_id=consortium_id, proposal_id=proposal_id,
                                                user_id=user_id, choice=choice, reason=reason,
                                                now=rt.clock.now())
                 if result.changed:
-                    box = enqueue_live(session, rt, team_id=team_id, proposal_id=proposal_id)
+                    box = enqueue_live(session, rt, consortium_id=consortium_id, proposal_id=proposal_id)
     except ServiceError as err:
         ack(response_action="errors", errors={ids.REASON_BLOCK: err.message})
         return

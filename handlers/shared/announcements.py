@@ -37,22 +37,22 @@ def request_key(suffix: str) -> str:
     return f"{base}:{suffix}"
 
 
-def enqueue_message(session: Session, rt: Runtime, *, team_id: str, key: str, after_id: int | None = None,
+def enqueue_message(session: Session, rt: Runtime, *, consortium_id: str, key: str, after_id: int | None = None,
                     **args: Any) -> int | None:
     """Enqueue a ``chat.postMessage`` with these arguments (``after_id``: reply under that message)."""
-    return enqueue(session, rt, team_id=team_id, kind=MESSAGE, key=key, ref=args, after_id=after_id)
+    return enqueue(session, rt, team_id=consortium_id, kind=MESSAGE, key=key, ref=args, after_id=after_id)
 
 
-def enqueue_decision(session: Session, rt: Runtime, *, team_id: str, decision_id: int) -> int | None:
+def enqueue_decision(session: Session, rt: Runtime, *, consortium_id: str, decision_id: int) -> int | None:
     """Enqueue the channel announcement of a new decision."""
-    return enqueue(session, rt, team_id=team_id, kind=DECISION, key=f"decision:{decision_id}:announce",
-                   ref={"team_id": team_id, "decision_id": decision_id})
+    return enqueue(session, rt, team_id=consortium_id, kind=DECISION, key=f"decision:{decision_id}:announce",
+                   ref={"team_id": consortium_id, "decision_id": decision_id})
 
 
-def enqueue_commitment(session: Session, rt: Runtime, *, team_id: str, commitment_id: int) -> int | None:
+def enqueue_commitment(session: Session, rt: Runtime, *, consortium_id: str, commitment_id: int) -> int | None:
     """Enqueue the channel announcement of a new commitment."""
-    return enqueue(session, rt, team_id=team_id, kind=COMMITMENT, key=f"commitment:{commitment_id}:announce",
-                   ref={"team_id": team_id, "commitment_id": commitment_id})
+    return enqueue(session, rt, team_id=consortium_id, kind=COMMITMENT, key=f"commitment:{commitment_id}:announce",
+                   ref={"team_id": consortium_id, "commitment_id": commitment_id})
 
 
 STATUS_VERBS = {"done": "marked done", "block": "marked blocked", "drop": "dropped", "reopen": "reopened"}
@@ -62,7 +62,8 @@ def enqueue_status_change(session: Session, rt: Runtime, *, commitment: Commitme
                           note: str | None) -> int | None:
     """Enqueue the thread note that a commitment's status changed (in the change's transaction)."""
     why = f" — {safe(note)}" if note else ""
-    return enqueue_message(session, rt, team_id=commitment.team_id, key=request_key(f"commitment:{commitment.id}"),
+    return enqueue_message(session, rt, consortium_id=commitment.consortium_id,
+                           key=request_key(f"commitment:{commitment.id}"),
                            channel=commitment.channel_id, thread_ts=commitment.message_ts,
                            text=f"Commitment #{commitment.id} {STATUS_VERBS[action]} by <@{actor_id}>{why}")
 
@@ -104,7 +105,7 @@ def _render_message(_rt: Runtime, ref: dict[str, Any], parent: Parent | None) ->
 
 def _render_decision(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
     with rt.session() as session:
-        decision = decision_service.find_decision(session, team_id=ref["team_id"], decision_id=ref["decision_id"])
+        decision = decision_service.find_decision(session, consortium_id=ref["team_id"], decision_id=ref["decision_id"])
     if decision is None:
         return None
     return SlackCall("chat_postMessage", {
@@ -114,27 +115,27 @@ def _render_decision(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -
 
 
 def _decision_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> None:
-    decision_service.set_decision_link(session, team_id=ref["team_id"], decision_id=ref["decision_id"],
+    decision_service.set_decision_link(session, consortium_id=ref["team_id"], decision_id=ref["decision_id"],
                                        message_ts=sent.ts, permalink=sent.memo.get("permalink") or sent.permalink)
 
 
 def _render_commitment(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
-    team_id = ref["team_id"]
+    consortium_id = ref["team_id"]
     with rt.session() as session:
-        commitment = commitment_service.find_commitment(session, team_id=team_id,
+        commitment = commitment_service.find_commitment(session, consortium_id=consortium_id,
                                                         commitment_id=ref["commitment_id"])
         if commitment is None:
             return None
-        group = group_names(session, team_id=team_id).get(commitment.group_id or 0)
+        group = group_names(session, consortium_id=consortium_id).get(commitment.group_id or 0)
     text = f"Commitment #{commitment.id} for <@{commitment.owner_id}>: {commitment.text}"
     return SlackCall("chat_postMessage", {
         "channel": commitment.channel_id, "thread_ts": commitment.thread_ts, "text": fallback_text(text),
-        "blocks": commitment_blocks(commitment, today=rt.today(team_id), group=group),
+        "blocks": commitment_blocks(commitment, today=rt.today(consortium_id), group=group),
     }, permalink=not commitment.permalink, memo={"permalink": commitment.permalink})
 
 
 def _commitment_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> None:
-    commitment_service.set_commitment_link(session, team_id=ref["team_id"], commitment_id=ref["commitment_id"],
+    commitment_service.set_commitment_link(session, consortium_id=ref["team_id"], commitment_id=ref["commitment_id"],
                                            message_ts=sent.ts,
                                            permalink=sent.memo.get("permalink") or sent.permalink)
 

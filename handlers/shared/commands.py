@@ -29,7 +29,7 @@ class SlashCall:
     """One invocation of a slash command: the runtime, who ran it where, and how to answer them."""
 
     rt: Runtime
-    team_id: str
+    consortium_id: str
     user_id: str
     channel_id: str
     command: dict[str, Any]
@@ -57,7 +57,7 @@ def slash_command(usage: CommandUsage, parse: Callable[[SlashCall], T], *,
         def listener(ack: Ack, command: dict[str, Any], respond: Respond, client: Any,
                      context: BoltContext) -> None:
             ack()
-            call = SlashCall(rt=runtime(context), team_id=team_of(context), user_id=command["user_id"],
+            call = SlashCall(rt=runtime(context), consortium_id=team_of(context), user_id=command["user_id"],
                              channel_id=str(command.get("channel_id", "")), command=command, respond=respond,
                              client=client)
             try:

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.runtime import Runtime
 
-MessageRoute = Callable[..., bool]  # route(rt, client, *, team_id, event) -> handled
+MessageRoute = Callable[..., bool]  # route(rt, client, *, consortium_id, event) -> handled
 
 _ROUTES: list[MessageRoute] = []
 
@@ -23,6 +23,6 @@ def add_message_route(route: MessageRoute) -> None:
         _ROUTES.append(route)
 
 
-def route_message(rt: Runtime, client: Any, *, team_id: str, event: dict[str, Any]) -> bool:
+def route_message(rt: Runtime, client: Any, *, consortium_id: str, event: dict[str, Any]) -> bool:
     """Offer a message to each route in turn; True when one handled it."""
-    return any(route(rt, client, team_id=team_id, event=event) for route in list(_ROUTES))
+    return any(route(rt, client, consortium_id=consortium_id, event=event) for route in list(_ROUTES))

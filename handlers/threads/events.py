@@ -26,8 +26,8 @@ def handle_message(event: dict[str, Any], client: Any, context: BoltContext) -> 
     if event.get("subtype") in IGNORED_SUBTYPES or from_a_bot(event) or not event.get("user"):
         return
     rt = runtime(context)
-    team_id = team_of(context)
-    if route_message(rt, client, team_id=team_id, event=event):
+    consortium_id = team_of(context)
+    if route_message(rt, client, consortium_id=consortium_id, event=event):
         return
     text = event.get("text") or ""
     if text.lstrip().startswith("<@"):
@@ -39,7 +39,7 @@ def handle_message(event: dict[str, Any], client: Any, context: BoltContext) -> 
                 text=error_text(err))
         return
     if found is not None:
-        record_from_message(rt, client, team_id=team_id, event=event, found=found)
+        record_from_message(rt, client, consortium_id=consortium_id, event=event, found=found)
 
 
 def handle_app_mention(event: dict[str, Any], client: Any, context: BoltContext) -> None:
@@ -47,7 +47,7 @@ def handle_app_mention(event: dict[str, Any], client: Any, context: BoltContext)
     if from_a_bot(event):
         return
     rt = runtime(context)
-    team_id = team_of(context)
+    consortium_id = team_of(context)
     try:
         found = parse_mention(event.get("text") or "", bot_user_id=context.bot_user_id or "")
     except ParseError as err:
@@ -56,11 +56,11 @@ def handle_app_mention(event: dict[str, Any], client: Any, context: BoltContext)
         return
     if not isinstance(found, RecordMessage):
         with rt.session() as session:  # Slack may deliver a mention twice: answer once
-            if not once(session, team_id=team_id, key=f"mention:{event['channel']}:{event['ts']}"):
+            if not once(session, team_id=consortium_id, key=f"mention:{event['channel']}:{event['ts']}"):
                 return
     if isinstance(found, Summary):
-        reply_thread_summary(rt, client, team_id=team_id, event=event)
+        reply_thread_summary(rt, client, consortium_id=consortium_id, event=event)
     elif isinstance(found, RecordMessage):
-        record_from_message(rt, client, team_id=team_id, event=event, found=found)
+        record_from_message(rt, client, consortium_id=consortium_id, event=event, found=found)
     else:
         reply_mention_help(client, event=event)

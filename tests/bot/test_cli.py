@@ -17,6 +17,7 @@ from sqlmodel import select
 from bot.cli import main
 from bot.config import ConfigError, parse_duration, settings_from_env
 from storage.models import DigestRun, OutboxMessage
+from storage.teams import ensure_team
 from tests.fakeslack import Call, FakeSlack
 from tests.harness import Harness
 
@@ -70,16 +71,35 @@ def test_export_formats(accord: Harness, monkeypatch: pytest.MonkeyPatch, capsys
     monkeypatch.setenv("DATABASE_URL", accord.rt.settings.database_url)
     assert main(["export", "decisions", "--format", "json"]) == 0
     [decision] = json.loads(capsys.readouterr().out)
-    assert list(decision) == ["id", "team_id", "text", "rationale", "status", "channel_id", "thread_ts",
-                              "permalink", "recorded_by", "created_at", "proposal_id"]
+    assert list(decision) == ["id", "consortium_id", "team_id", "text", "rationale", "status", "channel_id",
+                              "thread_ts", "permalink", "recorded_by", "created_at", "proposal_id"]
+    assert (decision["consortium_id"], decision["team_id"]) == ("T1", "T1")
     assert decision["created_at"].endswith("+00:00")
     assert main(["export", "commitments", "--format", "csv", "--team", "T1"]) == 0
     [row] = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert (row["owner_id"], row["due_date"], row["group"]) == ("U2", "2026-12-01", "")
     assert main(["export", "decisions", "--format", "md"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("| id | team_id |") and "Adopt the glossary \\| v2" in out
+    assert out.startswith("| id | consortium_id | team_id |") and "Adopt the glossary \\| v2" in out
     assert main(["export", "decisions", "--team", "TNOPE"]) == 2
+    assert main(["export", "decisions", "--consortium", "TNOPE"]) == 2
+    assert main(["export", "decisions", "--consortium", "T1"]) == 0
+    assert [d["text"] for d in json.loads(capsys.readouterr().out)] == ["Adopt the glossary | v2"]
+
+
+def test_export_and_digest_choose_among_several_consortia(accord: Harness, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    accord.command("/decision", "Adopt the glossary")
+    with accord.rt.session() as session:
+        ensure_team(session, team_id="T2")
+    monkeypatch.setenv("DATABASE_URL", accord.rt.settings.database_url)
+    assert main(["export", "decisions"]) == 2
+    assert "--consortium" in capsys.readouterr().err
+    assert main(["export", "decisions", "--consortium", "T2"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert main(["export", "decisions", "--team", "T1"]) == 0
+    assert [d["text"] for d in json.loads(capsys.readouterr().out)] == ["Adopt the glossary"]
+    assert main(["digest", "--channel", "C1", "--consortium", "T1"]) == 0
 
 
 def test_settings_parse_and_fail_fast() -> None:

@@ -32,7 +32,7 @@ def test_two_processes_change_each_record_once(tmp_path: Path, fake_slack: FakeS
         with session_scope(engine) as session:
             ensure_team(session, team_id="T1")
             clicked, commanded = make_commitments(session, owner_id="U1", count=2, text="Draft the annex")
-            decision = Decision(team_id="T1", text="Meet monthly", channel_id="C1", recorded_by="U1",
+            decision = Decision(consortium_id="T1", text="Meet monthly", channel_id="C1", recorded_by="U1",
                                 created_at=datetime.now(UTC))
             session.add(decision)
             session.flush()

@@ -42,13 +42,13 @@ def test_timestamps_round_trip_as_aware_utc(engine: Engine) -> None:
     when = datetime(2026, 3, 8, 12, 0, tzinfo=kolkata)
     with session_scope(engine) as session:
         ensure_team(session, team_id="T1")
-        session.add(Decision(team_id="T1", text="x", channel_id="C1", recorded_by="U1", created_at=when))
+        session.add(Decision(consortium_id="T1", text="x", channel_id="C1", recorded_by="U1", created_at=when))
     with session_scope(engine) as session:
         row = session.exec(select(Decision)).one()
     assert row.created_at == when and row.created_at.tzinfo is not None
     assert row.created_at.utcoffset() == timedelta(0)
     with pytest.raises(Exception, match="timezone-aware"), session_scope(engine) as session:
-        session.add(Decision(team_id="T1", text="y", channel_id="C1", recorded_by="U1",
+        session.add(Decision(consortium_id="T1", text="y", channel_id="C1", recorded_by="U1",
                              created_at=datetime(2026, 1, 1)))
 
 
@@ -78,7 +78,7 @@ def test_claim_keeps_the_transaction_usable(engine: Engine) -> None:
         ensure_team(session, team_id="T1")
         assert claim(session, ProcessedEvent(team_id="T1", key="k", created_at=datetime.now(UTC)))
         assert not claim(session, ProcessedEvent(team_id="T1", key="k", created_at=datetime.now(UTC)))
-        session.add(Decision(team_id="T1", text="kept", channel_id="C1", recorded_by="U1"))
+        session.add(Decision(consortium_id="T1", text="kept", channel_id="C1", recorded_by="U1"))
     with session_scope(engine) as session:
         assert [d.text for d in session.exec(select(Decision))] == ["kept"]
 
@@ -86,16 +86,16 @@ def test_claim_keeps_the_transaction_usable(engine: Engine) -> None:
 def test_claim_loses_only_to_its_own_unique_key(engine: Engine) -> None:
     with session_scope(engine) as session:
         ensure_team(session, team_id="T1")
-        assert claim(session, Facilitator(team_id="T1", user_id="U1", added_by="U0"))
-        assert not claim(session, Facilitator(team_id="T1", user_id="U1", added_by="U9"))  # (team, user) taken
-        assert claim(session, Facilitator(team_id="T1", user_id="U2", added_by="U0"))
+        assert claim(session, Facilitator(consortium_id="T1", user_id="U1", added_by="U0"))
+        assert not claim(session, Facilitator(consortium_id="T1", user_id="U1", added_by="U9"))  # taken
+        assert claim(session, Facilitator(consortium_id="T1", user_id="U2", added_by="U0"))
     with session_scope(engine) as session:
         assert sorted(f.user_id for f in session.exec(select(Facilitator))) == ["U1", "U2"]
 
 
 @pytest.mark.parametrize("row", [
-    pytest.param(lambda: Facilitator(team_id="TNOWHERE", user_id="U1", added_by="U0"), id="foreign-key"),
-    pytest.param(lambda: Facilitator(team_id="T1", user_id=None, added_by="U0"),  # type: ignore[arg-type]
+    pytest.param(lambda: Facilitator(consortium_id="TNOWHERE", user_id="U1", added_by="U0"), id="foreign-key"),
+    pytest.param(lambda: Facilitator(consortium_id="T1", user_id=None, added_by="U0"),  # type: ignore[arg-type]
                  id="not-null"),
 ])
 def test_claim_raises_integrity_errors_that_are_not_a_lost_race(engine: Engine, row: Any) -> None:
@@ -110,9 +110,9 @@ def test_claim_raises_integrity_errors_that_are_not_a_lost_race(engine: Engine, 
 def test_claim_raises_a_duplicate_of_another_table(engine: Engine) -> None:
     with session_scope(engine) as session:
         ensure_team(session, team_id="T1")
-        session.add(Facilitator(team_id="T1", user_id="U1", added_by="U0"))
+        session.add(Facilitator(consortium_id="T1", user_id="U1", added_by="U0"))
     with pytest.raises(IntegrityError), session_scope(engine) as session:
-        session.add(Facilitator(team_id="T1", user_id="U1", added_by="U0"))  # flushed with the claimed row
+        session.add(Facilitator(consortium_id="T1", user_id="U1", added_by="U0"))  # flushed with the claimed row
         claim(session, ProcessedEvent(team_id="T1", key="k"))
     with session_scope(engine) as session:
         assert session.exec(select(ProcessedEvent)).all() == []
@@ -121,14 +121,14 @@ def test_claim_raises_a_duplicate_of_another_table(engine: Engine) -> None:
 def test_insert_unless_taken_returns_the_key_or_none_and_raises_other_integrity_errors(engine: Engine) -> None:
     with session_scope(engine) as session:
         ensure_team(session, team_id="T1")
-        first = insert_unless_taken(session, Facilitator, team_id="T1", user_id="U1", added_by="U0")
+        first = insert_unless_taken(session, Facilitator, consortium_id="T1", user_id="U1", added_by="U0")
         assert isinstance(first, int)
-        assert insert_unless_taken(session, Facilitator, team_id="T1", user_id="U1", added_by="U9") is None
+        assert insert_unless_taken(session, Facilitator, consortium_id="T1", user_id="U1", added_by="U9") is None
         assert insert_unless_taken(session, ProcessedEvent, team_id="T1", key="k") == ("T1", "k")
         assert insert_unless_taken(session, ProcessedEvent, team_id="T1", key="k") is None
-        session.add(Decision(team_id="T1", text="kept", channel_id="C1", recorded_by="U1"))  # still usable
+        session.add(Decision(consortium_id="T1", text="kept", channel_id="C1", recorded_by="U1"))  # still usable
     with session_scope(engine) as session:
         assert [(f.user_id, f.added_by) for f in session.exec(select(Facilitator))] == [("U1", "U0")]
         assert [d.text for d in session.exec(select(Decision))] == ["kept"]
     with pytest.raises(IntegrityError), session_scope(engine) as session:
-        insert_unless_taken(session, Facilitator, team_id="TNOWHERE", user_id="U1", added_by="U0")
+        insert_unless_taken(session, Facilitator, consortium_id="TNOWHERE", user_id="U1", added_by="U0")

@@ -13,7 +13,7 @@ GRACE = timedelta(hours=6)
 
 
 def _group(days: str, at: str, zone: str, updated: datetime) -> StakeholderGroup:
-    return StakeholderGroup(team_id="T1", name="G", name_key="g", timezone=zone, checkin_days=days,
+    return StakeholderGroup(consortium_id="T1", name="G", name_key="g", timezone=zone, checkin_days=days,
                             checkin_time=at, schedule_updated_at=updated, created_by="UFAC")
 
 

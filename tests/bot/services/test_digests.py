@@ -49,16 +49,16 @@ def counted(engine: Engine) -> Iterator[list[str]]:
 
 def _round(session: Session, *, group_id: int, asked: list[str], answered: list[str], failed: Sequence[str] = (),
            opened: datetime = NOW - timedelta(days=1)) -> None:
-    row = CheckinRound(team_id="T1", group_id=group_id, due_at=opened, opened_at=opened, remind_at=opened,
+    row = CheckinRound(consortium_id="T1", group_id=group_id, due_at=opened, opened_at=opened, remind_at=opened,
                        closes_at=opened + timedelta(days=2))
     session.add(row)
     session.flush()
     assert row.id is not None
     for user in [*asked, *failed]:
-        session.add(CheckinPrompt(team_id="T1", round_id=row.id, user_id=user,
+        session.add(CheckinPrompt(consortium_id="T1", round_id=row.id, user_id=user,
                                   status="failed" if user in failed else "sent"))
     for user in answered:
-        session.add(CheckinResponse(team_id="T1", round_id=row.id, user_id=user, text="fine",
+        session.add(CheckinResponse(consortium_id="T1", round_id=row.id, user_id=user, text="fine",
                                     responded_at=opened + timedelta(hours=1)))
     session.flush()
 
@@ -73,13 +73,13 @@ def _consortium(session: Session) -> dict[str, int]:
                                                 ("U3", groups["Academia"], "disagree")],
                                      created_at=NOW - timedelta(days=1))
     _round(session, group_id=groups["Academia"], asked=["U3", "U4", "U5"], answered=["U3"], failed=["U6"])
-    session.add(Decision(team_id="T1", text="Use the glossary", channel_id="C1", recorded_by="U1",
+    session.add(Decision(consortium_id="T1", text="Use the glossary", channel_id="C1", recorded_by="U1",
                          created_at=NOW - timedelta(days=2)))
     return groups
 
 
 def _build(session: Session, channel: str = "C1") -> Any:
-    return build_digest(session, team_id="T1", channel_id=channel, start=NOW - timedelta(days=7), end=NOW,
+    return build_digest(session, consortium_id="T1", channel_id=channel, start=NOW - timedelta(days=7), end=NOW,
                         today=TODAY)
 
 
@@ -173,20 +173,20 @@ def test_least_heard_is_relative_to_size() -> None:
 def test_period_starts_at_the_last_posted_run(engine: Engine) -> None:
     with session_scope(engine) as session:
         make_group(session, name="G")
-        assert period_start(session, team_id="T1", channel_id="C1", end=NOW) == NOW - timedelta(days=7)
+        assert period_start(session, consortium_id="T1", channel_id="C1", end=NOW) == NOW - timedelta(days=7)
         for key, end, status in (("a", NOW - timedelta(days=3), "posted"),
                                  ("b", NOW - timedelta(days=1), "pending")):
-            session.add(DigestRun(team_id="T1", channel_id="C1", run_key=key, period_end=end, status=status,
+            session.add(DigestRun(consortium_id="T1", channel_id="C1", run_key=key, period_end=end, status=status,
                                   period_start=end - timedelta(days=7)))
         session.flush()
-        assert period_start(session, team_id="T1", channel_id="C1", end=NOW) == NOW - timedelta(days=3)
-        assert period_start(session, team_id="T1", channel_id="C2", end=NOW) == NOW - timedelta(days=7)
+        assert period_start(session, consortium_id="T1", channel_id="C1", end=NOW) == NOW - timedelta(days=3)
+        assert period_start(session, consortium_id="T1", channel_id="C2", end=NOW) == NOW - timedelta(days=7)
 
 
 def test_claims_latest_due_time_once_and_skips_older_ones(engine: Engine) -> None:
     with session_scope(engine) as session:
         make_group(session, name="G")
-        schedule = DigestSchedule(team_id="T1", channel_id="C1", days="mon,tue,wed,thu,fri,sat,sun",
+        schedule = DigestSchedule(consortium_id="T1", channel_id="C1", days="mon,tue,wed,thu,fri,sat,sun",
                                   time="08:00", timezone="UTC", created_by="U1",
                                   updated_at=NOW - timedelta(days=10))
         session.add(schedule)
@@ -201,7 +201,7 @@ def test_claims_latest_due_time_once_and_skips_older_ones(engine: Engine) -> Non
 def test_schedule_change_does_not_fire_for_times_before_it(engine: Engine) -> None:
     with session_scope(engine) as session:
         make_group(session, name="G")
-        row = runs.schedule_digest(session, settings=Settings(), team_id="T1", channel_id="C1", days=["wed"],
+        row = runs.schedule_digest(session, settings=Settings(), consortium_id="T1", channel_id="C1", days=["wed"],
                                    at=NOW.time().replace(minute=0), timezone=None, actor_id="U1",
                                    now=NOW + timedelta(minutes=1))
         assert row.timezone == "UTC"
@@ -214,20 +214,20 @@ def test_a_run_is_marked_posted_or_failed_once(engine: Engine) -> None:
     """The outbox's on_sent / on_failed: each marks a pending run once, with its audit line."""
     with session_scope(engine) as session:
         make_group(session, name="G")
-        posted = DigestRun(team_id="T1", channel_id="C1", run_key="a", period_start=NOW, period_end=NOW,
+        posted = DigestRun(consortium_id="T1", channel_id="C1", run_key="a", period_start=NOW, period_end=NOW,
                            requested_by="U1")
-        failed = DigestRun(team_id="T1", channel_id="C1", run_key="b", period_start=NOW, period_end=NOW)
+        failed = DigestRun(consortium_id="T1", channel_id="C1", run_key="b", period_start=NOW, period_end=NOW)
         session.add_all([posted, failed])
         session.flush()
         assert posted.id is not None and failed.id is not None
         start = NOW - timedelta(days=2)
-        assert runs.record_posted(session, team_id="T1", run_id=posted.id, start=start, message_ts="1.2", now=NOW)
-        assert not runs.record_posted(session, team_id="T1", run_id=posted.id, start=start, message_ts="3.4",
+        assert runs.record_posted(session, consortium_id="T1", run_id=posted.id, start=start, message_ts="1.2", now=NOW)
+        assert not runs.record_posted(session, consortium_id="T1", run_id=posted.id, start=start, message_ts="3.4",
                                       now=NOW)
-        assert not runs.record_failed(session, team_id="T1", run_id=posted.id, error="x")
-        assert not runs.record_failed(session, team_id="T2", run_id=failed.id, error="x")  # another team's
-        assert runs.record_failed(session, team_id="T1", run_id=failed.id, error="not_in_channel")
-        assert not runs.record_posted(session, team_id="T1", run_id=failed.id, start=start, message_ts="5.6",
+        assert not runs.record_failed(session, consortium_id="T1", run_id=posted.id, error="x")
+        assert not runs.record_failed(session, consortium_id="T2", run_id=failed.id, error="x")  # another team's
+        assert runs.record_failed(session, consortium_id="T1", run_id=failed.id, error="not_in_channel")
+        assert not runs.record_posted(session, consortium_id="T1", run_id=failed.id, start=start, message_ts="5.6",
                                       now=NOW)
         session.expire_all()
         assert (posted.status, posted.message_ts, posted.period_start, posted.posted_at) == ("posted", "1.2", start,
@@ -239,8 +239,8 @@ def test_a_run_is_marked_posted_or_failed_once(engine: Engine) -> None:
 
 
 def _outbox_row(session: Session, *, key: str, created_at: datetime, state: str = "failed",
-                team_id: str = "T1") -> None:
-    session.add(OutboxMessage(team_id=team_id, kind="message", key=key, state=state, created_at=created_at,
+                consortium_id: str = "T1") -> None:
+    session.add(OutboxMessage(team_id=consortium_id, kind="message", key=key, state=state, created_at=created_at,
                               next_attempt_at=created_at))
     session.flush()
 
@@ -256,7 +256,7 @@ def test_failed_posts_are_counted_within_the_period_for_the_team(engine: Engine)
         _outbox_row(session, key="after", created_at=end + timedelta(seconds=1))
         _outbox_row(session, key="sent", created_at=NOW - timedelta(days=1), state="sent")
         _outbox_row(session, key="pending", created_at=NOW - timedelta(days=1), state="pending")
-        _outbox_row(session, key="other-team", created_at=NOW - timedelta(days=1), team_id="T2")
+        _outbox_row(session, key="other-team", created_at=NOW - timedelta(days=1), consortium_id="T2")
         assert outbox_store.count_failed_between(session, team_id="T1", start=start, end=end) == 2
         assert outbox_store.count_failed_between(session, team_id="T2", start=start, end=end) == 1
         assert _build(session).undelivered == 2

@@ -179,7 +179,7 @@ def test_thread_replies_count_once_and_other_messages_are_left_alone(accord: Har
     from bot.services.export import export_rows
 
     with accord.rt.session() as session:
-        assert [d["text"] for d in export_rows(session, kind="decisions", team_id="T1")] == ["adopt the glossary"]
+        assert [d["text"] for d in export_rows(session, kind="decisions", consortium_id="T1")] == ["adopt the glossary"]
 
 
 def test_one_reminder_to_members_who_have_not_answered(accord: Harness) -> None:

@@ -13,7 +13,7 @@ from tests.payloads import message_event, plain_value
 
 def _commitments(accord: Harness) -> list[dict]:
     with accord.rt.session() as session:
-        return export_rows(session, kind="commitments", team_id="T1")
+        return export_rows(session, kind="commitments", consortium_id="T1")
 
 
 def test_commit_with_owner_and_date(accord: Harness) -> None:
@@ -50,7 +50,7 @@ def test_status_changes_by_owner_or_facilitator_only(accord: Harness) -> None:
     accord.command("/commit", f"done {row['id']} sent", user="UFAC")
     assert _commitments(accord)[0]["status"] == "done"
     with accord.rt.session() as session:
-        actions = [a.action for a in list_audit(session, team_id="T1", entity="commitment")]
+        actions = [a.action for a in list_audit(session, consortium_id="T1", entity="commitment")]
     assert actions == ["commitment.record", "commitment.block", "commitment.done"]
 
 

@@ -14,7 +14,7 @@ from tests.payloads import plain_value
 
 def _decisions(accord: Harness) -> list[dict]:
     with accord.rt.session() as session:
-        return export_rows(session, kind="decisions", team_id="T1")
+        return export_rows(session, kind="decisions", consortium_id="T1")
 
 
 def test_decision_is_recorded_announced_and_exported(accord: Harness) -> None:

@@ -304,7 +304,7 @@ def test_a_run_claimed_by_a_process_that_died_before_posting_is_posted_once(acco
     accord.clock.advance(DUE)
     # The dying process: its claim (run and outbox row) committed, then it died before Slack took it.
     if how == "manual":
-        boxes = [start_digest(accord.rt, team_id="T1", channel_id="C1", requested_by="U1", trigger="command")[1]]
+        boxes = [start_digest(accord.rt, consortium_id="T1", channel_id="C1", requested_by="U1", trigger="command")[1]]
     else:
         boxes = claim_due_digests(accord.rt, accord.clock.now())
     if how.endswith("leased"):  # ... while it was sending: its lease must run out first
@@ -334,7 +334,7 @@ def test_a_run_claimed_by_a_process_that_died_before_posting_is_posted_once(acco
 def test_a_pending_run_claimed_before_the_outbox_is_enqueued_and_posted_once(accord: Harness) -> None:
     accord.command("/decision", "Recorded before the upgrade")
     with accord.rt.session() as session:  # left pending by the digest delivery of an older version
-        session.add(DigestRun(team_id="T1", channel_id="C1", run_key=START.isoformat(), trigger="schedule",
+        session.add(DigestRun(consortium_id="T1", channel_id="C1", run_key=START.isoformat(), trigger="schedule",
                               period_start=START - timedelta(days=7), period_end=START + timedelta(minutes=1),
                               attempts=3, last_error="internal_error", next_attempt_at=START,
                               created_at=START))

@@ -19,18 +19,18 @@ LONG = "A very long piece of text with <!channel> in it and <@U9|zed> " * 20
 def _digest(groups: int = 40, per_group: int = 8) -> Digest:
     names = {g: f"Group {g} " + "with a long name " * 4 for g in range(1, groups + 1)}
     commitments = [CommitmentGroup(group_id=g, name=names[g], total=50, overdue=20, shown=[
-        Commitment(id=g * 100 + i, team_id="T1", text=LONG, owner_id="U1", channel_id="C1", created_by="U1",
+        Commitment(id=g * 100 + i, consortium_id="T1", text=LONG, owner_id="U1", channel_id="C1", created_by="U1",
                    due_date=date(2026, 11, 1), permalink="https://example.slack.com/archives/C1/p1")
         for i in range(per_group)]) for g in names]
     tally = Tally(overall=Counter(agree=3), by_group={g: Counter(agree=1) for g in names},
                   silent_groups=tuple(names), outcome="no_quorum")
-    proposals = [ProposalStatus(proposal=Proposal(id=i, team_id="T1", title=LONG, author_id="U1",
+    proposals = [ProposalStatus(proposal=Proposal(id=i, consortium_id="T1", title=LONG, author_id="U1",
                                                   channel_id="C1", closes_at=NOW + timedelta(days=3)),
                                 required=list(names), tally=tally) for i in range(8)]
-    decisions = [Decision(id=i, team_id="T1", text=LONG, rationale=LONG, channel_id="C1", recorded_by="U2",
+    decisions = [Decision(id=i, consortium_id="T1", text=LONG, rationale=LONG, channel_id="C1", recorded_by="U2",
                           created_at=NOW) for i in range(15)]
     voices = [Voice(group_id=g, name=names[g], members=3, positions=g % 3, answers=0) for g in names]
-    return Digest(team_id="T1", channel_id="C1", period_start=NOW - timedelta(days=7), period_end=NOW,
+    return Digest(consortium_id="T1", channel_id="C1", period_start=NOW - timedelta(days=7), period_end=NOW,
                   today=NOW.date(), scope=None, group_names=names, decisions=decisions, decisions_total=40,
                   commitments=commitments, proposals=proposals, proposals_total=30, closed=[],
                   participation=[Participation(group_id=g, name=names[g], rounds=1, asked=3, answered=1)

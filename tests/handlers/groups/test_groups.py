@@ -15,21 +15,21 @@ FAC = "UFAC"
 
 def _group(accord: Harness, name: str) -> StakeholderGroup | None:
     with accord.rt.session() as session:
-        return get_group_by_name(session, team_id="T1", name=name)
+        return get_group_by_name(session, consortium_id="T1", name=name)
 
 
 def _members(accord: Harness, name: str) -> list[str]:
     group = _group(accord, name)
     assert group is not None and group.id is not None
     with accord.rt.session() as session:
-        return list_member_ids(session, team_id="T1", group_id=group.id)
+        return list_member_ids(session, consortium_id="T1", group_id=group.id)
 
 
 def test_non_facilitator_cannot_create_a_group(accord: Harness) -> None:
     sent = accord.command("/group", "create Industry tz Europe/Berlin", user="U1")
     assert "Only facilitators can create groups" in sent.reply_text()
     with accord.rt.session() as session:
-        assert list_groups(session, team_id="T1") == []
+        assert list_groups(session, consortium_id="T1") == []
         assert session.exec(select(AuditLog)).all() == []
 
 
@@ -44,7 +44,7 @@ def test_facilitator_creates_group_with_channel_zone_and_sector(accord: Harness)
     again = accord.command("/group", "create academia", user=FAC)
     assert "already exists" in again.reply_text()
     with accord.rt.session() as session:
-        assert len(list_groups(session, team_id="T1")) == 1
+        assert len(list_groups(session, consortium_id="T1")) == 1
         assert [a.action for a in session.exec(select(AuditLog))] == ["group.create"]
 
 

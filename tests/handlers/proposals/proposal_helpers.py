@@ -22,10 +22,10 @@ CLICK = {"agree": ids.POSITION_AGREE, "abstain": ids.POSITION_ABSTAIN, "disagree
 
 
 def make_groups(accord: Harness, groups: dict[str, list[str]] = GROUPS,
-                team_id: str = "T1") -> dict[str, int]:
+                consortium_id: str = "T1") -> dict[str, int]:
     """Create stakeholder groups with members; name → id."""
     with accord.rt.session() as session:
-        made = {name: make_group(session, team_id=team_id, name=name, members=members)
+        made = {name: make_group(session, consortium_id=consortium_id, name=name, members=members)
                 for name, members in groups.items()}
         return {name: g.id or 0 for name, g in made.items()}
 
@@ -38,19 +38,19 @@ def propose(accord: Harness, title: str, *, user: str = AUTHOR, channel: str = C
     return int(proposals(accord)[-1]["id"])
 
 
-def proposals(accord: Harness, team_id: str = "T1") -> list[dict[str, Any]]:
+def proposals(accord: Harness, consortium_id: str = "T1") -> list[dict[str, Any]]:
     with accord.rt.session() as session:
-        return export_rows(session, kind="proposals", team_id=team_id)
+        return export_rows(session, kind="proposals", consortium_id=consortium_id)
 
 
-def decisions(accord: Harness, team_id: str = "T1") -> list[dict[str, Any]]:
+def decisions(accord: Harness, consortium_id: str = "T1") -> list[dict[str, Any]]:
     with accord.rt.session() as session:
-        return export_rows(session, kind="decisions", team_id=team_id)
+        return export_rows(session, kind="decisions", consortium_id=consortium_id)
 
 
-def audit(accord: Harness, action: str, team_id: str = "T1") -> list[Any]:
+def audit(accord: Harness, action: str, consortium_id: str = "T1") -> list[Any]:
     with accord.rt.session() as session:
-        return [row for row in list_audit(session, team_id=team_id) if row.action == action]
+        return [row for row in list_audit(session, consortium_id=consortium_id) if row.action == action]
 
 
 def message_ts(accord: Harness, proposal_id: int) -> str:

@@ -62,7 +62,7 @@ def test_concurrent_clicks_are_all_counted_and_shown(accord: Harness) -> None:
     assert "*Positions:* 15 agree · 5 abstain" in FakeSlack.all_text(updates[-1])
     assert len(updates) <= 5  # coalesced: not one update per click
     with accord.rt.session() as session:
-        assert service.current_version(session, team_id="T1", proposal_id=pid) == 20
+        assert service.current_version(session, consortium_id="T1", proposal_id=pid) == 20
     assert len(audit(accord, "position.take")) == 20
 
 
@@ -121,7 +121,7 @@ def test_message_fits_slack_limits_with_many_members_groups_and_long_reasons(acc
     with accord.rt.session() as session:
         for i, user in enumerate(u for name in names[:10] for u in members[name]):
             choice = "agree" if i % 2 else ("block" if i % 3 == 0 else "disagree")
-            service.take_position(session, team_id="T1", proposal_id=pid, user_id=user, choice=choice,
+            service.take_position(session, consortium_id="T1", proposal_id=pid, user_id=user, choice=choice,
                                   reason=reason if choice != "agree" else None, now=START)
     click(accord, "abstain", pid, user=members[names[10]][0])
     update = accord.fake.calls_to("chat.update")[-1]
@@ -170,7 +170,7 @@ def test_a_closing_not_yet_announced_is_announced_once_on_the_next_tick(accord: 
     make_groups(accord)
     pid = propose(accord, "Adopt the code of conduct")
     with accord.rt.session() as session:  # closed by a process that stopped before announcing it
-        service.close_proposal(session, settings=accord.rt.settings, team_id="T1", proposal_id=pid,
+        service.close_proposal(session, settings=accord.rt.settings, consortium_id="T1", proposal_id=pid,
                                actor_id=AUTHOR, now=START)
     posts = len(accord.fake.calls_to("chat.postMessage"))
     accord.tick(START + timedelta(minutes=1))

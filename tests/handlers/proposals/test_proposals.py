@@ -352,8 +352,8 @@ def test_export_proposals_as_json_csv_and_md(accord: Harness, database_url: str,
     capsys.readouterr()
     assert main(["export", "proposals"]) == 0
     [row] = json.loads(capsys.readouterr().out)
-    assert list(row) == ["id", "team_id", "title", "details", "status", "outcome", "channel_id", "closes_at",
-                         "required_groups", "positions"]
+    assert list(row) == ["id", "consortium_id", "team_id", "title", "details", "status", "outcome", "channel_id",
+                         "closes_at", "required_groups", "positions"]
     assert (row["title"], row["status"], row["outcome"]) == ("Share | pipes & <tags>", "open", None)
     assert row["closes_at"] == "2026-12-02T09:00:00+00:00"
     assert row["positions"] == [
@@ -365,4 +365,4 @@ def test_export_proposals_as_json_csv_and_md(accord: Harness, database_url: str,
     assert json.loads(cells["required_groups"]) == ["Academia", "Industry", "Policy"]
     assert main(["export", "proposals", "--format", "md"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("| id | team_id | title |") and "Share \\| pipes" in lines[2]
+    assert lines[0].startswith("| id | consortium_id | team_id | title |") and "Share \\| pipes" in lines[2]

@@ -29,7 +29,7 @@ def _pings(text: str) -> bool:
 
 def _rows(accord: Harness, kind: str) -> list[dict]:
     with accord.rt.session() as session:
-        return export_rows(session, kind=kind, team_id="T1")
+        return export_rows(session, kind=kind, consortium_id="T1")
 
 
 # --------------------------------------------------------------------------------- safe()
@@ -187,7 +187,7 @@ def test_response_urls_are_never_logged_even_at_debug(accord: Harness, caplog: p
 def test_due_dates_are_plain_calendar_dates() -> None:
     assert plain_date(date(2026, 12, 7)) == "Mon 7 Dec 2026"
     assert slack_date(date(2026, 12, 7)) == "Mon 7 Dec 2026"  # a date is never turned into an instant
-    line = commitment_line(Commitment(id=3, team_id="T1", text="x", owner_id="U1", due_date=date(2026, 12, 7),
+    line = commitment_line(Commitment(id=3, consortium_id="T1", text="x", owner_id="U1", due_date=date(2026, 12, 7),
                                       created_by="U1", channel_id="C1"), today=date(2026, 12, 8))
     assert "was due Mon 7 Dec 2026" in line and "<!date" not in line
 

@@ -26,7 +26,7 @@ DEAD_DATABASE = "postgresql://postgres@127.0.0.1:1/unreachable"
 
 def _decisions(accord: Harness) -> list[dict[str, Any]]:
     with accord.rt.session() as session:
-        return export_rows(session, kind="decisions", team_id="T1")
+        return export_rows(session, kind="decisions", consortium_id="T1")
 
 
 def _announcements(accord: Harness, text: str) -> list[Any]:

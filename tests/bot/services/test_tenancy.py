@@ -1,0 +1,67 @@
+"""A request's consortium: by its channel, then its installation, then (DMs, App Home) the user's memberships."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bot.services import ServiceError
+from bot.services.tenancy import Origin, claim_channel, resolve_consortium
+from storage.db import session_scope
+from storage.models import GroupMembership, StakeholderGroup, Workspace
+from storage.teams import ensure_team, list_consortium_ids
+
+
+def _resolve(engine: Engine, *, single_token: bool = False, **origin: object) -> str:
+    with session_scope(engine) as session:
+        return resolve_consortium(session, Origin(**origin), single_token=single_token)  # type: ignore[arg-type]
+
+
+def test_a_channel_belongs_to_the_consortium_that_first_recorded_in_it(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ensure_team(session, team_id="T1")
+        ensure_team(session, team_id="T2")
+        assert claim_channel(session, channel_id="C0SHARED", consortium_id="T1", team_id="T1")
+        assert not claim_channel(session, channel_id="C0SHARED", consortium_id="T2", team_id="T2")
+    assert _resolve(engine, team_id="T2", channel_id="C0SHARED") == "T1"  # a shared channel stays T1's
+    assert _resolve(engine, team_id="T2", channel_id="C2") == "T2"  # elsewhere, T2's installation decides
+
+
+def test_an_org_wide_install_is_found_by_its_enterprise_id(engine: Engine) -> None:
+    for team in ("TA", "TB", None):
+        assert _resolve(engine, team_id=team, enterprise_id="E1", is_enterprise_install=True, channel_id="C1") == "E1"
+    with session_scope(engine) as session:
+        assert [(w.id, w.consortium_id, w.is_enterprise_install) for w in session.exec(select(Workspace))] == [
+            ("E1", "E1", True)]
+
+
+def test_direct_messages_of_an_unknown_installation_follow_the_users_memberships(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ensure_team(session, team_id="T1")
+        group = StakeholderGroup(consortium_id="T1", name="Policy", name_key="policy", created_by="U0")
+        session.add(group)
+        session.flush()
+        session.add(GroupMembership(consortium_id="T1", group_id=group.id or 0, user_id="UEXT"))
+    assert _resolve(engine, team_id="T9", channel_id="D1", user_id="UEXT") == "T1"
+    assert _resolve(engine, team_id="T9", channel_id=None, user_id="UEXT") == "T1"  # App Home
+
+
+def test_with_a_single_token_every_workspace_belongs_to_the_one_consortium(engine: Engine) -> None:
+    assert _resolve(engine, single_token=True, team_id="T1", channel_id="C1") == "T1"
+    assert _resolve(engine, single_token=True, team_id="T2", channel_id="C2") == "T1"
+    with session_scope(engine) as session:
+        assert list_consortium_ids(session) == ["T1"]
+        assert sorted((w.id, w.consortium_id) for w in session.exec(select(Workspace))) == [("T1", "T1"), ("T2", "T1")]
+
+
+def test_under_oauth_an_unknown_installation_gets_a_consortium_of_its_own(engine: Engine) -> None:
+    assert _resolve(engine, team_id="T1", channel_id="C1") == "T1"
+    assert _resolve(engine, team_id="T2", channel_id="C2") == "T2"
+    with session_scope(engine) as session:
+        assert list_consortium_ids(session) == ["T1", "T2"]
+
+
+def test_a_request_without_a_workspace_is_refused(engine: Engine) -> None:
+    with pytest.raises(ServiceError):
+        _resolve(engine, channel_id="C1")
