@@ -101,21 +101,21 @@ def fill(engine: Engine, *, commitments: int) -> None:
     with engine.begin() as conn:
         conn.execute(insert(Consortium), [{"id": TEAM, "timezone": "UTC", "created_at": NOW}])
         conn.execute(insert(StakeholderGroup), [
-            {"id": i + 1, "team_id": TEAM, "name": name, "name_key": name.casefold(), "timezone": "UTC",
+            {"id": i + 1, "consortium_id": TEAM, "name": name, "name_key": name.casefold(), "timezone": "UTC",
              "channel_id": f"CG{i + 1}", "created_by": "UFAC", "created_at": NOW - timedelta(days=60)}
             for i, name in enumerate(GROUPS)])
         members = [(g + 1, f"U{g + 1}M{m:03d}") for g in range(len(GROUPS)) for m in range(MEMBERS_PER_GROUP)]
         conn.execute(insert(GroupMembership), [
-            {"team_id": TEAM, "group_id": g, "user_id": u, "joined_at": NOW - timedelta(days=60, seconds=-i)}
+            {"consortium_id": TEAM, "group_id": g, "user_id": u, "joined_at": NOW - timedelta(days=60, seconds=-i)}
             for i, (g, u) in enumerate(members)])
         conn.execute(insert(Commitment), [
-            {"team_id": TEAM, "text": f"Commitment {i}: deliver the work package section {i % 97}",
+            {"consortium_id": TEAM, "text": f"Commitment {i}: deliver the work package section {i % 97}",
              "owner_id": members[i % len(members)][1], "group_id": members[i % len(members)][0],
              "due_date": TODAY + timedelta(days=(i % 40) - 10), "status": "open", "channel_id": "C1",
              "source": "command", "created_by": "UFAC", "created_at": NOW - timedelta(days=20),
              "updated_at": NOW - timedelta(days=20)} for i in range(commitments)])
         conn.execute(insert(Decision), [
-            {"team_id": TEAM, "text": f"Decision {i}", "rationale": "Because.", "status": "active",
+            {"consortium_id": TEAM, "text": f"Decision {i}", "rationale": "Because.", "status": "active",
              "channel_id": "C1", "recorded_by": "UFAC", "source": "command",
              "created_at": NOW - timedelta(seconds=(i + 1) * 600_000 // decisions)} for i in range(decisions)])
         _proposals_and_checkins(conn, members, proposals)
@@ -123,24 +123,24 @@ def fill(engine: Engine, *, commitments: int) -> None:
 
 def _proposals_and_checkins(conn: Any, members: list[tuple[int, str]], proposals: int) -> None:
     conn.execute(insert(Proposal), [
-        {"id": p + 1, "team_id": TEAM, "title": f"Proposal {p}", "author_id": "UFAC", "channel_id": "C1",
+        {"id": p + 1, "consortium_id": TEAM, "title": f"Proposal {p}", "author_id": "UFAC", "channel_id": "C1",
          "status": "open", "closes_at": NOW + timedelta(days=p + 1), "created_at": NOW - timedelta(days=2),
          "version": 0} for p in range(proposals)])
-    conn.execute(insert(ProposalGroup), [{"team_id": TEAM, "proposal_id": p + 1, "group_id": g + 1}
+    conn.execute(insert(ProposalGroup), [{"consortium_id": TEAM, "proposal_id": p + 1, "group_id": g + 1}
                                          for p in range(proposals) for g in range(len(GROUPS))])
     conn.execute(insert(Position), [
-        {"team_id": TEAM, "proposal_id": p + 1, "user_id": u, "group_id": g, "choice": CHOICES[i % 4],
+        {"consortium_id": TEAM, "proposal_id": p + 1, "user_id": u, "group_id": g, "choice": CHOICES[i % 4],
          "created_at": NOW - timedelta(days=1), "updated_at": NOW - timedelta(days=1)}
         for p in range(proposals) for i, (g, u) in enumerate(members) if (i + p) % 7 == 0 and g != 5])
     conn.execute(insert(CheckinRound), [
-        {"id": g + 1, "team_id": TEAM, "group_id": g + 1, "due_at": NOW - timedelta(days=2),
+        {"id": g + 1, "consortium_id": TEAM, "group_id": g + 1, "due_at": NOW - timedelta(days=2),
          "trigger": "schedule", "opened_at": NOW - timedelta(days=2), "remind_at": NOW - timedelta(days=1),
          "closes_at": NOW}
         for g in range(len(GROUPS))])
-    conn.execute(insert(CheckinPrompt), [{"team_id": TEAM, "round_id": g, "user_id": u, "status": "sent",
+    conn.execute(insert(CheckinPrompt), [{"consortium_id": TEAM, "round_id": g, "user_id": u, "status": "sent",
                                           "attempts": 1} for g, u in members])
     conn.execute(insert(CheckinResponse), [
-        {"team_id": TEAM, "round_id": g, "user_id": u, "text": "fine", "source": "modal",
+        {"consortium_id": TEAM, "round_id": g, "user_id": u, "text": "fine", "source": "modal",
          "responded_at": NOW - timedelta(days=1)} for i, (g, u) in enumerate(members) if i % 3 == 0])
 
 

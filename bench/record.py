@@ -86,7 +86,7 @@ def raw(db: str) -> Callable[[int], None]:
             conn.execute(insert(audit).values(consortium_id=TEAM, actor_id="U1", action="decision.record",
                                               entity="decision", entity_id=str(did), created_at=now,
                                               detail=json.dumps({"channel_id": "C1"})))
-            conn.execute(insert(outbox).values(consortium_id=TEAM, kind="decision.announce", key=f"raw:{did}",
+            conn.execute(insert(outbox).values(team_id=TEAM, kind="decision.announce", key=f"raw:{did}",
                                                ref=json.dumps({"decision_id": did}), state="pending",
                                                generation=0, attempts=0, next_attempt_at=now, created_at=now))
     return one
