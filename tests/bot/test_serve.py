@@ -90,6 +90,6 @@ def test_first_run_without_a_facilitator_says_how_to_set_one(tmp_path: Path, fak
     engine = make_engine(database_url, single_use=True)
     with session_scope(engine) as session:  # `/group facilitator add` promoted someone since
         ensure_team(session, team_id="T1")
-        add_facilitator(session, team_id="T1", user_id="U1", added_by="U0")
+        add_facilitator(session, consortium_id="T1", user_id="U1", added_by="U0")
     engine.dispose()
     assert not [line for line in _warnings(tmp_path, env, "later") if "no_facilitator" in line]
