@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,7 @@ logger = logging.getLogger("accord.identity")
 FIRST_DELAY = 1.0
 MAX_DELAY = 30.0
 REFRESH_EVERY = 3600.0
+ASK_AGAIN_EVERY = 1.0  # seconds between asks by code waiting for the identity
 
 
 class BotIdentity:
@@ -36,6 +38,7 @@ class BotIdentity:
         self._first_delay, self._max_delay, self._refresh_every = first_delay, max_delay, refresh_every
         self._known: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._asked_at = float("-inf")  # when ask_again last called auth.test (monotonic)
         self._learnt = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -50,6 +53,21 @@ class BotIdentity:
     def known(self) -> bool:
         """Whether ``auth.test`` has answered once."""
         return self._learnt.is_set()
+
+    def ask_again(self, *, at_most_every: float = ASK_AGAIN_EVERY) -> bool:
+        """Whether the identity is known, calling ``auth.test`` now if it is not and was not asked lately.
+
+        For code that cannot go on without the identity (a worker with messages waiting): however
+        often it asks, Slack is asked at most once per ``at_most_every`` seconds.
+        """
+        if self.known:
+            return True
+        now = time.monotonic()
+        with self._lock:
+            if now - self._asked_at < at_most_every:
+                return False
+            self._asked_at = now
+        return self.learn()
 
     def wait_known(self, timeout: float) -> bool:
         """Wait until ``auth.test`` has answered once; False on timeout."""

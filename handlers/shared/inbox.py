@@ -185,9 +185,10 @@ def _release(rt: Runtime, ticket: Ticket, err: Exception) -> None:
 
 
 def knows_itself(rt: Runtime) -> bool:
-    """Whether the bot knows who it is in Slack (always under OAuth); asks Slack again when it does not."""
+    """Whether the bot knows who it is in Slack (always under OAuth); asks Slack again, at most once a
+    second, when it does not."""
     identity = rt.identity
-    return identity is None or identity.known or identity.learn()
+    return identity is None or identity.ask_again()
 
 
 def recover(rt: Runtime, app: App, *, limit: int = RECOVER_BATCH) -> int:
