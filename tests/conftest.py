@@ -23,12 +23,10 @@ def _pg_schema_url(base: str, schema: str) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A migrated, empty database: SQLite in a temp dir, or a fresh PostgreSQL schema."""
+def blank_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database, not migrated: a SQLite file in a temp dir, or a fresh PostgreSQL schema."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'accord.db'}"
-        upgrade(url)
-        yield url
+        yield f"sqlite:///{tmp_path / 'accord.db'}"
         return
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
@@ -37,14 +35,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     admin = create_engine(normalise_url(base), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = _pg_schema_url(base, schema)
     try:
-        upgrade(url)
-        yield url
+        yield _pg_schema_url(base, schema)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def database_url(blank_database_url: str) -> str:
+    """A migrated, empty database (SQLite and PostgreSQL, as :func:`blank_database_url`)."""
+    upgrade(blank_database_url)
+    return blank_database_url
 
 
 @pytest.fixture

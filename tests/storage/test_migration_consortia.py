@@ -7,18 +7,12 @@ consortium T1 or T2, with ``team_id`` saying the workspace it came from.
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from storage.db import make_engine, normalise_url, upgrade
-from tests.conftest import _pg_schema_url
+from storage.db import make_engine, upgrade
 
 WHEN = "2026-11-01 09:00:00+00:00"
 DOMAIN = (
@@ -64,27 +58,6 @@ ROWS = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def blank_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database, not migrated."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL variant skipped (.ci/run sets it)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(normalise_url(base), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield _pg_schema_url(base, schema)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def _fill(engine: Engine) -> None:
     with engine.begin() as conn:
         for n, team in ((1, "T1"), (2, "T2")):
@@ -93,13 +66,13 @@ def _fill(engine: Engine) -> None:
                              {"n": n, "t": team, "w": WHEN, "name": f"Workspace {team}"})
 
 
-def test_upgrade_keeps_every_record_under_its_workspace_consortium(blank_url: str) -> None:
-    upgrade(blank_url, "0005_digest_indexes")
-    engine = make_engine(blank_url, single_use=True)
+def test_upgrade_keeps_every_record_under_its_workspace_consortium(blank_database_url: str) -> None:
+    upgrade(blank_database_url, "0005_digest_indexes")
+    engine = make_engine(blank_database_url, single_use=True)
     try:
         _fill(engine)
         engine.dispose()
-        upgrade(blank_url)
+        upgrade(blank_database_url)
         with engine.connect() as conn:
             consortia = conn.execute(text("SELECT id, name, timezone FROM consortium ORDER BY id")).all()
             assert [tuple(r) for r in consortia] == [("T1", "Workspace T1", "Europe/Paris"),
