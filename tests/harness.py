@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 import uvicorn
@@ -17,6 +18,7 @@ import uvicorn
 from bot.app import build_runtime, create_app, worker_tasks
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.manifest import REDIRECT_PATH
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
 from bot.server import create_web_app
@@ -190,3 +192,23 @@ def start_harness(fake: FakeSlack, database_url: str, *, clock: FakeClock | None
     assert server.started, "server did not start"
     return Harness(fake=fake, rt=rt, url=f"http://127.0.0.1:{port}", clock=clock, scheduler=scheduler,
                    server=server, thread=thread)
+
+
+def start_install(harness: Harness) -> tuple[str, str]:
+    """Open the install page as a browser does: Slack's authorize URL (its state) and the state cookie."""
+    response = harness.http.get(f"{harness.url}/slack/install", follow_redirects=False)
+    assert response.status_code in (200, 302)
+    location = response.headers.get("location") or response.text
+    start = location.index("https://slack.com/oauth/v2/authorize")
+    url = urlparse(location[start:].split('"')[0].replace("&amp;", "&"))
+    cookie = response.headers["set-cookie"].split(";")[0]
+    return url.query, cookie
+
+
+def install(harness: Harness, *, code: str, **grant: str | bool | None) -> httpx.Response:
+    """A whole install: the install page, Slack granting ``code``, the browser back on our redirect URL."""
+    query, cookie = start_install(harness)
+    [state] = parse_qs(query)["state"]
+    harness.fake.grant_install(code, **grant)  # type: ignore[arg-type]
+    return harness.http.get(f"{harness.url}{REDIRECT_PATH}", params={"code": code, "state": state},
+                            headers={"Cookie": cookie}, follow_redirects=False)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs
 
-import httpx
 import pytest
 from slack_sdk.oauth.installation_store import Installation
 from sqlmodel import select
@@ -13,7 +12,7 @@ from sqlmodel import select
 from bot.manifest import REDIRECT_PATH
 from storage.models import AuditLog, Facilitator
 from tests.fakeslack import FakeSlack
-from tests.harness import Harness, start_harness
+from tests.harness import Harness, install, start_harness, start_install
 
 CLIENT_ID, CLIENT_SECRET = "111.222", "shh"
 
@@ -30,40 +29,20 @@ def oauth(fake_slack: FakeSlack, database_url: str) -> Iterator[Harness]:
         harness.stop()
 
 
-def _start_install(harness: Harness) -> tuple[str, str]:
-    """Open the install page as a browser does: Slack's authorize URL (its state) and the state cookie."""
-    response = harness.http.get(f"{harness.url}/slack/install", follow_redirects=False)
-    assert response.status_code in (200, 302)
-    location = response.headers.get("location") or response.text
-    start = location.index("https://slack.com/oauth/v2/authorize")
-    url = urlparse(location[start:].split('"')[0].replace("&amp;", "&"))
-    cookie = response.headers["set-cookie"].split(";")[0]
-    return url.query, cookie
-
-
-def _install(harness: Harness, *, code: str, **grant: str | bool | None) -> httpx.Response:
-    """A whole install: the install page, Slack granting ``code``, the browser back on our redirect URL."""
-    query, cookie = _start_install(harness)
-    [state] = parse_qs(query)["state"]
-    harness.fake.grant_install(code, **grant)  # type: ignore[arg-type]
-    return harness.http.get(f"{harness.url}{REDIRECT_PATH}", params={"code": code, "state": state},
-                            headers={"Cookie": cookie}, follow_redirects=False)
-
-
 def _facilitators(harness: Harness) -> set[tuple[str, str]]:
     with harness.rt.session() as session:
         return {(f.consortium_id, f.user_id) for f in session.exec(select(Facilitator))}
 
 
 def test_install_page_links_to_slack_with_the_bot_scopes(oauth: Harness) -> None:
-    query = parse_qs(_start_install(oauth)[0])
+    query = parse_qs(start_install(oauth)[0])
     assert query["client_id"] == [CLIENT_ID]
     assert "commands" in query["scope"][0] and "chat:write" in query["scope"][0]
     assert query.get("state")
 
 
 def test_the_installer_becomes_a_facilitator_of_the_workspace_the_install_creates(oauth: Harness) -> None:
-    response = _install(oauth, code="c-1", user_id="UINSTALLER", team_id="T2")
+    response = install(oauth, code="c-1", user_id="UINSTALLER", team_id="T2")
     assert response.status_code == 200, response.text
     assert _facilitators(oauth) == {("T2", "UINSTALLER")}
     with oauth.rt.session() as session:
@@ -78,14 +57,14 @@ def test_the_installer_becomes_a_facilitator_of_the_workspace_the_install_create
 
 
 def test_a_reinstall_keeps_the_facilitators_a_workspace_has(oauth: Harness) -> None:
-    assert _install(oauth, code="c-1", user_id="UINSTALLER", team_id="T2").status_code == 200
-    assert _install(oauth, code="c-2", user_id="UADMIN", team_id="T2").status_code == 200
-    assert _install(oauth, code="c-3", user_id="UOTHERFIRST", team_id="T3").status_code == 200
+    assert install(oauth, code="c-1", user_id="UINSTALLER", team_id="T2").status_code == 200
+    assert install(oauth, code="c-2", user_id="UADMIN", team_id="T2").status_code == 200
+    assert install(oauth, code="c-3", user_id="UOTHERFIRST", team_id="T3").status_code == 200
     assert _facilitators(oauth) == {("T2", "UINSTALLER"), ("T3", "UOTHERFIRST")}
 
 
 def test_an_org_wide_install_makes_its_installer_a_facilitator_of_the_enterprise(oauth: Harness) -> None:
-    response = _install(oauth, code="c-org", user_id="UGRID", team_id=None, enterprise_id="E1", org_wide=True)
+    response = install(oauth, code="c-org", user_id="UGRID", team_id=None, enterprise_id="E1", org_wide=True)
     assert response.status_code == 200, response.text
     assert _facilitators(oauth) == {("E1", "UGRID")}
     installation = oauth.rt.installation_store.find_installation(  # type: ignore[union-attr]
@@ -94,7 +73,7 @@ def test_an_org_wide_install_makes_its_installer_a_facilitator_of_the_enterprise
 
 
 def test_a_refused_code_stores_nothing_and_promotes_nobody(oauth: Harness) -> None:
-    query, cookie = _start_install(oauth)
+    query, cookie = start_install(oauth)
     [state] = parse_qs(query)["state"]
     response = oauth.http.get(f"{oauth.url}{REDIRECT_PATH}", params={"code": "forged", "state": state},
                               headers={"Cookie": cookie})
