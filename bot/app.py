@@ -99,7 +99,8 @@ def _install_callbacks(rt: Runtime) -> CallbackOptions:
             try:
                 with rt.session() as session:
                     promoted = promote_installer(session, settings=rt.settings, team_id=tenant,
-                                                 user_id=installation.user_id)
+                                                 user_id=installation.user_id,
+                                                 org_wide=bool(installation.is_enterprise_install))
             except SQLAlchemyError as err:  # the install itself is stored: say so, and let them finish
                 logger.warning("installer_not_promoted team=%s user=%s error=%s", tenant, installation.user_id,
                                type(err).__name__)
@@ -134,13 +135,8 @@ def create_app(rt: Runtime) -> App:
 
     @app.middleware
     def install_runtime(context: BoltContext, next: Any) -> BoltResponse | None:  # noqa: A002 - Bolt's name
+        # Nothing more here: the request's consortium is resolved after the ack, on first use.
         context[RUNTIME_KEY] = rt
-        team_id = context.team_id or context.enterprise_id
-        if team_id:
-            try:
-                rt.ensure_team(team_id)
-            except SQLAlchemyError as err:  # the inbox answers for a database that is down
-                logger.warning("ensure_team_failed team=%s error=%s", team_id, type(err).__name__)
         return next()
 
     app.middleware(store_before_ack)

@@ -227,7 +227,7 @@ class Outbox:
         return Result(message_id=row.id, kind=row.kind, ts=delivered.ts, channel=delivered.channel)
 
     def _call(self, team_id: str, call: SlackCall) -> Delivered:
-        client = self.rt.client_for(team_id)
+        client = self.rt.client_for(team_id, call.args.get("channel"))
         try:
             data = getattr(client, call.method)(**call.args).data
         except SlackApiError as err:

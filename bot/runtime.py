@@ -20,10 +20,12 @@ from bot.executors import ListenerExecutor
 from bot.identity import BotIdentity
 from bot.inbox import InboxLost, InboxWriter, current_ticket, wrote
 from bot.outbox import Outbox
+from bot.services.tenancy import Origin, channel_owner, installations_of, resolve_consortium
 from bot.slack import make_client
 from storage import inbox as inbox_store
 from storage.db import session_scope
-from storage.teams import ensure_team
+
+CHANNEL_CACHE = 10_000  # channels whose owner a process remembers
 
 
 class Signal:
@@ -63,7 +65,8 @@ class Runtime:
     identity: BotIdentity | None = None  # one workspace: the bot's identity, learnt in the background
     works: bool = True  # this process works requests after their ack (False: `accord serve --no-worker`)
     schedule_changed: Signal = field(default_factory=lambda: Signal())  # the scheduler listens
-    _known_teams: set[str] = field(default_factory=set)
+    _clients: dict[str, WebClient] = field(default_factory=dict)
+    _channel_owners: dict[str, str] = field(default_factory=dict)  # a channel's consortium never changes
     _lock: threading.Lock = field(default_factory=threading.Lock)
     outbox: Outbox = field(init=False)
     inbox: InboxWriter = field(init=False)
@@ -91,14 +94,30 @@ class Runtime:
         if finished is not None:
             finished.finished = True
 
-    def client_for(self, team_id: str | None) -> WebClient:
-        """The Web API client for a team (its installation's token under OAuth)."""
+    def client_for(self, team_id: str | None, channel: str | None = None) -> WebClient:
+        """The Web API client for a workspace or a consortium: under OAuth, the token of the installation
+        of the workspace ``channel`` was first recorded from, else of that workspace (an Enterprise Grid
+        org's org-wide one included), else of the first of the consortium's installations that has
+        one; otherwise the bot token."""
         if self.installation_store is None or team_id is None:
             return self.client
-        bot = self.installation_store.find_bot(enterprise_id=None, team_id=team_id)
-        if bot is None:
-            return self.client
-        return make_client(self.settings, token=bot.bot_token)
+        with session_scope(self.engine) as session:
+            candidates = installations_of(session, team_id, channel)
+        for workspace_id, org_wide in candidates:
+            bot = self.installation_store.find_bot(enterprise_id=workspace_id if org_wide else None,
+                                                   team_id=None if org_wide else workspace_id,
+                                                   is_enterprise_install=org_wide)
+            if bot is not None and bot.bot_token:
+                return self._client_with(bot.bot_token)
+        return self.client
+
+    def _client_with(self, token: str) -> WebClient:
+        """One client (and its connection pool) per token."""
+        with self._lock:
+            client = self._clients.get(token)
+            if client is None:
+                client = self._clients[token] = make_client(self.settings, token=token)
+            return client
 
     def timezone(self, team_id: str | None = None) -> str:
         """The team's default zone (``ACCORD_TIMEZONE``)."""
@@ -123,11 +142,24 @@ class Runtime:
                     return False
         return True
 
-    def ensure_team(self, team_id: str) -> None:
-        """Create the team row on first sight (cached per process)."""
-        if team_id in self._known_teams:
-            return
-        with self.session() as session:
-            ensure_team(session, team_id=team_id, timezone=self.settings.timezone)
-        with self._lock:
-            self._known_teams.add(team_id)
+    def consortium_of(self, origin: Origin) -> str:
+        """The consortium a request belongs to (see :mod:`bot.services.tenancy`).
+
+        Its own short transaction, outside the request's work: linking an installation seen for the
+        first time must not count as the request's record (see :meth:`session`). A channel's owner
+        never changes once it has one, so it is remembered; an installation's link is read each time
+        (``/accord join`` moves it).
+        """
+        channel = origin.channel_id
+        if channel and channel in self._channel_owners:
+            return self._channel_owners[channel]
+        with session_scope(self.engine) as session:
+            consortium_id = resolve_consortium(session, origin, single_token=not self.settings.oauth,
+                                               timezone=self.settings.timezone)
+            owner = channel_owner(session, channel_id=channel) if channel else None
+        if channel and owner is not None:
+            with self._lock:
+                if len(self._channel_owners) > CHANNEL_CACHE:
+                    self._channel_owners.clear()
+                self._channel_owners[channel] = owner
+        return consortium_id

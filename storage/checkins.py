@@ -26,6 +26,7 @@ from storage.models import (
     Proposal,
     ProposalGroup,
 )
+from storage.origin import origin_workspace
 from storage.types import UTCDateTime
 
 _NO_SYNC = {"synchronize_session": False}
@@ -201,6 +202,7 @@ def get_response(session: Session, *, consortium_id: str, round_id: int, user_id
 
 def insert_response(session: Session, *, response: CheckinResponse) -> bool:
     """Insert a first answer; False if the member already answered in this round."""
+    response.team_id = response.team_id or origin_workspace()
     return claim(session, response)
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from storage.db import fill_in, insert_row
 from storage.models import Commitment, CommitmentUpdate
+from storage.origin import claim_for, stamped
 
 
 def get_commitment(session: Session, *, consortium_id: str, commitment_id: int,
@@ -79,8 +80,9 @@ def list_updates(session: Session, *, consortium_id: str, commitment_id: int) ->
 
 
 def insert_commitment(session: Session, **values: Any) -> Commitment:
-    """Insert a commitment in one statement; the row as stored."""
-    return insert_row(session, Commitment, **values)
+    """Insert a commitment in one statement; the row as stored (its channel becomes the consortium's)."""
+    claim_for(session, consortium_id=values["consortium_id"], channel_id=values.get("channel_id"))
+    return insert_row(session, Commitment, **stamped(values))
 
 
 def add_update(session: Session, **values: Any) -> None:

@@ -10,11 +10,13 @@ from sqlmodel import Session, col, select
 
 from storage.db import fill_in, insert_row
 from storage.models import Decision
+from storage.origin import claim_for, stamped
 
 
 def insert_decision(session: Session, **values: Any) -> Decision:
-    """Insert a decision in one statement; the row as stored."""
-    return insert_row(session, Decision, **values)
+    """Insert a decision in one statement; the row as stored (its channel becomes the consortium's)."""
+    claim_for(session, consortium_id=values["consortium_id"], channel_id=values.get("channel_id"))
+    return insert_row(session, Decision, **stamped(values))
 
 
 def set_link(session: Session, *, consortium_id: str, decision_id: int, message_ts: str | None,

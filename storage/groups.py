@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from storage.db import claim, dialect_insert
 from storage.models import GroupMembership, StakeholderGroup
+from storage.origin import origin_workspace
 
 
 def name_key(name: str) -> str:
@@ -97,7 +98,8 @@ def user_group_ids(session: Session, *, consortium_id: str, user_id: str) -> lis
 
 
 def insert_group(session: Session, *, group: StakeholderGroup) -> bool:
-    """Insert a new group; False if the team already has a group of that name."""
+    """Insert a new group; False if the consortium already has a group of that name."""
+    group.team_id = group.team_id or origin_workspace()
     return claim(session, group)
 
 
@@ -113,7 +115,8 @@ def add_memberships(
     added = []
     for user_id in dict.fromkeys(user_ids):
         statement = insert(GroupMembership).values(
-            consortium_id=consortium_id, group_id=group_id, user_id=user_id, joined_at=joined_at
+            consortium_id=consortium_id, group_id=group_id, user_id=user_id, joined_at=joined_at,
+            team_id=origin_workspace(),
         ).on_conflict_do_nothing(index_elements=["group_id", "user_id"]).returning(col(GroupMembership.id))
         if session.execute(statement).first() is not None:  # no row back: it was there already
             added.append(user_id)

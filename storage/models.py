@@ -436,3 +436,21 @@ class UserName(SQLModel, table=True):
     user_id: str = Field(primary_key=True, max_length=32)
     name: str = Field(max_length=200)
     updated_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class ConsortiumInvite(SQLModel, table=True):
+    """A one-time code by which another installation joins a consortium (`/accord invite`, `/accord join`).
+
+    Only the code's SHA-256 is kept; it works once, until ``expires_at``.
+    """
+
+    __tablename__ = "consortium_invite"
+    id: int | None = Field(default=None, primary_key=True)
+    consortium_id: str = Field(foreign_key="consortium.id", index=True, max_length=32)
+    code_hash: str = Field(max_length=64, unique=True)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+    expires_at: datetime = _ts()  # type: ignore[assignment]
+    used_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    used_by: str | None = Field(default=None, max_length=32)  # who ran `/accord join`
+    used_workspace: str | None = Field(default=None, max_length=32)  # the installation it linked

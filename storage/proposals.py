@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from storage.db import insert_unless_taken
 from storage.models import Decision, Position, Proposal, ProposalGroup
+from storage.origin import claim_for, origin_workspace
 
 
 def _count(session: Session, statement: Any) -> int:
@@ -29,7 +30,9 @@ def get_proposal(session: Session, *, consortium_id: str, proposal_id: int) -> P
 
 
 def add_proposal(session: Session, *, proposal: Proposal, group_ids: Sequence[int]) -> Proposal:
-    """Insert a proposal and the groups whose position it requires."""
+    """Insert a proposal and the groups whose position it requires (its channel becomes the consortium's)."""
+    claim_for(session, consortium_id=proposal.consortium_id, channel_id=proposal.channel_id)
+    proposal.team_id = proposal.team_id or origin_workspace()
     session.add(proposal)
     session.flush()
     assert proposal.id is not None
@@ -85,7 +88,7 @@ def upsert_position(session: Session, *, consortium_id: str, proposal_id: int, u
     """
     if insert_unless_taken(session, Position, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id,
                            group_id=group_id, choice=choice, reason=reason, created_at=now,
-                           updated_at=now) is not None:
+                           updated_at=now, team_id=origin_workspace()) is not None:
         return True, None
     mine = (col(Position.consortium_id) == consortium_id, col(Position.proposal_id) == proposal_id,
             col(Position.user_id) == user_id)

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from storage.db import claim, insert_unless_taken
 from storage.models import (
     AuditLog,
     ChannelHome,
+    CheckinRound,
+    Commitment,
     Consortium,
+    ConsortiumInvite,
+    Decision,
     Facilitator,
     GroupMembership,
     ProcessedEvent,
+    Proposal,
+    StakeholderGroup,
     Workspace,
     utcnow,
 )
@@ -115,6 +122,24 @@ def link_workspace(session: Session, *, workspace_id: str, consortium_id: str, i
     return found
 
 
+def workspace(session: Session, *, workspace_id: str) -> Workspace | None:
+    """A workspace (or Grid org) row."""
+    return session.get(Workspace, workspace_id)
+
+
+def workspaces_of(session: Session, *, consortium_id: str) -> list[Workspace]:
+    """A consortium's workspaces: the one it is named after first, then by when they joined."""
+    rows = session.exec(select(Workspace).where(Workspace.consortium_id == consortium_id)
+                        .order_by(col(Workspace.created_at), col(Workspace.id)))
+    return sorted(rows, key=lambda w: w.id != consortium_id)
+
+
+def channel_workspace(session: Session, *, channel_id: str) -> str | None:
+    """The workspace a channel was first recorded from (None when unknown)."""
+    home = session.get(ChannelHome, channel_id)
+    return home.team_id if home is not None else None
+
+
 def channel_consortium(session: Session, *, channel_id: str) -> str | None:
     """The consortium a channel belongs to; None while nothing was recorded in it."""
     home = session.get(ChannelHome, channel_id)
@@ -133,3 +158,41 @@ def consortia_of_member(session: Session, *, user_id: str) -> list[str]:
     """The consortia in whose groups a user is a member."""
     query = select(GroupMembership.consortium_id).where(GroupMembership.user_id == user_id).distinct()
     return sorted(session.exec(query))
+
+
+def add_invite(session: Session, *, consortium_id: str, code_hash: str, created_by: str, now: datetime,
+               expires_at: datetime) -> None:
+    """Keep a new invitation code's hash."""
+    session.add(ConsortiumInvite(consortium_id=consortium_id, code_hash=code_hash, created_by=created_by,
+                                 created_at=now, expires_at=expires_at))
+    session.flush()
+
+
+def find_invite(session: Session, *, code_hash: str) -> ConsortiumInvite | None:
+    """The invitation with this code, used or not."""
+    return session.exec(select(ConsortiumInvite).where(ConsortiumInvite.code_hash == code_hash)).first()
+
+
+def use_invite(session: Session, *, invite_id: int, user_id: str, workspace_id: str, now: datetime) -> bool:
+    """Mark an invitation used, if it still is unused and valid (one conditional UPDATE: of two racing
+    joins, one wins)."""
+    result = session.execute(
+        update(ConsortiumInvite)
+        .where(col(ConsortiumInvite.id) == invite_id, col(ConsortiumInvite.used_at).is_(None),
+               col(ConsortiumInvite.expires_at) > now)
+        .values(used_at=now, used_by=user_id, used_workspace=workspace_id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def has_records(session: Session, *, consortium_id: str) -> bool:
+    """Whether a consortium recorded anything: a group, a decision, a commitment, a proposal, a check-in."""
+    for model in (StakeholderGroup, Decision, Commitment, Proposal, CheckinRound):
+        found = session.exec(select(model.id).where(model.consortium_id == consortium_id).limit(1)).first()
+        if found is not None:
+            return True
+    return False
+
+
+def move_workspace(session: Session, *, workspace_id: str, consortium_id: str) -> None:
+    """Link an existing workspace (or Grid org) to another consortium."""
+    session.execute(update(Workspace).where(col(Workspace.id) == workspace_id).values(consortium_id=consortium_id))

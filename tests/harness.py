@@ -109,18 +109,22 @@ class Harness:
         return self.http.post(f"{self.url}/slack/events", content=body.encode(), headers=all_headers)
 
     def command(self, command: str, text: str = "", *, user: str = "U1", channel: str = "C1",
-                team: str = payloads.TEAM, settle: bool = True, **kw: Any) -> Sent:
+                team: str = payloads.TEAM, settle: bool = True, enterprise: str | None = None,
+                org_install: bool = False, **kw: Any) -> Sent:
         key = f"cmd{next(self._keys)}"
         body, ctype = payloads.slash_command(command, text, user=user, channel=channel, team=team,
-                                             response_url=self.fake.response_url(key))
+                                             response_url=self.fake.response_url(key), enterprise=enterprise,
+                                             org_install=org_install)
         sent = Sent(self.post(body, ctype, **kw), self, key)
         if settle:
             self.settle()
         return sent
 
     def event(self, event: dict[str, Any], *, event_id: str | None = None, team: str = payloads.TEAM,
-              actor_team: str | None = None, settle: bool = True, **kw: Any) -> Sent:
-        body, ctype = payloads.event_callback(event, team=team, event_id=event_id, actor_team=actor_team)
+              actor_team: str | None = None, settle: bool = True, enterprise: str | None = None,
+              org_install: bool = False, **kw: Any) -> Sent:
+        body, ctype = payloads.event_callback(event, team=team, event_id=event_id, actor_team=actor_team,
+                                              enterprise=enterprise, org_install=org_install)
         sent = Sent(self.post(body, ctype, **kw), self)
         if settle:
             self.settle()

@@ -22,26 +22,37 @@ def sign(body: str, *, secret: str, timestamp: int | None = None) -> dict[str, s
 
 
 def slash_command(command: str, text: str = "", *, user: str = "U1", channel: str = "C1", team: str = TEAM,
-                  response_url: str = "http://127.0.0.1:9/response/none") -> tuple[str, str]:
-    """A slash command as Slack posts it: (form body, content type)."""
+                  response_url: str = "http://127.0.0.1:9/response/none", enterprise: str | None = None,
+                  org_install: bool = False) -> tuple[str, str]:
+    """A slash command as Slack posts it: (form body, content type).
+
+    ``enterprise``: the workspace is part of that Enterprise Grid org; ``org_install``: Accord is
+    installed org-wide there (Slack then says ``is_enterprise_install=true``).
+    """
     n = next(_counter)
     fields = {
         "token": "legacy", "team_id": team, "team_domain": "example", "channel_id": channel,
         "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": command,
-        "text": text, "api_app_id": "A1", "is_enterprise_install": "false",
+        "text": text, "api_app_id": "A1", "is_enterprise_install": "true" if org_install else "false",
         "response_url": response_url, "trigger_id": f"trigger.{n}",
     }
+    if enterprise is not None:
+        fields.update(enterprise_id=enterprise, enterprise_name="Example Org")
     return urlencode(fields), "application/x-www-form-urlencoded"
 
 
 def event_callback(event: dict[str, Any], *, team: str = TEAM, event_id: str | None = None,
-                   actor_team: str | None = None) -> tuple[str, str]:
+                   actor_team: str | None = None, enterprise: str | None = None,
+                   org_install: bool = False) -> tuple[str, str]:
     """An Events API delivery: (JSON body, content type).
 
     ``actor_team``: the event comes from a member of that other workspace in a Slack Connect
     channel, shaped as Slack sends it (bolt-python's ``slack_connect_events_api_requests``): the
     actor's team as ``team_id`` and in the event, the installation in ``authorizations`` and
     ``context_team_id``, ``is_ext_shared_channel``.
+
+    ``org_install``: Accord is installed org-wide in Enterprise Grid org ``enterprise``: the
+    authorization names the enterprise and no team (bolt-python's ``test_events_org_apps``).
     """
     n = next(_counter)
     body: dict[str, Any] = {
@@ -50,6 +61,12 @@ def event_callback(event: dict[str, Any], *, team: str = TEAM, event_id: str | N
         "authorizations": [{"team_id": team, "user_id": "UACCORDBOT", "is_bot": True,
                             "is_enterprise_install": False}],
     }
+    if enterprise is not None:
+        body["enterprise_id"] = enterprise
+        if org_install:
+            body["authorizations"] = [{"enterprise_id": enterprise, "team_id": None, "user_id": "UACCORDBOT",
+                                       "is_bot": True, "is_enterprise_install": True}]
+            body["is_ext_shared_channel"] = False
     if actor_team is not None:
         body.update(team_id=actor_team, context_team_id=team, is_ext_shared_channel=True)
         body["event"] = {**event, "team": actor_team, "user_team": actor_team, "source_team": actor_team}

@@ -46,14 +46,18 @@ def has_facilitator(session: Session, *, settings: Settings) -> bool:
     return bool(settings.facilitators) or teams.any_facilitator_promoted(session)
 
 
-def promote_installer(session: Session, *, settings: Settings, team_id: str, user_id: str) -> bool:
+def promote_installer(session: Session, *, settings: Settings, team_id: str, user_id: str,
+                      org_wide: bool = False) -> bool:
     """The user who installed Accord becomes a facilitator of the consortium the install created.
 
     Only while that consortium has no promoted facilitator: a later reinstall (new scopes, another
     admin) leaves the facilitators it already has. Returns whether the user was promoted.
     """
-    teams.ensure_team(session, team_id=team_id, timezone=settings.timezone)
-    consortium_id = teams.consortium_of_workspace(session, workspace_id=team_id) or team_id
+    consortium_id = teams.consortium_of_workspace(session, workspace_id=team_id)
+    if consortium_id is None:  # a new installation: a consortium of its own
+        teams.ensure_consortium(session, consortium_id=team_id, timezone=settings.timezone)
+        consortium_id = teams.link_workspace(session, workspace_id=team_id, consortium_id=team_id,
+                                             is_enterprise_install=org_wide)
     if teams.list_facilitator_ids(session, consortium_id=consortium_id):
         return False
     if not teams.add_facilitator(session, consortium_id=consortium_id, user_id=user_id, added_by=user_id):

@@ -9,10 +9,16 @@ to the one consortium there is, under OAuth to a new consortium of its own (id =
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from bot.services import ServiceError
+from bot.config import Settings
+from bot.services import Forbidden, Invalid, ServiceError
+from bot.services.access import is_facilitator
 from storage import teams as store
+from storage.origin import recording_from as recording_from
 from storage.types import Session
 
 
@@ -63,9 +69,104 @@ def resolve_consortium(session: Session, origin: Origin, *, single_token: bool, 
                                 is_enterprise_install=origin.is_enterprise_install)
 
 
+def channel_owner(session: Session, *, channel_id: str) -> str | None:
+    """The consortium a channel belongs to; None for a direct message or a channel nobody recorded in."""
+    if is_direct(channel_id):
+        return None
+    return store.channel_consortium(session, channel_id=channel_id)
+
+
 def claim_channel(session: Session, *, channel_id: str, consortium_id: str, team_id: str | None) -> bool:
     """Record that a consortium records in a channel; False when the channel belongs to another consortium."""
     if is_direct(channel_id):
         return True
     return store.claim_channel(session, channel_id=channel_id, consortium_id=consortium_id,
                                team_id=team_id) == consortium_id
+
+
+def installations_of(session: Session, workspace_or_consortium: str,
+                     channel_id: str | None = None) -> list[tuple[str, bool]]:
+    """Where to look for a bot token, as (workspace id, org-wide install): for a channel, the workspace
+    it was first recorded from; then the workspace itself; then every workspace of the consortium
+    (the one it is named after first, then by age)."""
+    found: list[tuple[str, bool]] = []
+    if channel_id and not is_direct(channel_id):
+        home = store.channel_workspace(session, channel_id=channel_id)
+        ws = store.workspace(session, workspace_id=home) if home else None
+        if ws is not None:
+            found.append((ws.id, ws.is_enterprise_install))
+    own = store.workspace(session, workspace_id=workspace_or_consortium)
+    if own is not None and (own.id, own.is_enterprise_install) not in found:
+        found.append((own.id, own.is_enterprise_install))
+    consortium_id = own.consortium_id if own is not None else workspace_or_consortium
+    for ws in store.workspaces_of(session, consortium_id=consortium_id):
+        if (ws.id, ws.is_enterprise_install) not in found:
+            found.append((ws.id, ws.is_enterprise_install))
+    if not found:
+        found.append((workspace_or_consortium, False))
+    return found
+
+
+INVITE_VALID = timedelta(hours=24)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or retyped without mistakes
+CODE_LENGTH = 12
+
+
+def _code_hash(code: str) -> str:
+    normal = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def create_invite(session: Session, *, settings: Settings, consortium_id: str, user_id: str,
+                  now: datetime) -> tuple[str, datetime]:
+    """A facilitator's one-time code for another installation to join: (code, valid until)."""
+    if not is_facilitator(session, settings=settings, consortium_id=consortium_id, user_id=user_id):
+        raise Forbidden("Only facilitators can invite another workspace. Ask a facilitator, or see `/accord help`.")
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    code = "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+    expires_at = now + INVITE_VALID
+    store.add_invite(session, consortium_id=consortium_id, code_hash=_code_hash(code), created_by=user_id,
+                     now=now, expires_at=expires_at)
+    store.write_audit(session, consortium_id=consortium_id, actor_id=user_id, action="invite.create",
+                      entity="consortium", entity_id=consortium_id, detail={"expires_at": expires_at.isoformat()})
+    return code, expires_at
+
+
+def join_with_code(session: Session, *, settings: Settings, code: str, origin: Origin, now: datetime) -> str:
+    """Link the installation a request came from to the consortium that made ``code``; that consortium.
+
+    Run in the joining workspace by a facilitator of its consortium so far (the installer is one);
+    refused while that consortium has records of its own, so nothing is left behind or mixed.
+    """
+    workspace = installation_id(origin)
+    user_id = origin.user_id or ""
+    if not workspace:
+        raise ServiceError("This request has no workspace id.")
+    invite = store.find_invite(session, code_hash=_code_hash(code))
+    if invite is None or invite.used_at is not None or invite.expires_at <= now:
+        raise Invalid("That code is not valid: it may be mistyped, used already or older than 24 hours. "
+                      "Ask a facilitator of the consortium for a new one (`/accord invite`).")
+    current = store.consortium_of_workspace(session, workspace_id=workspace)
+    if current == invite.consortium_id:
+        raise Invalid("This workspace already belongs to that consortium.")
+    if current is not None:
+        if not is_facilitator(session, settings=settings, consortium_id=current, user_id=user_id):
+            raise Forbidden("Only the person who installed Accord here or a facilitator can join this "
+                            "workspace to a consortium.")
+        if store.has_records(session, consortium_id=current):
+            raise Invalid("This workspace already keeps a record of its own in Accord (groups, decisions, "
+                          "commitments or proposals), so it cannot join another consortium: the two records "
+                          "would mix. Export it first (`accord export`) and ask your administrator.")
+    assert invite.id is not None
+    if not store.use_invite(session, invite_id=invite.id, user_id=user_id, workspace_id=workspace, now=now):
+        raise Invalid("That code was just used. Ask a facilitator of the consortium for a new one.")
+    if current is None:
+        store.link_workspace(session, workspace_id=workspace, consortium_id=invite.consortium_id,
+                             is_enterprise_install=origin.is_enterprise_install)
+    else:
+        store.move_workspace(session, workspace_id=workspace, consortium_id=invite.consortium_id)
+        store.write_audit(session, consortium_id=current, actor_id=user_id, action="workspace.leave",
+                          entity="workspace", entity_id=workspace, detail={"joined": invite.consortium_id})
+    store.write_audit(session, consortium_id=invite.consortium_id, actor_id=user_id, action="workspace.join",
+                      entity="workspace", entity_id=workspace, detail={"invited_by": invite.created_by})
+    return invite.consortium_id

@@ -15,8 +15,9 @@ from slack_bolt import Ack, BoltContext, Respond
 
 from bot.runtime import Runtime
 from bot.services import ServiceError
+from bot.services.tenancy import Origin
 from bot.values import ParseError
-from handlers.shared.context import runtime, team_of
+from handlers.shared.context import origin_of, runtime, team_of
 from handlers.shared.grammar import Help
 from handlers.shared.replies import error_text, reply
 from handlers.shared.usage import CommandUsage, usage_text
@@ -35,6 +36,7 @@ class SlashCall:
     command: dict[str, Any]
     respond: Respond
     client: Any
+    origin: Origin | None = None  # where it came from, as Slack said (installation, channel, user)
 
     @property
     def text(self) -> str:
@@ -59,7 +61,7 @@ def slash_command(usage: CommandUsage, parse: Callable[[SlashCall], T], *,
             ack()
             call = SlashCall(rt=runtime(context), consortium_id=team_of(context), user_id=command["user_id"],
                              channel_id=str(command.get("channel_id", "")), command=command, respond=respond,
-                             client=client)
+                             client=client, origin=origin_of(context))
             try:
                 parsed = parse(call)
                 if answers_help and isinstance(parsed, Help):

@@ -23,7 +23,8 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_bolt.kwargs_injection.args import Args
 
-from handlers.shared.context import runtime
+from bot.services.tenancy import recording_from
+from handlers.shared.context import runtime, workspace_of
 from handlers.shared.inbox import ticket_of, work_from_inbox
 from handlers.shared.replies import report_failure
 
@@ -56,12 +57,18 @@ def _failed(listener: Callable[..., Any], kwargs: dict[str, Any]) -> Callable[[E
     return report
 
 
+def _recording(context: BoltContext, listener: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    """Run a listener's work; what it records comes from the acting user's workspace."""
+    with recording_from(workspace_of(context)):
+        return listener(**kwargs)
+
+
 def deferred(listener: Callable[..., Any], work: Executor) -> Callable[..., Any]:
     """Ack at once, then run ``listener`` on the work pool from its inbox row (Bolt reads its parameters
     through wraps)."""
 
     def run(context: BoltContext, kwargs: dict[str, Any]) -> None:
-        work_from_inbox(runtime(context), ticket_of(context), lambda: listener(**kwargs),
+        work_from_inbox(runtime(context), ticket_of(context), lambda: _recording(context, listener, kwargs),
                         on_error=_failed(listener, kwargs))
 
     @_named_like(listener)
@@ -105,8 +112,8 @@ def inboxed(listener: Callable[..., Any], acks: Executor) -> Callable[..., Any]:
 
         def work() -> None:
             try:
-                work_from_inbox(runtime(args.context), ticket_of(args.context), lambda: listener(**kwargs),
-                                on_error=failed)
+                work_from_inbox(runtime(args.context), ticket_of(args.context),
+                                lambda: _recording(args.context, listener, kwargs), on_error=failed)
             finally:
                 acked.set()  # a listener that never acked: Bolt answers for it
 

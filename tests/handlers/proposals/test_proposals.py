@@ -218,14 +218,6 @@ def test_modal_opens_with_groups_and_creates_with_date_and_required_groups(accor
     assert "*Not yet heard from:* *Industry*, *Policy*" in text and "Academia" not in text
 
 
-def test_position_from_another_team_is_not_found(accord: Harness) -> None:
-    make_groups(accord)
-    pid = propose(accord, "Keep minutes public")
-    refused = click(accord, "agree", pid, user="UX1", team="T2")
-    assert f"no proposal #{pid}" in refused.reply_text()
-    assert positions_of(accord, pid) == {}
-
-
 def test_help_and_unpostable_proposal(accord: Harness) -> None:
     assert "/propose close <id>" in accord.command("/propose", "help").reply_text()
     accord.fake.fail_next("chat.postMessage", error="not_in_channel")

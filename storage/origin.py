@@ -1,0 +1,61 @@
+"""Where the record being written comes from: the workspace of the request being worked.
+
+A request's work runs inside :func:`recording_from` its workspace; every record it inserts carries
+that workspace as its ``team_id`` (a consortium spans workspaces), and the channel it is recorded in
+becomes the consortium's, if nobody recorded there before (see :func:`claim_for`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from sqlmodel import Session, select
+
+from storage.db import insert_unless_taken
+from storage.models import ChannelHome, utcnow
+
+_WORKSPACE: ContextVar[str | None] = ContextVar("accord_origin_workspace", default=None)
+
+
+class ChannelTaken(Exception):
+    """The channel belongs to another consortium."""
+
+
+@contextmanager
+def recording_from(workspace_id: str | None) -> Iterator[None]:
+    """Records inserted inside come from ``workspace_id``."""
+    token = _WORKSPACE.set(workspace_id)
+    try:
+        yield
+    finally:
+        _WORKSPACE.reset(token)
+
+
+def origin_workspace() -> str | None:
+    """The workspace of the request being worked; None outside a request (scheduled work)."""
+    return _WORKSPACE.get()
+
+
+def stamped(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with ``team_id`` set to the request's workspace, unless given."""
+    if values.get("team_id") is None and _WORKSPACE.get() is not None:
+        return {**values, "team_id": _WORKSPACE.get()}
+    return values
+
+
+def claim_for(session: Session, *, consortium_id: str, channel_id: str | None) -> None:
+    """The consortium records in a channel: it becomes theirs if nobody recorded there before.
+
+    Raises :class:`ChannelTaken` when it is another consortium's (two consortia raced to record
+    first in a new channel; requests are otherwise resolved to the channel's owner beforehand).
+    """
+    if not channel_id or channel_id.startswith("D"):
+        return
+    insert_unless_taken(session, ChannelHome, channel_id=channel_id, consortium_id=consortium_id,
+                        team_id=_WORKSPACE.get(), created_at=utcnow())
+    owner = session.exec(select(ChannelHome.consortium_id).where(ChannelHome.channel_id == channel_id)).one()
+    if owner != consortium_id:
+        raise ChannelTaken(channel_id)
