@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
 from bot.services import organisations
+from handlers.shared.blocks import escape
 
 logger = logging.getLogger("accord.handlers")
 
@@ -34,14 +35,15 @@ def user_team(body: Mapping[str, Any]) -> str | None:
 
 
 def workspace_name(client: Any, team_id: str) -> str | None:
-    """What `team.info` calls a workspace; None when Slack won't say."""
+    """What `team.info` calls a workspace, escaped as Slack escapes command text (as names typed in commands
+    are kept); None when Slack won't say."""
     try:
         team = client.team_info(team=team_id).get("team") or {}
     except SlackApiError as err:
         logger.warning("team_info_failed team=%s error=%s", team_id, err.response.get("error"))
         return None
     name = team.get("name")
-    return name.strip() if isinstance(name, str) and name.strip() else None
+    return escape(" ".join(name.split())) if isinstance(name, str) and name.strip() else None
 
 
 def apply_member_default(rt: Runtime, *, consortium_id: str, user_id: str, team_id: str | None) -> bool:
