@@ -65,6 +65,13 @@ def members_by_group(session: Session, *, consortium_id: str) -> dict[int, list[
     return result
 
 
+def list_memberships(session: Session, *, consortium_id: str) -> list[GroupMembership]:
+    """Every membership of a consortium, oldest first (the order that makes a user's first group primary)."""
+    query = (select(GroupMembership).where(GroupMembership.consortium_id == consortium_id)
+             .order_by(col(GroupMembership.joined_at), col(GroupMembership.id)))
+    return list(session.exec(query))
+
+
 def primary_groups(session: Session, *, consortium_id: str, user_ids: Iterable[str] | None = None) -> dict[str, int]:
     """User id → primary group id (the first group they joined), in one query."""
     query = select(GroupMembership.user_id,
