@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from storage.models import AuditLog, Commitment, GroupMembership, MemberOrganisation, Organisation, Position
 from storage.organisations import list_organisations, organisation_names
-from tests.handlers.proposals.proposal_helpers import CLICK, make_groups, propose
+from tests.handlers.proposals.proposal_helpers import CLICK, live_text, make_groups, propose, take
 from tests.harness import Harness
 
 FAC = "UFAC"
@@ -166,3 +166,16 @@ def test_group_add_gives_a_member_of_another_workspace_its_organisation(accord: 
     accord.command("/group", f"add Policy <@{EXT}> <@U1>", user=FAC)
     assert {m.user_id: m.organisation for m in _rows(accord, GroupMembership)} == {EXT: "ACME", "U1": None}
     assert _org(accord, "ACME").team_id == OTHER_TEAM
+
+
+def test_the_live_proposal_and_the_digest_show_members_organisations(accord: Harness) -> None:
+    make_groups(accord, {"Policy": ["U1"]})
+    accord.command("/org", "set Univ Bonn <@U1>", user=FAC)
+    proposal_id = propose(accord, "Adopt the charter")
+    take(accord, proposal_id, "U1", "disagree", "Needs legal review")
+    assert "*disagree* — <@U1> (Univ Bonn · Policy): Needs legal review" in live_text(accord, proposal_id)
+    accord.command("/commit", "Draft the annex", user="U1")
+    accord.command("/commit", "Review the annex", user="U2")  # no organisation: shown without one
+    digest = accord.fake.all_text(accord.command("/digest", "preview", user="U1").reply())
+    assert "<@U1> (Univ Bonn): Draft the annex" in digest
+    assert "<@U2>: Review the annex" in digest
