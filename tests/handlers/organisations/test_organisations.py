@@ -12,6 +12,7 @@ from storage.models import AuditLog, Commitment, GroupMembership, MemberOrganisa
 from storage.organisations import list_organisations, organisation_names
 from tests.handlers.proposals.proposal_helpers import CLICK, live_text, make_groups, propose, take
 from tests.harness import Harness
+from tests.payloads import message_event
 
 FAC = "UFAC"
 OTHER_TEAM = "T2"
@@ -179,3 +180,14 @@ def test_the_live_proposal_and_the_digest_show_members_organisations(accord: Har
     digest = accord.fake.all_text(accord.command("/digest", "preview", user="U1").reply())
     assert "<@U1> (Univ Bonn): Draft the annex" in digest
     assert "<@U2>: Review the annex" in digest
+
+
+def test_a_commitment_from_a_shared_channel_message_keeps_the_authors_workspace(accord: Harness) -> None:
+    accord.fake.teams[OTHER_TEAM] = "ACME"
+    accord.fake.unknown_users.add(EXT)
+    accord.event(message_event("Action: draft the glossary", user=EXT, channel="CSHARED"), actor_team=OTHER_TEAM)
+    assert [(c.owner_id, c.organisation) for c in _rows(accord, Commitment)] == [(EXT, "ACME")]
+
+
+def test_accord_help_lists_org(accord: Harness) -> None:
+    assert "/org representative <organisation> @user" in accord.command("/accord", "help", user="U1").reply_text()
