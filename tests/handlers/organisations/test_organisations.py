@@ -191,3 +191,14 @@ def test_a_commitment_from_a_shared_channel_message_keeps_the_authors_workspace(
 
 def test_accord_help_lists_org(accord: Harness) -> None:
     assert "/org representative <organisation> @user" in accord.command("/accord", "help", user="U1").reply_text()
+
+
+def test_app_home_shows_the_members_organisation(accord: Harness) -> None:
+    def home_text(user: str) -> str:
+        before = len(accord.fake.calls_to("views.publish"))
+        accord.event({"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"})
+        return accord.fake.all_text(accord.fake.wait_for("views.publish", count=before + 1)[-1])
+
+    assert "*Your organisation:* none yet" in home_text("U1")
+    accord.command("/org", "set Univ Bonn <@U1>", user=FAC)
+    assert "*Your organisation:* Univ Bonn" in home_text("U1")
