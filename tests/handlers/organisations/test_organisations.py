@@ -8,7 +8,15 @@ from typing import Any
 
 from sqlmodel import select
 
-from storage.models import AuditLog, Commitment, GroupMembership, MemberOrganisation, Organisation, Position
+from storage.models import (
+    AuditLog,
+    CheckinResponse,
+    Commitment,
+    GroupMembership,
+    MemberOrganisation,
+    Organisation,
+    Position,
+)
 from storage.organisations import list_organisations, organisation_names
 from tests.handlers.proposals.proposal_helpers import CLICK, live_text, make_groups, propose, take
 from tests.harness import Harness
@@ -202,3 +210,17 @@ def test_app_home_shows_the_members_organisation(accord: Harness) -> None:
     assert "*Your organisation:* none yet" in home_text("U1")
     accord.command("/org", "set Univ Bonn <@U1>", user=FAC)
     assert "*Your organisation:* Univ Bonn" in home_text("U1")
+
+
+def test_a_check_in_answered_in_a_shared_channel_thread_keeps_the_workspace(accord: Harness) -> None:
+    accord.fake.teams[OTHER_TEAM] = "ACME"
+    accord.fake.unknown_users.add(EXT)
+    accord.fake.dm_refusals[EXT] = "channel_not_found"  # the prompt goes to the group's shared channel
+    accord.command("/group", "create Policy <#CSHARED>", user=FAC)
+    accord.command("/group", f"add Policy <@{EXT}>", user=FAC)
+    accord.command("/checkin", "now Policy", user=FAC)
+    accord.tick()
+    [prompt] = accord.fake.wait_for("chat.postMessage", where=lambda c: c.params["channel"] == "CSHARED")
+    accord.event(message_event("Consultation closes Friday", user=EXT, channel="CSHARED",
+                               thread_ts=prompt.response["ts"]), actor_team=OTHER_TEAM)
+    assert [(r.user_id, r.organisation) for r in _rows(accord, CheckinResponse)] == [(EXT, "ACME")]
