@@ -17,6 +17,7 @@ BOT_SCOPES = [
     "groups:history",
     "im:history",
     "im:write",
+    "team:read",
     "users:read",
 ]
 BOT_EVENTS = ["app_home_opened", "app_mention", "message.channels", "message.groups", "message.im"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -66,6 +66,13 @@ def members_by_group(session: Session, *, consortium_id: str) -> dict[int, list[
     return result
 
 
+def list_memberships(session: Session, *, consortium_id: str) -> list[GroupMembership]:
+    """Every membership of a consortium, oldest first (the order that makes a user's first group primary)."""
+    query = (select(GroupMembership).where(GroupMembership.consortium_id == consortium_id)
+             .order_by(col(GroupMembership.joined_at), col(GroupMembership.id)))
+    return list(session.exec(query))
+
+
 def primary_groups(session: Session, *, consortium_id: str, user_ids: Iterable[str] | None = None) -> dict[str, int]:
     """User id → primary group id (the first group they joined), in one query."""
     query = select(GroupMembership.user_id,
@@ -104,9 +111,11 @@ def insert_group(session: Session, *, group: StakeholderGroup) -> bool:
 
 
 def add_memberships(
-    session: Session, *, consortium_id: str, group_id: int, user_ids: Iterable[str], joined_at: datetime
+    session: Session, *, consortium_id: str, group_id: int, user_ids: Iterable[str], joined_at: datetime,
+    organisations: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """Add members (their order is kept by id); returns those who were not members yet.
+    """Add members (their order is kept by id), each with their organisation's name as it is now; returns
+    those who were not members yet.
 
     Each membership is a unique insert on (group, user) that does nothing when it exists, so two
     simultaneous adds of one member add it once and neither fails.
@@ -116,7 +125,7 @@ def add_memberships(
     for user_id in dict.fromkeys(user_ids):
         statement = insert(GroupMembership).values(
             consortium_id=consortium_id, group_id=group_id, user_id=user_id, joined_at=joined_at,
-            team_id=origin_workspace(),
+            team_id=origin_workspace(), organisation=(organisations or {}).get(user_id),
         ).on_conflict_do_nothing(index_elements=["group_id", "user_id"]).returning(col(GroupMembership.id))
         if session.execute(statement).first() is not None:  # no row back: it was there already
             added.append(user_id)

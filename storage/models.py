@@ -123,7 +123,50 @@ class GroupMembership(SQLModel, table=True):
     team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
     group_id: int = Field(foreign_key="stakeholder_group.id", index=True)
     user_id: str = Field(max_length=32)
+    organisation: str | None = Field(default=None, max_length=200)  # the member's, when they joined
     joined_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class Organisation(SQLModel, table=True):
+    """The body members represent (a university, ministry, company, NGO); ``team_id`` when it stands for a
+    Slack workspace, whose members default to it. Names match case-insensitively (``name_key``)."""
+
+    __table_args__ = (
+        UniqueConstraint("consortium_id", "name_key", name="uq_organisation_name"),
+        UniqueConstraint("consortium_id", "team_id", name="uq_organisation_team"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    consortium_id: str = Field(foreign_key="consortium.id", index=True, max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the Slack workspace it stands for
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200)
+    representative_user_id: str | None = Field(default=None, max_length=32)
+    focal_user_id: str | None = Field(default=None, max_length=32)
+    created_by: str | None = Field(default=None, max_length=32)  # None: made from a workspace's name
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class MemberOrganisation(SQLModel, table=True):
+    """A member's organisation in a consortium (one each); ``set_by`` None when it is their workspace's default."""
+
+    __tablename__ = "member_organisation"
+    __table_args__ = (UniqueConstraint("consortium_id", "user_id", name="uq_member_organisation_user"),)
+    id: int | None = Field(default=None, primary_key=True)
+    consortium_id: str = Field(foreign_key="consortium.id", max_length=32)
+    user_id: str = Field(max_length=32)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    set_by: str | None = Field(default=None, max_length=32)
+    set_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class WorkspaceName(SQLModel, table=True):
+    """A Slack workspace's name as `team.info` last gave it (any workspace a member comes from, installed or
+    not: a cache, apart from ``workspace`` so a workspace is never linked to a consortium by being named)."""
+
+    __tablename__ = "workspace_name"
+    team_id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=200)
+    updated_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
 
 
 class Proposal(SQLModel, table=True):
@@ -173,6 +216,7 @@ class Position(SQLModel, table=True):
     proposal_id: int = Field(foreign_key="proposal.id", index=True)
     user_id: str = Field(max_length=32)
     group_id: int | None = Field(default=None, foreign_key="stakeholder_group.id")
+    organisation: str | None = Field(default=None, max_length=200)  # the member's, when taken
     choice: PositionChoice = Field(sa_type=String(16))
     reason: str | None = _text(default=None)  # type: ignore[assignment]
     created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
@@ -213,6 +257,7 @@ class Commitment(SQLModel, table=True):
     text: str = _text()  # type: ignore[assignment]
     owner_id: str = Field(max_length=32, index=True)
     group_id: int | None = Field(default=None, foreign_key="stakeholder_group.id")
+    organisation: str | None = Field(default=None, max_length=200)  # the owner's, when recorded
     due_date: date | None = Field(default=None)
     status: CommitmentStatus = Field(default=CommitmentStatus.OPEN, sa_type=String(16), index=True)
     channel_id: str = Field(max_length=32)
@@ -296,6 +341,7 @@ class CheckinResponse(SQLModel, table=True):
     team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
     round_id: int = Field(foreign_key="checkin_round.id", index=True)
     user_id: str = Field(max_length=32)
+    organisation: str | None = Field(default=None, max_length=200)  # the member's, when they answered
     text: str | None = _text(default=None)  # type: ignore[assignment]
     blockers: str | None = _text(default=None)  # type: ignore[assignment]
     source: str = Field(default="modal", max_length=16)

@@ -333,6 +333,9 @@ class FakeSlack:
         self.users: dict[str, Params] = {}  # user id -> fields overriding users.info defaults
         # users.info answers user_not_found for these ids (external Slack Connect members it cannot see)
         self.unknown_users: set[str] = set()
+        # team id -> its name, as team.info answers (any other team is "Example"; "team_not_found" for ids here
+        # mapped to None)
+        self.teams: dict[str, str | None] = {}
         # user id -> the error chat.postMessage answers for a direct message to them (Slack refusing the DM)
         self.dm_refusals: dict[str, str] = {}
         self.calls: list[Call] = []
@@ -392,7 +395,7 @@ class FakeSlack:
     def reset(self) -> None:
         """Forget calls, socket acks, faults, rate limits and message/view state.
 
-        Keeps ``tokens``, ``users``, ``unknown_users``, ``dm_refusals`` and open Socket Mode connections.
+        Keeps ``tokens``, ``users``, ``unknown_users``, ``teams``, ``dm_refusals`` and open Socket Mode connections.
         """
         with self._cond:
             self.calls.clear()
@@ -750,7 +753,11 @@ class FakeSlack:
         return {"channel": {"id": ch, "name": ch.lower(), "is_im": ch.startswith("D"), "team_id": team}}
 
     def _api_team_info(self, p: Params, team: str) -> Params:
-        return {"team": {"id": team, "name": "Example", "domain": "example"}}
+        wanted = p.get("team") or team
+        name = self.teams.get(wanted, "Example")
+        if name is None:
+            raise SlackError("team_not_found")
+        return {"team": {"id": wanted, "name": name, "domain": name.lower().replace(" ", "-")}}
 
     def _api_users_info(self, p: Params, team: str) -> Params:
         uid = _need(p, "user", "user_not_found")

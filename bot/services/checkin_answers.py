@@ -17,6 +17,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.services import Forbidden, Invalid, NotFound, ServiceError
 from bot.services.commitments import change_status
+from bot.services.organisations import organisation_of
 from storage import checkins as store
 from storage import commitments as commitment_store
 from storage import groups as group_store
@@ -111,6 +112,8 @@ def _save(session: Session, *, prompt: CheckinPrompt, text: str, blockers: str |
                                   user_id=prompt.user_id)
     if existing is None:
         row = CheckinResponse(consortium_id=prompt.consortium_id, round_id=prompt.round_id, user_id=prompt.user_id,
+                              organisation=organisation_of(session, consortium_id=prompt.consortium_id,
+                                                           user_id=prompt.user_id),
                               text=text,
                               blockers=blockers, source=source, responded_at=now)
         if store.insert_response(session, response=row):

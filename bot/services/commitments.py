@@ -10,6 +10,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.services import Forbidden, Invalid, NotFound
 from bot.services.access import is_facilitator
+from bot.services.organisations import organisation_of
 from storage import commitments as store
 from storage.groups import primary_group_id
 from storage.models import Commitment
@@ -36,13 +37,14 @@ def record_commitment(
     permalink: str | None = None,
     source: str = "command",
 ) -> Commitment:
-    """Record a commitment for ``owner_id`` (attributed to the owner's primary group)."""
+    """Record a commitment for ``owner_id`` (attributed to the owner's primary group and organisation)."""
     commitment = store.insert_commitment(
         session,
         consortium_id=consortium_id,
         text=text.strip(),
         owner_id=owner_id,
         group_id=primary_group_id(session, consortium_id=consortium_id, user_id=owner_id),
+        organisation=organisation_of(session, consortium_id=consortium_id, user_id=owner_id),
         due_date=due_date,
         status="open",
         channel_id=channel_id,

@@ -127,6 +127,7 @@ class Concern:
     group: str | None
     choice: str
     reason: str | None
+    organisation: str | None = None  # the member's when they took the position
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,8 @@ def standing(proposal: Proposal, required: Sequence[int], positions: Sequence[Po
     result = tally([Stance(p.user_id, p.group_id, p.choice) for p in positions], required_groups=required,
                    memberships=memberships)
     concerns = sorted((Concern(user_id=p.user_id, group=names.get(p.group_id) if p.group_id else None,
-                               choice=p.choice, reason=p.reason) for p in positions if p.choice in CONCERNS),
+                               choice=p.choice, reason=p.reason, organisation=p.organisation)
+                       for p in positions if p.choice in CONCERNS),
                       key=lambda c: CONCERNS.index(c.choice))
     outcome = proposal.outcome if proposal.status == "closed" and proposal.outcome else result.outcome
     return ProposalView(

@@ -14,18 +14,19 @@ from sqlmodel import Session
 from storage import checkins as checkin_store
 from storage.commitments import list_commitments
 from storage.decisions import list_decisions
-from storage.groups import group_names
+from storage.groups import group_names, list_groups, list_memberships
 from storage.proposals import list_proposals, positions_by_proposal, required_group_ids
 
 Row = dict[str, Any]
 FIELDS: dict[str, list[str]] = {
     "decisions": ["id", "consortium_id", "team_id", "text", "rationale", "status", "channel_id", "thread_ts",
                   "permalink", "recorded_by", "created_at", "proposal_id"],
-    "commitments": ["id", "consortium_id", "team_id", "text", "owner_id", "group", "due_date", "status", "channel_id",
-                    "thread_ts", "created_by", "created_at", "updated_at"],
+    "commitments": ["id", "consortium_id", "team_id", "text", "owner_id", "group", "organisation", "due_date", "status",
+                    "channel_id", "thread_ts", "created_by", "created_at", "updated_at"],
     "proposals": ["id", "consortium_id", "team_id", "title", "details", "status", "outcome", "channel_id", "closes_at",
                   "required_groups", "positions"],
     "checkins": ["id", "consortium_id", "team_id", "group", "opened_at", "closed_at", "responses"],
+    "groups": ["id", "consortium_id", "team_id", "name", "sector", "channel_id", "timezone", "members"],
 }
 EXPORTERS: dict[str, Callable[[Session, str], list[Row]]] = {}
 
@@ -72,7 +73,8 @@ def export_commitments(session: Session, consortium_id: str) -> list[Row]:
     return [
         {"id": c.id, "consortium_id": c.consortium_id, "team_id": origin(c), "text": plain(c.text),
          "owner_id": c.owner_id,
-         "group": names.get(c.group_id) if c.group_id else None, "due_date": iso(c.due_date), "status": c.status,
+         "group": names.get(c.group_id) if c.group_id else None, "organisation": plain(c.organisation),
+         "due_date": iso(c.due_date), "status": c.status,
          "channel_id": c.channel_id, "thread_ts": c.thread_ts, "created_by": c.created_by,
          "created_at": iso(c.created_at), "updated_at": iso(c.updated_at)}
         for c in rows
@@ -90,7 +92,7 @@ def export_proposals(session: Session, consortium_id: str) -> list[Row]:
          "status": p.status, "outcome": p.outcome, "channel_id": p.channel_id, "closes_at": iso(p.closes_at),
          "required_groups": [names[g] for g in required.get(p.id or 0, []) if g in names],
          "positions": [{"user_id": pos.user_id, "group": names.get(pos.group_id) if pos.group_id else None,
-                        "choice": pos.choice, "reason": plain(pos.reason)}
+                        "organisation": plain(pos.organisation), "choice": pos.choice, "reason": plain(pos.reason)}
                        for pos in positions.get(p.id or 0, [])]}
         for p in list_proposals(session, consortium_id=consortium_id)
     ]
@@ -101,7 +103,8 @@ def export_checkins(session: Session, consortium_id: str) -> list[Row]:
     names = group_names(session, consortium_id=consortium_id)
     answers: dict[int, list[Row]] = {}
     for r in checkin_store.list_responses(session, consortium_id=consortium_id):
-        answers.setdefault(r.round_id, []).append({"user_id": r.user_id, "text": plain(r.text),
+        answers.setdefault(r.round_id, []).append({"user_id": r.user_id, "organisation": plain(r.organisation),
+                                                   "text": plain(r.text),
                                                    "blockers": plain(r.blockers), "responded_at": iso(r.responded_at)})
     return [
         {"id": c.id, "consortium_id": c.consortium_id, "team_id": origin(c), "group": names.get(c.group_id),
@@ -111,8 +114,25 @@ def export_checkins(session: Session, consortium_id: str) -> list[Row]:
     ]
 
 
+def export_groups(session: Session, consortium_id: str) -> list[Row]:
+    """Every stakeholder group of a consortium, by name, with its members in the order they joined: each
+    with the organisation recorded when they joined, and whether it is their primary group (two queries)."""
+    members: dict[int, list[Row]] = {}
+    primary_seen: set[str] = set()
+    for m in list_memberships(session, consortium_id=consortium_id):  # oldest first: a user's first is primary
+        members.setdefault(m.group_id, []).append({"user_id": m.user_id, "organisation": plain(m.organisation),
+                                                   "primary": m.user_id not in primary_seen, "observer": False})
+        primary_seen.add(m.user_id)
+    return [
+        {"id": g.id, "consortium_id": g.consortium_id, "team_id": origin(g), "name": plain(g.name),
+         "sector": plain(g.sector), "channel_id": g.channel_id, "timezone": g.timezone,
+         "members": members.get(g.id or 0, [])}
+        for g in list_groups(session, consortium_id=consortium_id)
+    ]
+
+
 EXPORTERS.update({"decisions": export_decisions, "commitments": export_commitments,
-                  "proposals": export_proposals, "checkins": export_checkins})
+                  "proposals": export_proposals, "checkins": export_checkins, "groups": export_groups})
 
 
 def export_rows(session: Session, *, kind: str, consortium_id: str) -> list[Row]:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.services import Invalid, NotFound
+from bot.services import Invalid, NotFound, organisations
 from bot.services.access import require_facilitator
 from bot.services.schedule import next_fire_time
 from storage import checkins as checkin_store
@@ -68,16 +68,24 @@ def create_group(
 
 def change_members(
     session: Session, *, settings: Settings, consortium_id: str, actor_id: str, name: str, user_ids: Sequence[str],
-    add: bool, now: datetime,
+    add: bool, now: datetime, member_teams: Mapping[str, str] | None = None,
 ) -> tuple[StakeholderGroup, list[str], list[str]]:
-    """A facilitator adds or removes members. Returns (group, changed, unchanged)."""
+    """A facilitator adds or removes members. Returns (group, changed, unchanged).
+
+    ``member_teams``: the workspace each added member comes from, where Slack said; a member from
+    another workspace than the consortium's gets its organisation unless they have one.
+    """
     doing = "add members to groups" if add else "remove members from groups"
     require_facilitator(session, settings=settings, consortium_id=consortium_id, user_id=actor_id, doing=doing)
     group = find_group(session, consortium_id=consortium_id, name=name)
     assert group.id is not None
     if add:
+        for user_id, team_id in (member_teams or {}).items():
+            organisations.apply_workspace_default(session, consortium_id=consortium_id, user_id=user_id,
+                                                  team_id=team_id, now=now)
         changed = store.add_memberships(session, consortium_id=consortium_id, group_id=group.id, user_ids=user_ids,
-                                        joined_at=now)
+                                        joined_at=now, organisations=organisations.organisations_of(
+                                            session, consortium_id=consortium_id, user_ids=user_ids))
     else:
         changed = store.remove_memberships(session, consortium_id=consortium_id, group_id=group.id, user_ids=user_ids)
     unchanged = [u for u in dict.fromkeys(user_ids) if u not in changed]

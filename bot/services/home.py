@@ -1,5 +1,5 @@
 """What a user's App Home shows: their open commitments, the proposals awaiting their position,
-their groups and each group's next check-in."""
+their groups and each group's next check-in, and their organisation."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
+from bot.services.organisations import organisation_of
 from bot.services.schedule import next_fire_time
 from storage import home as store
 from storage.groups import list_groups, user_group_ids
@@ -36,6 +37,7 @@ class HomeOverview:
     awaiting: list[Proposal]
     awaiting_total: int
     groups: list[GroupCheckin]
+    organisation: str | None = None
 
 
 def next_checkin(group: StakeholderGroup, *, after: datetime) -> datetime | None:
@@ -57,4 +59,5 @@ def home_overview(session: Session, *, consortium_id: str, user_id: str, now: da
     groups = [GroupCheckin(group=by_id[gid], next_checkin=next_checkin(by_id[gid], after=now))
               for gid in mine if gid in by_id]
     return HomeOverview(user_id=user_id, today=today, commitments=commitments, commitments_total=total,
-                        awaiting=awaiting, awaiting_total=awaiting_total, groups=groups)
+                        awaiting=awaiting, awaiting_total=awaiting_total, groups=groups,
+                        organisation=organisation_of(session, consortium_id=consortium_id, user_id=user_id))

@@ -20,6 +20,7 @@ from bot.services import Forbidden, Invalid, NotFound
 from bot.services.access import is_facilitator
 from bot.services.consensus import CHOICES, OUTCOME_LABELS, ProposalView, standing
 from bot.services.decisions import record_decision
+from bot.services.organisations import organisation_of
 from storage import groups, sweeps
 from storage import proposals as store
 from storage.models import Position, Proposal
@@ -146,7 +147,8 @@ def take_position(session: Session, *, consortium_id: str, proposal_id: int, use
     group_id = groups.primary_group_id(session, consortium_id=consortium_id, user_id=user_id)
     changed, previous = store.upsert_position(session, consortium_id=consortium_id, proposal_id=proposal_id,
                                               user_id=user_id, group_id=group_id, choice=choice,
-                                              reason=reason, now=now)
+                                              reason=reason, now=now, organisation=organisation_of(
+                                                  session, consortium_id=consortium_id, user_id=user_id))
     if not changed:
         return PositionResult(proposal=proposal, choice=choice, changed=False, previous=previous)
     if not store.bump_version(session, consortium_id=consortium_id, proposal_id=proposal_id):

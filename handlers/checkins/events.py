@@ -12,6 +12,7 @@ from handlers.checkins.blocks import answer_text
 from handlers.shared.announcements import enqueue_message, send_now
 from handlers.shared.context import once
 from handlers.shared.replies import error_text, post
+from handlers.shared.workspaces import note_member_workspace, user_team
 
 
 def route_checkin_reply(rt: Runtime, client: Any, *, consortium_id: str, event: dict[str, Any]) -> bool:
@@ -22,6 +23,7 @@ def route_checkin_reply(rt: Runtime, client: Any, *, consortium_id: str, event: 
     channel, user_id = event["channel"], event.get("user") or ""
     text = (event.get("text") or "").strip() or "(shared a file)"
     try:
+        note_member_workspace(rt, client, consortium_id=consortium_id, user_id=user_id, team_id=user_team(event))
         with rt.session() as session:
             prompt = answers.prompt_for_thread(session, consortium_id=consortium_id, channel_id=channel,
                                                thread_ts=thread_ts,

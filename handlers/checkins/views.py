@@ -16,6 +16,7 @@ from handlers.shared.blocks import escape
 from handlers.shared.context import once, runtime, team_of
 from handlers.shared.grammar import MAX_TEXT
 from handlers.shared.replies import error_text, post
+from handlers.shared.workspaces import note_member_workspace, user_team
 
 
 def _state(view: dict[str, Any]) -> dict[str, Any]:
@@ -64,6 +65,7 @@ def handle_checkin_submission(ack: Ack, body: dict[str, Any], view: dict[str, An
     ack()
     rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
     try:
+        note_member_workspace(rt, client, consortium_id=consortium_id, user_id=user_id, team_id=user_team(body))
         with rt.session() as session:
             if not once(session, team_id=consortium_id, key=f"view:{view['id']}"):
                 return

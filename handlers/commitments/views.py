@@ -12,6 +12,7 @@ from handlers.shared import ids
 from handlers.shared.announcements import announce, enqueue_commitment
 from handlers.shared.context import once, runtime, team_of
 from handlers.shared.modals import field_value, modal_metadata, text_errors, text_field, with_source_link
+from handlers.shared.workspaces import note_member_workspace, user_team
 
 
 def handle_commitment_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Any,
@@ -31,6 +32,7 @@ def handle_commitment_submission(ack: Ack, body: dict[str, Any], view: dict[str,
     ack()
     rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
     meta = with_source_link(client, modal_metadata(view))
+    note_member_workspace(rt, client, consortium_id=consortium_id, user_id=user_id, team_id=user_team(body))
     with rt.session() as session:
         if not once(session, team_id=consortium_id, key=f"view:{view['id']}"):
             return

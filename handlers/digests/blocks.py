@@ -177,7 +177,7 @@ def commitment_lines(digest: Digest, fmt: Format) -> list[str]:
                 due = (f" — :warning: overdue, was due {fmt.day(c.due_date)}" if c.due_date < digest.today
                        else f" — due {fmt.day(c.due_date)}")
                 due = due if fmt.slack else due.replace(":warning: ", "")
-            owner = fmt.user(c.owner_id)
+            owner = fmt.user(c.owner_id) + (f" ({fmt.text(c.organisation, 80)})" if c.organisation else "")
             items.append(f"{fmt.link(c.permalink, f'#{c.id}')} {owner}: {fmt.text(c.text, 200)}{due}")
         budget -= len(items)
         lines += _bullets(items, total=group.total, limit=len(items), pointer=MORE_COMMITMENTS, fmt=fmt)

@@ -29,6 +29,7 @@ from handlers.shared.blocks import fallback_text, safe
 from handlers.shared.commands import SlashCall, slash_command
 from handlers.shared.people import RememberingNames
 from handlers.shared.replies import reply
+from handlers.shared.workspaces import know_workspace_names
 
 MAX_CHECKED_USERS = 25
 
@@ -37,12 +38,13 @@ def _people(users: Sequence[str]) -> str:
     return ", ".join(f"<@{u}>" for u in users)
 
 
-def _check_users(client: Any, user_ids: Sequence[str], *, unknown_ok: bool = False) -> list[str]:
+def _check_users(client: Any, user_ids: Sequence[str], *, unknown_ok: bool = False,
+                 teams: dict[str, str] | None = None) -> list[str]:
     """Refuse bots, deactivated accounts and users Slack does not know (explained, not guessed).
 
     With ``unknown_ok`` a user Slack does not know here (``user_not_found``: what ``users.info``
     answers for many members of another organisation's workspace in a Slack Connect channel) is
-    accepted instead; those users are returned.
+    accepted instead; those users are returned. ``teams`` gets the workspace of each user Slack describes.
     """
     unknown: list[str] = []
     for user_id in list(user_ids)[:MAX_CHECKED_USERS]:
@@ -59,6 +61,8 @@ def _check_users(client: Any, user_ids: Sequence[str], *, unknown_ok: bool = Fal
             raise ParseError(f"<@{user_id}> has a deactivated account.")
         if user.get("is_bot"):
             raise ParseError(f"<@{user_id}> is a bot; groups are for people.")
+        if teams is not None and user.get("team_id"):
+            teams[user_id] = str(user["team_id"])
     return unknown
 
 
@@ -76,11 +80,13 @@ def _create(rt: Runtime, parsed: GroupCreate, *, consortium_id: str, user_id: st
 
 def _members(rt: Runtime, client: Any, parsed: GroupAdd | GroupRemove, *, consortium_id: str, user_id: str) -> str:
     add = isinstance(parsed, GroupAdd)
-    unknown = _check_users(client, parsed.user_ids, unknown_ok=True) if add else []
+    teams: dict[str, str] = {}
+    unknown = _check_users(client, parsed.user_ids, unknown_ok=True, teams=teams) if add else []
+    know_workspace_names(rt, client, consortium_id=consortium_id, member_teams=teams)
     with rt.session() as session:
         group, changed, unchanged = service.change_members(
             session, settings=rt.settings, consortium_id=consortium_id, actor_id=user_id, name=parsed.name,
-            user_ids=parsed.user_ids, add=add, now=rt.clock.now())
+            user_ids=parsed.user_ids, add=add, now=rt.clock.now(), member_teams=teams)
     name = safe(group.name)
     lines = []
     if changed:

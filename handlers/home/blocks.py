@@ -68,10 +68,16 @@ def _proposals(home: HomeOverview) -> list[Block]:
     return sections(f"{title}\n{body}")
 
 
+def _organisation(home: HomeOverview) -> str:
+    if home.organisation is None:
+        return "\n*Your organisation:* none yet (a facilitator sets it with `/org set <organisation> @you`)."
+    return f"\n*Your organisation:* {safe(home.organisation)}"
+
+
 def _groups(home: HomeOverview) -> list[Block]:
     if not home.groups:
         return [section("*Your groups*\nYou are not in a stakeholder group yet; a facilitator can add you "
-                        "with `/group add <name> @you`.")]
+                        "with `/group add <name> @you`." + _organisation(home))]
     lines = []
     for entry in home.groups:
         g = entry.group
@@ -79,7 +85,7 @@ def _groups(home: HomeOverview) -> list[Block]:
                else "no check-ins scheduled")
         where = f" in <#{g.channel_id}>" if g.channel_id else ""
         lines.append(f"*{safe(g.name)}*{where} ({g.timezone}) — {nxt}")
-    return sections("*Your groups*\n" + bulleted(lines, limit=20, more="see `/group list`"))
+    return sections("*Your groups*\n" + bulleted(lines, limit=20, more="see `/group list`") + _organisation(home))
 
 
 def home_view(home: HomeOverview, *, notice: str | None = None) -> dict[str, Any]:

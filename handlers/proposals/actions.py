@@ -17,6 +17,7 @@ from handlers.shared.blocks import slack_date
 from handlers.shared.context import runtime, team_of
 from handlers.shared.grammar import parse_record_id
 from handlers.shared.replies import error_text, open_modal, reply, tell_user
+from handlers.shared.workspaces import note_member_workspace, user_team
 
 NEEDS_REASON = ("disagree", "block")
 VERBS = {"agree": "agree with", "abstain": "abstain on", "disagree": "disagree with", "block": "block"}
@@ -40,6 +41,7 @@ def handle_position_button(ack: Ack, body: dict[str, Any], action: dict[str, Any
             ask_reason(rt, client, tell_user(client, body=body, respond=respond), trigger_id=body["trigger_id"],
                        consortium_id=consortium_id, user_id=user_id, proposal_id=proposal_id, choice=choice)
             return
+        note_member_workspace(rt, client, consortium_id=consortium_id, user_id=user_id, team_id=user_team(body))
         with rt.session() as session:  # the change and its live update commit together
             result = service.take_position(session, consortium_id=consortium_id, proposal_id=proposal_id,
                                            user_id=user_id,

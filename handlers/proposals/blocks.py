@@ -124,7 +124,8 @@ def standing_blocks(view: ProposalView) -> list[Block]:
     if view.silent:
         blocks.append(section(f"*Not yet heard from:* {names_line(view.silent)}"))
     concerns = [f"{ICONS[c.choice]} *{c.choice}* — <@{c.user_id}>"
-                + (f" ({truncate(safe(c.group), 80)})" if c.group else "")
+                + (f" ({' · '.join(truncate(safe(n), 80) for n in (c.organisation, c.group) if n)})"
+                   if c.organisation or c.group else "")
                 + (f": {truncate(safe(' '.join(c.reason.split())), MAX_REASON)}" if c.reason else "")
                 for c in view.concerns]
     if concerns:

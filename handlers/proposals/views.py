@@ -16,6 +16,7 @@ from handlers.shared.blocks import escape
 from handlers.shared.context import once, runtime, team_of
 from handlers.shared.grammar import MAX_TEXT
 from handlers.shared.replies import post
+from handlers.shared.workspaces import apply_member_default, learn_workspace_name, user_team
 
 
 def _state(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:
@@ -97,8 +98,9 @@ def handle_position_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
     if choice == "block" and not reason:
         ack(response_action="errors", errors={ids.REASON_BLOCK: "A block needs a reason."})
         return
-    box = None
-    try:
+    box, team_id = None, user_team(body)
+    try:  # the member's default organisation from what is known (no Slack call before the ack)
+        unnamed = apply_member_default(rt, consortium_id=consortium_id, user_id=user_id, team_id=team_id)
         with rt.session() as session:  # the change and its live update commit together
             if once(session, team_id=consortium_id, key=f"view:{view['id']}"):
                 result = service.take_position(session, consortium_id=consortium_id, proposal_id=proposal_id,
@@ -111,3 +113,5 @@ def handle_position_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
         return
     ack()
     send_live(rt, box)
+    if unnamed:  # for their next records
+        learn_workspace_name(rt, client, consortium_id=consortium_id, user_id=user_id, team_id=team_id)

@@ -21,6 +21,7 @@ from handlers.shared.context import origin_of, runtime, team_of
 from handlers.shared.grammar import Help
 from handlers.shared.replies import error_text, reply
 from handlers.shared.usage import CommandUsage, usage_text
+from handlers.shared.workspaces import note_member_workspace
 
 T = TypeVar("T")
 
@@ -67,6 +68,9 @@ def slash_command(usage: CommandUsage, parse: Callable[[SlashCall], T], *,
                 if answers_help and isinstance(parsed, Help):
                     call.reply(usage_text(usage))
                     return
+                # A command's `team_id` is the invoker's own workspace: their default organisation.
+                note_member_workspace(call.rt, client, consortium_id=call.consortium_id, user_id=call.user_id,
+                                      team_id=command.get("team_id"))
                 run(call, parsed)
             except (ParseError, ServiceError) as err:
                 call.reply(error_text(err))

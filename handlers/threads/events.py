@@ -10,6 +10,7 @@ from bot.values import ParseError
 from handlers.shared.context import once, runtime, team_of
 from handlers.shared.messages import route_message
 from handlers.shared.replies import error_text, whisper
+from handlers.shared.workspaces import note_member_workspace, user_team
 from handlers.threads.capture import record_from_message, reply_mention_help, reply_thread_summary
 from handlers.threads.grammar import RecordMessage, Summary, parse_mention, parse_record_message
 
@@ -39,6 +40,7 @@ def handle_message(event: dict[str, Any], client: Any, context: BoltContext) -> 
                 text=error_text(err))
         return
     if found is not None:
+        note_member_workspace(rt, client, consortium_id=consortium_id, user_id=event["user"], team_id=user_team(event))
         record_from_message(rt, client, consortium_id=consortium_id, event=event, found=found)
 
 
@@ -61,6 +63,8 @@ def handle_app_mention(event: dict[str, Any], client: Any, context: BoltContext)
     if isinstance(found, Summary):
         reply_thread_summary(rt, client, consortium_id=consortium_id, event=event)
     elif isinstance(found, RecordMessage):
+        note_member_workspace(rt, client, consortium_id=consortium_id, user_id=event.get("user", ""),
+                              team_id=user_team(event))
         record_from_message(rt, client, consortium_id=consortium_id, event=event, found=found)
     else:
         reply_mention_help(client, event=event)

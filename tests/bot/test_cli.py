@@ -55,13 +55,13 @@ def test_manifest_declares_every_command_shortcut_and_event(tmp_path: Path) -> N
     result = _run(["manifest", "--url", "https://accord.example.net"], cwd=tmp_path)
     manifest = json.loads(result.stdout)
     commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
-    assert set(commands) == {"/decision", "/commit", "/propose", "/group", "/checkin", "/digest", "/accord"}
+    assert set(commands) == {"/decision", "/commit", "/propose", "/group", "/org", "/checkin", "/digest", "/accord"}
     assert all(c["should_escape"] is True for c in commands.values())
     assert all(c["url"] == "https://accord.example.net/slack/events" for c in commands.values())
     assert {s["name"] for s in manifest["features"]["shortcuts"]} == {"Log as decision", "Log as commitment"}
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert {"app_mention", "message.channels", "message.im", "app_home_opened"} <= events
-    assert {"commands", "chat:write", "im:write"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "im:write", "team:read"} <= set(manifest["oauth_config"]["scopes"]["bot"])
     assert manifest["settings"]["interactivity"]["request_url"].endswith("/slack/events")
 
 

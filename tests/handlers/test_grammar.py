@@ -28,6 +28,7 @@ from handlers.commitments.grammar import parse_commit_command
 from handlers.decisions.grammar import DecisionCreate, parse_decision_command
 from handlers.digests.grammar import parse_digest_command
 from handlers.groups.grammar import parse_group_command
+from handlers.organisations.grammar import parse_org_command
 from handlers.proposals.grammar import parse_propose_command
 from handlers.shared.grammar import Help, first_user, parse_commitment_text, parse_record_id
 from handlers.threads.grammar import parse_mention, parse_record_message
@@ -43,6 +44,7 @@ from tests.grammar_helpers import WED, error
         parse_checkin_command,
         parse_digest_command,
         parse_accord_command,
+        parse_org_command,
         lambda text: parse_commit_command(text, today=WED),
     ],
 )
@@ -51,7 +53,7 @@ def test_help_for_every_command(parse: Callable[[str], object]) -> None:
 
 
 def test_usage_covers_every_command() -> None:
-    assert set(USAGE) == {"/decision", "/commit", "/propose", "/group", "/checkin", "/digest", "/accord"}
+    assert set(USAGE) == {"/decision", "/commit", "/propose", "/group", "/org", "/checkin", "/digest", "/accord"}
 
 
 user_ids_st = st.from_regex(r"U[A-Z0-9]{2,8}", fullmatch=True)
@@ -95,6 +97,7 @@ PARSERS: list[Callable[[str], object]] = [
     parse_checkin_command,
     parse_digest_command,
     parse_accord_command,
+    parse_org_command,
     parse_record_id,
     parse_duration,
     parse_hhmm,
@@ -117,7 +120,7 @@ def test_parsers_raise_only_parse_error(parse: Callable[[str], object], text: st
 
 
 @settings(deadline=None, max_examples=200)
-@given(st.sampled_from(PARSERS[:6] + PARSERS[-2:-1]), any_text)
+@given(st.sampled_from(PARSERS[:7] + PARSERS[-2:-1]), any_text)
 def test_command_errors_show_usage(parse: Callable[[str], object], text: str) -> None:
     try:
         parse(text)

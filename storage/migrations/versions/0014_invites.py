@@ -1,7 +1,7 @@
 """One-time codes by which another installation joins a consortium.
 
 Revision ID: 0014_invites
-Revises: 0007_user_names
+Revises: 0008_organisations
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_invites"
-down_revision = "0007_user_names"
+down_revision = "0008_organisations"
 branch_labels = None
 depends_on = None
 

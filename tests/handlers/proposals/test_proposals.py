@@ -349,8 +349,9 @@ def test_export_proposals_as_json_csv_and_md(accord: Harness, database_url: str,
     assert (row["title"], row["status"], row["outcome"]) == ("Share | pipes & <tags>", "open", None)
     assert row["closes_at"] == "2026-12-02T09:00:00+00:00"
     assert row["positions"] == [
-        {"user_id": "UI1", "group": "Industry", "choice": "agree", "reason": None},
-        {"user_id": "UA1", "group": "Academia", "choice": "block", "reason": "Needs an <ethics> review"}]
+        {"user_id": "UI1", "group": "Industry", "organisation": None, "choice": "agree", "reason": None},
+        {"user_id": "UA1", "group": "Academia", "organisation": None, "choice": "block",
+         "reason": "Needs an <ethics> review"}]
     assert main(["export", "proposals", "--format", "csv"]) == 0
     [cells] = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert json.loads(cells["positions"])[1]["reason"] == "Needs an <ethics> review"
