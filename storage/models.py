@@ -203,7 +203,8 @@ class Decision(SQLModel, table=True):
     revoked_by: str | None = Field(default=None, max_length=32)
     revoked_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
     revoke_reason: str | None = _text(default=None)  # type: ignore[assignment]
-    review_on: date | None = Field(default=None)  # the day it is due for review
+    review_on: date | None = Field(default=None, index=True)  # the day it is due for review
+    review_reminded_on: date | None = Field(default=None)  # the review day whose reminder was claimed
     supersedes: int | None = Field(default=None, foreign_key="decision.id", unique=True)  # the decision it replaced
     superseded_by: int | None = Field(default=None, foreign_key="decision.id")  # the decision that replaced it
 

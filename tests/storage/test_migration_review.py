@@ -25,10 +25,10 @@ def test_upgrade_keeps_decisions_and_adds_review_and_supersession(blank_database
         engine.dispose()
         upgrade(blank_database_url)
         with engine.connect() as conn:
-            rows = conn.execute(text("SELECT id, text, status, review_on, supersedes, superseded_by "
-                                     "FROM decision ORDER BY id")).all()
-        assert [tuple(r) for r in rows] == [(1, "We agreed 1", "active", None, None, None),
-                                            (2, "We agreed 2", "revoked", None, None, None)]
+            rows = conn.execute(text("SELECT id, text, status, review_on, supersedes, superseded_by, "
+                                     "review_reminded_on FROM decision ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(1, "We agreed 1", "active", None, None, None, None),
+                                            (2, "We agreed 2", "revoked", None, None, None, None)]
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO decision (id, consortium_id, text, status, channel_id, recorded_by, "
                               "source, created_at, supersedes) VALUES (3, 'T1', 'New', 'active', 'C1', 'U1', "
