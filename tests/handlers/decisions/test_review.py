@@ -131,3 +131,16 @@ def test_the_reminder_waits_for_nine_in_the_consortium_zone(engine: Any) -> None
         assert [d.text for d in claim_due_reviews(session, now=tokyo, timezone_of=lambda _: "Asia/Tokyo")] == ["Rule"]
     with session_scope(engine) as session:  # claimed: never again
         assert claim_due_reviews(session, now=tokyo + timedelta(days=3), timezone_of=lambda _: "Asia/Tokyo") == []
+
+
+def test_the_digest_lists_a_decision_from_its_review_day_until_it_is_superseded(accord: Harness) -> None:
+    decision_id = _record(accord, "Meet monthly")
+    accord.command("/decision", f"review {decision_id} 2026-11-26")
+    assert "Due for review" not in accord.command("/digest", "preview").reply_text()
+    accord.clock.set(datetime(2026, 11, 26, 8, 0, tzinfo=UTC))
+    due = accord.command("/digest", "preview").reply_text()
+    assert "Due for review" in due and "Meet monthly" in due and "review due today" in due
+    accord.command("/decision", f"supersede {decision_id} Meet weekly")
+    after = accord.command("/digest", "preview").reply_text()
+    assert "Due for review" not in after
+    assert f"(superseded by #{decision_id + 1})" in after and f"supersedes #{decision_id}" in after
