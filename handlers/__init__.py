@@ -45,5 +45,5 @@ def register_all(app: App, *, work: Executor | None = None, acks: Executor | Non
 
 def scheduled_tasks() -> list[tuple[str, Task]]:
     """Every scheduled task, in the order they run on a tick."""
-    return [*proposals.TASKS, *checkins.TASKS,
+    return [*proposals.TASKS, *checkins.TASKS, *decisions.TASKS,
             *digests.TASKS]  # last: a digest sees what this tick closed or opened

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from storage.db import fill_in, insert_row
@@ -40,6 +40,53 @@ def claim_revoke(session: Session, *, consortium_id: str, decision_id: int, acto
         .where(col(Decision.id) == decision_id, col(Decision.consortium_id) == consortium_id,
                col(Decision.status) == "active")
         .values(status="revoked", revoked_by=actor_id, revoked_at=now, revoke_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def claim_supersede(session: Session, *, consortium_id: str, decision_id: int) -> bool:
+    """Mark an active decision superseded (conditional update); False when it is no longer active."""
+    result = session.execute(
+        update(Decision)
+        .where(col(Decision.id) == decision_id, col(Decision.consortium_id) == consortium_id,
+               col(Decision.status) == "active")
+        .values(status="superseded")
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def set_superseded_by(session: Session, *, consortium_id: str, decision_id: int, new_id: int) -> None:
+    """Link a superseded decision to the decision that replaced it (one update)."""
+    session.execute(
+        update(Decision)
+        .where(col(Decision.id) == decision_id, col(Decision.consortium_id) == consortium_id,
+               col(Decision.status) == "superseded", col(Decision.superseded_by).is_(None))
+        .values(superseded_by=new_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def set_review_on(session: Session, *, consortium_id: str, decision_id: int, review_on: date | None) -> None:
+    """Set (or clear) the day a decision is due for review (one update)."""
+    session.execute(
+        update(Decision)
+        .where(col(Decision.id) == decision_id, col(Decision.consortium_id) == consortium_id)
+        .values(review_on=review_on)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def claim_review_reminder(session: Session, *, consortium_id: str, decision_id: int, review_on: date) -> bool:
+    """Claim the reminder of an active decision's review day (conditional update); False when it is claimed
+    already, the day changed or the decision is no longer active."""
+    result = session.execute(
+        update(Decision)
+        .where(col(Decision.id) == decision_id, col(Decision.consortium_id) == consortium_id,
+               col(Decision.status) == "active", col(Decision.review_on) == review_on,
+               or_(col(Decision.review_reminded_on).is_(None), col(Decision.review_reminded_on) != review_on))
+        .values(review_reminded_on=review_on)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]

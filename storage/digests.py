@@ -73,6 +73,21 @@ def list_period_decisions(session: Session, *, consortium_id: str, start: dateti
     return list(rows), int(total)
 
 
+def list_due_for_review(session: Session, *, consortium_id: str, today: date, channel_id: str | None,
+                        group_ids: Collection[int] | None, limit: int) -> tuple[list[Decision], int]:
+    """Active decisions whose review day is ``today`` or past (earliest first, at most ``limit``) and how
+    many in all, in one query; scoped as :func:`list_period_decisions`."""
+    where: list[Any] = [Decision.consortium_id == consortium_id, col(Decision.review_on) <= today,
+                        col(Decision.status) == "active"]
+    if group_ids is not None:
+        where.append(or_(col(Decision.channel_id) == channel_id,
+                         col(Decision.proposal_id).in_(_proposals_requiring(group_ids))))
+    query = (select(Decision, func.count().over()).where(*where)
+             .order_by(col(Decision.review_on), col(Decision.id)).limit(limit))
+    rows = list(session.exec(query))
+    return [decision for decision, _ in rows], int(rows[0][1]) if rows else 0
+
+
 def _open_commitments(consortium_id: str, group_ids: Collection[int] | None) -> list[Any]:
     where: list[Any] = [Commitment.consortium_id == consortium_id, Commitment.status == "open"]
     if group_ids is not None:

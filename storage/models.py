@@ -226,7 +226,10 @@ class Position(SQLModel, table=True):
 class Decision(SQLModel, table=True):
     """A recorded decision with who, when, where and why."""
 
-    __table_args__ = (Index("ix_decision_team_created", "consortium_id", "created_at"),)  # a digest's period
+    __table_args__ = (
+        Index("ix_decision_team_created", "consortium_id", "created_at"),  # a digest's period
+        Index("ix_decision_team_review", "consortium_id", "review_on"),  # a digest's "due for review"
+    )
     id: int | None = Field(default=None, primary_key=True)
     consortium_id: str = Field(foreign_key="consortium.id", index=True, max_length=32)
     team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
@@ -244,6 +247,10 @@ class Decision(SQLModel, table=True):
     revoked_by: str | None = Field(default=None, max_length=32)
     revoked_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
     revoke_reason: str | None = _text(default=None)  # type: ignore[assignment]
+    review_on: date | None = Field(default=None, index=True)  # the day it is due for review
+    review_reminded_on: date | None = Field(default=None)  # the review day whose reminder was claimed
+    supersedes: int | None = Field(default=None, foreign_key="decision.id", unique=True)  # the decision it replaced
+    superseded_by: int | None = Field(default=None, foreign_key="decision.id")  # the decision that replaced it
 
 
 class Commitment(SQLModel, table=True):

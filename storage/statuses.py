@@ -12,6 +12,7 @@ from enum import StrEnum
 class DecisionStatus(StrEnum):
     ACTIVE = "active"
     REVOKED = "revoked"
+    SUPERSEDED = "superseded"
 
 
 class CommitmentStatus(StrEnum):

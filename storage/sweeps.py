@@ -8,12 +8,20 @@ the team of what it found, and what is done with it next is done in that team.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import String, cast, literal, update
+from sqlalchemy import String, cast, literal, or_, update
 from sqlmodel import Session, col, select
 
-from storage.models import CheckinRound, DigestRun, DigestSchedule, OutboxMessage, Proposal, StakeholderGroup
+from storage.models import (
+    CheckinRound,
+    Decision,
+    DigestRun,
+    DigestSchedule,
+    OutboxMessage,
+    Proposal,
+    StakeholderGroup,
+)
 
 # --- check-ins ---------------------------------------------------------------------------------
 
@@ -110,3 +118,15 @@ def list_unannounced(session: Session) -> list[tuple[str, int]]:
         col(Proposal.status) == "closed", col(Proposal.announced_at).is_(None))
     rows = session.exec(query.order_by(col(Proposal.id)))
     return [(consortium_id, pid) for consortium_id, pid in rows if pid is not None]
+
+
+# --- decisions ---------------------------------------------------------------------------------
+
+def list_review_candidates(session: Session, *, until: date, limit: int = 100) -> list[Decision]:
+    """Active decisions of every team whose review day is ``until`` or earlier and not yet reminded of,
+    earliest first."""
+    query = select(Decision).where(
+        col(Decision.review_on) <= until, col(Decision.status) == "active",
+        or_(col(Decision.review_reminded_on).is_(None), col(Decision.review_reminded_on) != col(Decision.review_on)),
+    )
+    return list(session.exec(query.order_by(col(Decision.review_on), col(Decision.id)).limit(limit)))

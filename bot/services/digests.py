@@ -1,6 +1,7 @@
 """What a digest contains: for one channel and period, the decisions taken, the open
-commitments by stakeholder group (overdue first), the open proposals with their consensus
-status by group, check-in participation and which groups were least heard.
+commitments by stakeholder group (overdue first), the decisions due for review, the open
+proposals with their consensus status by group, check-in participation and which groups were
+least heard.
 
 A group's home channel gets that group's items; any other channel the whole consortium's.
 Building a digest costs a fixed number of queries, whatever the number of items.
@@ -97,6 +98,8 @@ class Digest:
     voices: list[Voice]
     least_heard: list[Voice] = field(default_factory=list)
     undelivered: int = 0  # the team's posts that Slack refused for good, enqueued in the period
+    due_for_review: list[Decision] = field(default_factory=list)  # active, review day today or past
+    due_for_review_total: int = 0
 
     @property
     def open_total(self) -> int:
@@ -137,6 +140,8 @@ def build_digest(session: Session, *, consortium_id: str, channel_id: str, start
     decisions, decisions_total = store.list_period_decisions(
         session, consortium_id=consortium_id, start=start, end=end, channel_id=channel_id, group_ids=scope,
         limit=DECISIONS_SHOWN)
+    due, due_total = store.list_due_for_review(session, consortium_id=consortium_id, today=today,
+                                               channel_id=channel_id, group_ids=scope, limit=DECISIONS_SHOWN)
     proposals, proposals_total = store.list_open_proposals(session, consortium_id=consortium_id, channel_id=channel_id,
                                                            group_ids=scope, limit=PROPOSALS_SHOWN)
     closed = store.list_closed_proposals(session, consortium_id=consortium_id, start=start, end=end,
@@ -154,6 +159,7 @@ def build_digest(session: Session, *, consortium_id: str, channel_id: str, start
         silent_checkin_groups=[names[g] for g in (scope or names) if g not in checked and g in names],
         voices=voices, least_heard=least_heard(voices),
         undelivered=count_failed_between(session, team_id=consortium_id, start=start, end=end),
+        due_for_review=due, due_for_review_total=due_total,
     )
 
 

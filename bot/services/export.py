@@ -20,7 +20,7 @@ from storage.proposals import list_proposals, positions_by_proposal, required_gr
 Row = dict[str, Any]
 FIELDS: dict[str, list[str]] = {
     "decisions": ["id", "consortium_id", "team_id", "text", "rationale", "status", "channel_id", "thread_ts",
-                  "permalink", "recorded_by", "created_at", "proposal_id"],
+                  "permalink", "recorded_by", "created_at", "proposal_id", "review_on", "supersedes", "superseded_by"],
     "commitments": ["id", "consortium_id", "team_id", "text", "owner_id", "group", "organisation", "due_date", "status",
                     "channel_id", "thread_ts", "created_by", "created_at", "updated_at"],
     "proposals": ["id", "consortium_id", "team_id", "title", "details", "status", "outcome", "channel_id", "closes_at",
@@ -61,7 +61,8 @@ def export_decisions(session: Session, consortium_id: str) -> list[Row]:
          "rationale": plain(d.rationale),
          "status": d.status,
          "channel_id": d.channel_id, "thread_ts": d.thread_ts, "permalink": d.permalink, "recorded_by": d.recorded_by,
-         "created_at": iso(d.created_at), "proposal_id": d.proposal_id}
+         "created_at": iso(d.created_at), "proposal_id": d.proposal_id, "review_on": iso(d.review_on),
+         "supersedes": d.supersedes, "superseded_by": d.superseded_by}
         for d in rows
     ]
 

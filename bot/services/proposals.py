@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.services import Forbidden, Invalid, NotFound
 from bot.services.access import is_facilitator
 from bot.services.consensus import CHOICES, OUTCOME_LABELS, ProposalView, standing
-from bot.services.decisions import record_decision
+from bot.services.decisions import claim_named_superseded, record_decision
 from bot.services.organisations import organisation_of
 from storage import groups, sweeps
 from storage import proposals as store
@@ -214,11 +214,13 @@ def _close(session: Session, *, proposal: Proposal, actor_id: str | None, now: d
     store.set_outcome(session, consortium_id=consortium_id, proposal_id=proposal_id, outcome=outcome)
     decision_id = None
     if outcome == "consensus":
+        named = f"{view.proposal.title}\n{view.proposal.details or ''}"  # `supersedes #<id>` marks that one
         decision = record_decision(
             session, consortium_id=consortium_id, text=view.proposal.title, rationale=_rationale(view),
             channel_id=view.proposal.channel_id, thread_ts=view.proposal.message_ts,
             message_ts=view.proposal.message_ts, recorded_by=actor_id or view.proposal.author_id,
-            source="proposal", proposal_id=proposal_id, now=now)
+            source="proposal", proposal_id=proposal_id, now=now,
+            supersedes=claim_named_superseded(session, consortium_id=consortium_id, text=named))
         decision_id = decision.id
     write_audit(session, consortium_id=consortium_id, actor_id=actor_id,
                 action="proposal.withdraw" if withdraw else "proposal.close", entity="proposal",

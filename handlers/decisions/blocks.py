@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from handlers.shared.blocks import Block, bulleted, safe, section, sections, slack_date, truncate
+from handlers.shared.blocks import Block, bulleted, plain_date, safe, section, sections, slack_date, truncate
 from handlers.shared.records import link
 from storage.models import Decision
 
@@ -16,6 +16,12 @@ def decision_list_blocks(decisions: Sequence[Decision], *, title: str) -> list[B
     lines = []
     for d in decisions:
         status = "" if d.status == "active" else f" _({d.status})_"
+        if d.superseded_by:
+            status = f" _(superseded by #{d.superseded_by})_"
+        if d.supersedes:
+            status += f" _(supersedes #{d.supersedes})_"
+        if d.review_on and d.status == "active":
+            status += f" — review {plain_date(d.review_on)}"
         text = truncate(safe(d.text.replace("\n", " ")), 280)
         lines.append(
             f"{link(d.permalink, f'#{d.id}')} {text} — <@{d.recorded_by}>, "

@@ -35,8 +35,8 @@ COMMITMENT_LINES = 40
 MORE_COMMITMENTS = "see `/commit list all` or the App Home"
 MORE_DECISIONS = "see `/decision list` or `accord export decisions`"
 MORE_PROPOSALS = "see the proposals' messages or `accord export proposals`"
-ICONS = {"decisions": ":memo:", "commitments": ":handshake:", "proposals": ":ballot_box_with_ballot:",
-         "checkins": ":speech_balloon:", "balance": ":scales:"}
+ICONS = {"decisions": ":memo:", "review": ":calendar:", "commitments": ":handshake:",
+         "proposals": ":ballot_box_with_ballot:", "checkins": ":speech_balloon:", "balance": ":scales:"}
 
 
 class SlackFormat:
@@ -154,11 +154,26 @@ def decision_lines(digest: Digest, fmt: Format) -> list[str]:
     items = []
     for d in digest.decisions:
         status = "" if d.status == "active" else f" ({d.status})"
+        if d.superseded_by:
+            status = f" (superseded by #{d.superseded_by})"
+        if d.supersedes:
+            status += f" — supersedes #{d.supersedes}"
         why = f" — why: {fmt.text(d.rationale, 200)}" if d.rationale else ""
         items.append(f"{fmt.link(d.permalink, f'#{d.id}')} {fmt.text(d.text)}{status} — "
                      f"{fmt.user(d.recorded_by)}, {fmt.moment(d.created_at)}{why}")
     return lines + _bullets(items, total=digest.decisions_total, limit=len(items), pointer=MORE_DECISIONS,
                             fmt=fmt)
+
+
+def review_lines(digest: Digest, fmt: Format) -> list[str]:
+    """Decisions due for review (their review day is today or past); nothing when none is."""
+    if not digest.due_for_review_total:
+        return []
+    items = [f"{fmt.link(d.permalink, f'#{d.id}')} {fmt.text(d.text)} — review "
+             f"{'due today' if d.review_on == digest.today else 'was due ' + fmt.day(d.review_on)}"
+             for d in digest.due_for_review if d.review_on is not None]
+    return [fmt.title("review", "Due for review"),
+            *_bullets(items, total=digest.due_for_review_total, limit=len(items), pointer=MORE_DECISIONS, fmt=fmt)]
 
 
 def commitment_lines(digest: Digest, fmt: Format) -> list[str]:
@@ -266,14 +281,17 @@ def fallback(digest: Digest) -> str:
     return truncate(f"{title_text(digest)}: " + summary_line(digest, TextFormat()), 300)
 
 
+PARTS = (decision_lines, review_lines, commitment_lines, proposal_lines, checkin_lines, balance_lines)
+
+
 def digest_blocks(digest: Digest) -> list[Block]:
     """The digest message: at most 50 blocks, every section within 3000 characters."""
     fmt = SlackFormat()
-    parts = [decision_lines, commitment_lines, proposal_lines, checkin_lines, balance_lines]
     blocks: list[Block] = [header(title_text(digest)), context(_period(digest, fmt)),
                            section(summary_line(digest, fmt))]
-    for part in parts:
-        blocks += [divider(), *sections("\n".join(part(digest, fmt)))]
+    for part in PARTS:
+        if lines := part(digest, fmt):
+            blocks += [divider(), *sections("\n".join(lines))]
     footer = context(undelivered_line(digest, fmt) or "",
                      "Your own items are on Accord's App Home · `/digest preview` shows this to you only")
     return [*fit_blocks(blocks, limit=MAX_BLOCKS - 1, more=MORE_COMMITMENTS), footer]
@@ -284,8 +302,9 @@ def digest_text(digest: Digest, *, names: Mapping[str, str] | None = None) -> st
     fmt = TextFormat(names)
     title = title_text(digest)
     out = [title, "=" * len(title), _period(digest, fmt), summary_line(digest, fmt)]
-    for part in (decision_lines, commitment_lines, proposal_lines, checkin_lines, balance_lines):
-        out += ["", *part(digest, fmt)]
+    for part in PARTS:
+        if lines := part(digest, fmt):
+            out += ["", *lines]
     if undelivered := undelivered_line(digest, fmt):
         out += ["", undelivered]
     return "\n".join(out).replace("`", "") + "\n"

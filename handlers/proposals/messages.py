@@ -32,7 +32,7 @@ from handlers.proposals.blocks import (
     proposal_blocks,
     proposal_text,
 )
-from handlers.shared.announcements import MESSAGE, hint, send_now
+from handlers.shared.announcements import MESSAGE, enqueue_superseded, hint, send_now
 from handlers.shared.replies import permalink
 from storage.types import Session
 
@@ -205,7 +205,8 @@ def enqueue_closing(session: Session, rt: Runtime, *, consortium_id: str, propos
     """In the closing's transaction: claim its announcement and enqueue it (final message, thread reply, outcome).
 
     The claim and the messages commit together, so an announcement Slack refuses, or that a crash
-    interrupts, is still sent later, once. A first post still on its way holds the final update
+    interrupts, is still sent later, once. A consensus whose decision supersedes another also notes
+    it in that decision's thread. A first post still on its way holds the final update
     and the thread reply back until it is sent; a live update waiting or under way (which may show
     the proposal open) is re-armed, so the last update shows it closed.
     """
@@ -218,8 +219,12 @@ def enqueue_closing(session: Session, rt: Runtime, *, consortium_id: str, propos
     _rearm_live(session, consortium_id=consortium_id, proposal_id=proposal_id, now=rt.clock.now(), only_pending=True)
     steps: Sequence[tuple[str, str, int | None]] = (
         (FINAL, "final", after), (CLOSING_REPLY, "closing-reply", after), (OUTCOME, "outcome", None))
-    return [enqueue(session, rt, team_id=consortium_id, kind=kind, key=f"proposal:{proposal_id}:{suffix}", ref=ref,
-                    after_id=parent) for kind, suffix, parent in steps]
+    boxes = [enqueue(session, rt, team_id=consortium_id, kind=kind, key=f"proposal:{proposal_id}:{suffix}", ref=ref,
+                     after_id=parent) for kind, suffix, parent in steps]
+    decision_id = service.linked_decision_id(session, consortium_id=consortium_id, proposal_id=proposal_id)
+    if decision_id is not None:  # a consensus that supersedes a decision: a note in that one's thread
+        boxes.append(enqueue_superseded(session, rt, consortium_id=consortium_id, decision_id=decision_id))
+    return boxes
 
 
 def announce_closing(rt: Runtime, *, consortium_id: str, proposal_id: int) -> None:

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from bot import outbox_rows
 from bot.inbox import current_ticket
 from bot.outbox import Delivered, Parent, Result, SlackCall, enqueue, register_kind
 from bot.runtime import Runtime
@@ -20,13 +21,14 @@ from bot.services import commitments as commitment_service
 from bot.services import decisions as decision_service
 from bot.services.groups import group_names
 from handlers.shared.blocks import fallback_text, safe
-from handlers.shared.records import commitment_blocks, decision_blocks
+from handlers.shared.records import commitment_blocks, decision_blocks, superseded_text
 from handlers.shared.replies import POST_FAILED_HINT
-from storage.models import Commitment
+from storage.models import Commitment, Decision
 from storage.types import Session
 
 MESSAGE = "message"
 DECISION = "decision.announce"
+SUPERSEDED = "decision.superseded"
 COMMITMENT = "commitment.announce"
 
 
@@ -47,6 +49,26 @@ def enqueue_decision(session: Session, rt: Runtime, *, consortium_id: str, decis
     """Enqueue the channel announcement of a new decision."""
     return enqueue(session, rt, team_id=consortium_id, kind=DECISION, key=f"decision:{decision_id}:announce",
                    ref={"team_id": consortium_id, "decision_id": decision_id})
+
+
+def decision_thread(decision: Decision) -> str | None:
+    """The thread a decision's later notes go to: the thread it was recorded in, else its announcement."""
+    return decision.thread_ts or decision.message_ts
+
+
+def enqueue_superseded(session: Session, rt: Runtime, *, consortium_id: str, decision_id: int) -> int | None:
+    """If decision ``decision_id`` supersedes another: enqueue the note in that one's thread pointing to it.
+
+    A note on a decision whose announcement is still on its way waits for it.
+    """
+    new = decision_service.find_decision(session, consortium_id=consortium_id, decision_id=decision_id)
+    if new is None or new.supersedes is None:
+        return None
+    announced = outbox_rows.state_by_key(session, key=f"decision:{new.supersedes}:announce")
+    after = announced.id if announced is not None and announced.state == "pending" else None
+    return enqueue(session, rt, team_id=consortium_id, kind=SUPERSEDED, key=f"decision:{new.supersedes}:superseded",
+                   ref={"team_id": consortium_id, "decision_id": new.supersedes, "by": decision_id},
+                   after_id=after)
 
 
 def enqueue_commitment(session: Session, rt: Runtime, *, consortium_id: str, commitment_id: int) -> int | None:
@@ -106,17 +128,31 @@ def _render_message(_rt: Runtime, ref: dict[str, Any], parent: Parent | None) ->
 def _render_decision(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
     with rt.session() as session:
         decision = decision_service.find_decision(session, consortium_id=ref["team_id"], decision_id=ref["decision_id"])
+        superseded = decision_service.find_decision(session, consortium_id=ref["team_id"],
+                                                    decision_id=decision.supersedes) \
+            if decision is not None and decision.supersedes else None
     if decision is None:
         return None
     return SlackCall("chat_postMessage", {
         "channel": decision.channel_id, "thread_ts": decision.thread_ts,
-        "text": fallback_text(f"Decision #{decision.id}: {decision.text}"), "blocks": decision_blocks(decision),
+        "text": fallback_text(f"Decision #{decision.id}: {decision.text}"),
+        "blocks": decision_blocks(decision, superseded=superseded),
     }, permalink=not decision.permalink, memo={"permalink": decision.permalink})
 
 
 def _decision_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> None:
     decision_service.set_decision_link(session, consortium_id=ref["team_id"], decision_id=ref["decision_id"],
                                        message_ts=sent.ts, permalink=sent.memo.get("permalink") or sent.permalink)
+
+
+def _render_superseded(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
+    with rt.session() as session:
+        old = decision_service.find_decision(session, consortium_id=ref["team_id"], decision_id=ref["decision_id"])
+        new = decision_service.find_decision(session, consortium_id=ref["team_id"], decision_id=ref["by"])
+    if old is None or new is None:
+        return None
+    return SlackCall("chat_postMessage", {"channel": old.channel_id, "thread_ts": decision_thread(old),
+                                          "text": superseded_text(old, new), "unfurl_links": False})
 
 
 def _render_commitment(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
@@ -142,4 +178,5 @@ def _commitment_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> 
 
 register_kind(MESSAGE, _render_message)
 register_kind(DECISION, _render_decision, on_sent=_decision_sent)
+register_kind(SUPERSEDED, _render_superseded)
 register_kind(COMMITMENT, _render_commitment, on_sent=_commitment_sent)

@@ -32,15 +32,34 @@ def link(url: str | None, label: str) -> str:
     return f"<{url}|{label}>" if url else label
 
 
-def decision_blocks(decision: Decision) -> list[Block]:
-    """The channel announcement of a recorded decision (long text spread over sections)."""
+def decision_blocks(decision: Decision, *, superseded: Decision | None = None) -> list[Block]:
+    """The channel announcement of a recorded decision (long text spread over sections).
+
+    ``superseded``: the decision it replaces, linked to its announcement.
+    """
     blocks: list[Block] = [section(f":memo: *Decision #{decision.id}* recorded by <@{decision.recorded_by}>")]
     blocks += sections(safe(decision.text))
     if decision.rationale:
         blocks += sections("*Why:* " + safe(decision.rationale))
+    if decision.supersedes:
+        old = link(superseded.permalink if superseded else None, f"#{decision.supersedes}")
+        blocks.append(context(f":arrows_counterclockwise: Supersedes decision {old}, now marked superseded."))
     if decision.proposal_id:
         blocks.append(context(f"From proposal #{decision.proposal_id}"))
     return fit_blocks(blocks)
+
+
+def superseded_text(old: Decision, new: Decision) -> str:
+    """The note in a superseded decision's thread pointing to the decision that replaced it."""
+    return (f":arrows_counterclockwise: Decision #{old.id} is superseded by decision "
+            f"{link(new.permalink, f'#{new.id}')}.")
+
+
+def review_text(decision: Decision) -> str:
+    """The reminder in a decision's thread on its review day."""
+    return (f":calendar: Decision {link(decision.permalink, f'#{decision.id}')} is due for review today. "
+            f"Keep it (`/decision review {decision.id} <date>` sets the next review), replace it "
+            f"(`/decision supersede {decision.id} <new text>`) or revoke it (`/decision revoke {decision.id}`).")
 
 
 def commitment_line(commitment: Commitment, *, today: date, group: str | None = None) -> str:

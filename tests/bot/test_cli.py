@@ -72,7 +72,8 @@ def test_export_formats(accord: Harness, monkeypatch: pytest.MonkeyPatch, capsys
     assert main(["export", "decisions", "--format", "json"]) == 0
     [decision] = json.loads(capsys.readouterr().out)
     assert list(decision) == ["id", "consortium_id", "team_id", "text", "rationale", "status", "channel_id",
-                              "thread_ts", "permalink", "recorded_by", "created_at", "proposal_id"]
+                              "thread_ts", "permalink", "recorded_by", "created_at", "proposal_id", "review_on",
+                              "supersedes", "superseded_by"]
     assert (decision["consortium_id"], decision["team_id"]) == ("T1", "T1")
     assert decision["created_at"].endswith("+00:00")
     assert main(["export", "commitments", "--format", "csv", "--team", "T1"]) == 0

@@ -27,6 +27,7 @@ from storage.models import (
     OutboxMessage,
     StakeholderGroup,
 )
+from storage.teams import ensure_team
 from tests.factories import make_commitments, make_group, make_proposal_with_positions
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -157,6 +158,49 @@ def test_home_channel_scope(engine: Engine) -> None:
     assert [c.text for g in digest.commitments for c in g.shown] == ["Policy task"]
     assert [s.proposal.title for s in digest.proposals] == ["Proposal 0", "Proposal 1", "Proposal 2"]
     assert digest.decisions == [] and digest.participation == []
+
+
+def _due(session: Session, text: str, review_on: date, *, status: str = "active", channel: str = "C1",
+         created_at: datetime = NOW - timedelta(days=30)) -> None:
+    session.add(Decision(consortium_id="T1", text=text, channel_id=channel, recorded_by="U1", created_at=created_at,
+                         review_on=review_on, status=status))
+    session.flush()
+
+
+def test_decisions_due_for_review_today_or_past_active_only_in_a_fixed_number_of_queries(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        _consortium(session)
+        _due(session, "Due today", TODAY)
+        _due(session, "Overdue", TODAY - timedelta(days=40))
+        _due(session, "Tomorrow", TODAY + timedelta(days=1))
+        _due(session, "Superseded", TODAY, status="superseded")
+        _due(session, "Revoked", TODAY, status="revoked")
+        ensure_team(session, team_id="T2")
+        session.add(Decision(consortium_id="T2", text="Other consortium", channel_id="C1", recorded_by="U1",
+                             created_at=NOW, review_on=TODAY))
+    with session_scope(engine) as session, counted(engine) as few:
+        digest = _build(session)
+    assert [d.text for d in digest.due_for_review] == ["Overdue", "Due today"]
+    assert digest.due_for_review_total == 2
+    with session_scope(engine) as session:
+        for i in range(40):
+            _due(session, f"More {i}", TODAY - timedelta(days=1))
+    with session_scope(engine) as session, counted(engine) as many:
+        digest = _build(session)
+    assert digest.due_for_review_total == 42 and len(digest.due_for_review) == 15
+    assert len(many) == len(few)
+
+
+def test_a_home_channel_digest_lists_reviews_of_its_channel(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        groups = _consortium(session)
+        policy = session.get(StakeholderGroup, groups["Policy"])
+        assert policy is not None
+        policy.channel_id = "CPOL"
+        _due(session, "Policy rule", TODAY, channel="CPOL")
+        _due(session, "Elsewhere", TODAY, channel="C9")
+        digest = _build(session, channel="CPOL")
+    assert [d.text for d in digest.due_for_review] == ["Policy rule"]
 
 
 def test_least_heard_is_relative_to_size() -> None:

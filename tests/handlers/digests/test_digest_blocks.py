@@ -91,3 +91,37 @@ def test_a_huge_digest_with_failed_posts_still_fits_slack() -> None:
     assert block_errors(blocks, max_blocks=50) == []
     check_message({"text": fallback(digest), "blocks": blocks})
     assert _footer(blocks).startswith(f":warning: 12345 posts {FAILED}")
+
+
+def _reviewed(n: int) -> list[Decision]:
+    return [Decision(id=500 + i, consortium_id="T1", text=LONG, channel_id="C1", recorded_by="U2", created_at=NOW,
+                     review_on=NOW.date() - timedelta(days=i), permalink="https://example.slack.com/archives/C1/p5")
+            for i in range(n)]
+
+
+def test_due_for_review_section_only_when_some_decision_is_due() -> None:
+    none = digest_text(_digest(groups=2))
+    assert "DUE FOR REVIEW" not in none
+    digest = replace(_digest(groups=2), due_for_review=_reviewed(2), due_for_review_total=2)
+    text = digest_text(digest)
+    assert "DUE FOR REVIEW" in text
+    assert "#500" in text and "review due today" in text
+    assert "#501" in text and "review was due Tue 24 Nov 2026" in text
+
+
+def test_superseded_decisions_say_so_and_name_their_successor() -> None:
+    old = Decision(id=1, consortium_id="T1", text="Meet monthly", channel_id="C1", recorded_by="U2", created_at=NOW,
+                   status="superseded", superseded_by=2)
+    new = Decision(id=2, consortium_id="T1", text="Meet weekly", channel_id="C1", recorded_by="U2", created_at=NOW,
+                   supersedes=1)
+    text = digest_text(replace(_digest(groups=1), decisions=[old, new], decisions_total=2))
+    assert "#1 Meet monthly (superseded by #2)" in text
+    assert "#2 Meet weekly — supersedes #1" in text
+
+
+def test_a_huge_digest_with_many_reviews_due_still_fits_slack() -> None:
+    digest = replace(_digest(), due_for_review=_reviewed(15), due_for_review_total=60)
+    blocks = digest_blocks(digest)
+    assert len(blocks) <= 50 and block_errors(blocks, max_blocks=50) == []
+    text = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+    assert "Due for review" in text and "and 45 more" in text
