@@ -49,7 +49,7 @@ def _svg(fig: plt.Figure, *, key: str, title: str) -> str:
         fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     text = out.getvalue()
-    text = text[text.index("<svg"):]
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text[text.index("<svg"):], flags=re.S)
     text = _ID.sub(lambda m: f'id="{key}-{m.group(1)}"', text)
     text = _REF.sub(lambda m: f"{m.group(1)}{key}-{m.group(2)}", text)
     title_id = f"{key}-title"

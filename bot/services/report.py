@@ -156,7 +156,6 @@ class Participation:
 class Report:
     """Everything the transparency report shows."""
 
-    consortium_id: str
     consortium_name: str
     generated_at: datetime
     since: date | None
@@ -200,7 +199,9 @@ class People:
             return "@" + (label or ref)
 
         out = _MENTION.sub(mention, _LINK.sub(link, value))
-        return out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        out = out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        # A mention typed out literally is text to Slack, but it still names someone.
+        return _MENTION.sub(mention, out) if self.public else out
 
 
 def build_report(session: Session, *, consortium_id: str, now: datetime, since: date | None = None,
@@ -219,7 +220,7 @@ def build_report(session: Session, *, consortium_id: str, now: datetime, since: 
     decisions = _decisions(session, consortium_id=consortium_id, start=start, people=people,
                            proposals={p.id: p for p in proposals}, commitments=entries)
     return Report(
-        consortium_id=consortium_id, consortium_name=_consortium_name(session, consortium_id),
+        consortium_name=_consortium_name(session, consortium_id, public=public),
         generated_at=now, since=since, public=public, decisions=decisions, proposals=proposals, commitments=entries,
         by_decision=_progress(entries, lambda c: f"Decision #{c.decision_id}" if c.decision_id else None),
         by_group=_progress(entries, lambda c: c.group),
@@ -229,11 +230,12 @@ def build_report(session: Session, *, consortium_id: str, now: datetime, since: 
     )
 
 
-def _consortium_name(session: Session, consortium_id: str) -> str:
+def _consortium_name(session: Session, consortium_id: str, *, public: bool) -> str:
+    """The consortium's name; without one, its id (a workspace id: never in a public report)."""
     for consortium in list_consortia(session):
-        if consortium.id == consortium_id:
-            return consortium.name or consortium.id
-    return consortium_id or "Accord"
+        if consortium.id == consortium_id and consortium.name:
+            return consortium.name
+    return "the consortium" if public or not consortium_id else consortium_id
 
 
 def _commitment(c: Commitment, people: People, names: dict[int, str], today: date) -> CommitmentEntry:
