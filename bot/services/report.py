@@ -11,7 +11,6 @@ no tallies or reasons while open; anonymous ones never name anyone.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.services.digests import Voice, least_heard
-from bot.services.people import known_names
+from bot.services.people import People, known_names
 from storage import checkins as checkin_store
 from storage.commitments import list_commitments
 from storage.decisions import list_decisions
@@ -35,8 +34,6 @@ NO_GROUP = "No group"
 CHOICES = ("agree", "abstain", "disagree", "block")
 STATUSES = ("open", "done", "blocked", "dropped")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MENTION = re.compile(r"<([@#!])([^<>|]*)(?:\|([^<>]*))?>")
-_LINK = re.compile(r"<((?:https?|mailto):[^<>|]*)(?:\|([^<>]*))?>")
 
 
 def recorded_organisation(record: Any) -> str | None:
@@ -168,40 +165,6 @@ class Report:
     by_organisation: list[Progress]
     participation: Participation
     audit: list[AuditEntry]
-
-
-class People:
-    """Turns user ids into what a report may show: a name (or the id) in full, nothing when public."""
-
-    def __init__(self, names: dict[str, str], *, public: bool) -> None:
-        self.names = names
-        self.public = public
-
-    def who(self, user_id: str | None, *, anonymous: bool = False) -> str | None:
-        if user_id is None or self.public or anonymous:
-            return None
-        return self.names.get(user_id, user_id)
-
-    def text(self, value: str | None) -> str | None:
-        """Stored Slack text as a reader reads it: mentions as names (public: "a member"), links as labels."""
-        if value is None:
-            return None
-
-        def link(m: re.Match[str]) -> str:
-            return m.group(2) or m.group(1)
-
-        def mention(m: re.Match[str]) -> str:
-            kind, ref, label = m.groups()
-            if kind == "@":
-                return "a member" if self.public else "@" + self.names.get(ref, label or ref)
-            if kind == "#":
-                return "#" + label if label else "a channel"
-            return "@" + (label or ref)
-
-        out = _MENTION.sub(mention, _LINK.sub(link, value))
-        out = out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-        # A mention typed out literally is text to Slack, but it still names someone.
-        return _MENTION.sub(mention, out) if self.public else out
 
 
 def build_report(session: Session, *, consortium_id: str, now: datetime, since: date | None = None,

@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from bot.services.report import People, build_report, recorded_organisation, week_of
+from bot.services.people import People
+from bot.services.report import build_report, recorded_organisation, week_of
 from storage.db import session_scope
 from tests.factories import T0, make_report_record
 
