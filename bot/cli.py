@@ -20,13 +20,14 @@ from bot.scheduler import Scheduler
 from bot.server import create_web_app, serve_http, serve_socket_mode
 from bot.services.access import has_facilitator
 from bot.services.export import export_rows, render
+from bot.services.people import known_names
 from bot.team_option import resolve_consortium
 from bot.worker_process import ChildWorker, follow_parent
 from handlers.shared.inbox import InboxPoller
 from storage.db import make_engine, session_scope, upgrade
 
 logger = logging.getLogger("accord.cli")
-EXPORT_KINDS = ("decisions", "commitments", "proposals", "checkins")
+EXPORT_KINDS = ("decisions", "commitments", "proposals", "checkins", "audit")
 
 
 def configure_logging(level: str) -> None:
@@ -88,8 +89,9 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url, single_use=True)
     with session_scope(engine) as session:
         rows = export_rows(session, kind=args.kind, consortium_id=consortium_id)
+        names = known_names(session, consortium_id=consortium_id)
     engine.dispose()
-    sys.stdout.write(render(rows, kind=args.kind, fmt=args.format))
+    sys.stdout.write(render(rows, kind=args.kind, fmt=args.format, names=names))
     return 0
 
 
