@@ -20,7 +20,6 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.report.site import report_files
 from bot.runtime import Runtime
 from storage.db import session_scope
 from storage.teams import list_consortia
@@ -50,6 +49,8 @@ class ReportSite:
             return self.files
 
     def _build(self) -> dict[str, str]:
+        from bot.report.site import report_files  # matplotlib is loaded when a report is first asked for
+
         settings, now = self.rt.settings, self.rt.clock.now()
         with session_scope(self.rt.engine) as session:
             consortia = [(c.id, c.name) for c in list_consortia(session)]

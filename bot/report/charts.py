@@ -18,7 +18,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib import pyplot as plt  # noqa: E402  (the backend is chosen first)
+from matplotlib.axes import Axes  # noqa: E402  (the backend is chosen first)
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 PALETTE = ("#1b6ca8", "#d1495b", "#2e8540", "#edae49", "#6b4c9a", "#00798c", "#8c564b", "#555555")
 _ID = re.compile(r'\bid="([^"]+)"')
@@ -42,12 +44,11 @@ def _label(text: str) -> str:
     return text.replace("\\", "\\\\").replace("$", r"\$")
 
 
-def _svg(fig: plt.Figure, *, key: str, title: str) -> str:
+def _svg(fig: Figure, *, key: str, title: str) -> str:
     """The figure as an inline <svg> element: titled, labelled, scalable, ids unique to this chart."""
     out = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": f"accord-{key}", "svg.fonttype": "none"}):
         fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
-    plt.close(fig)
     text = out.getvalue()
     text = re.sub(r"\s*<metadata>.*?</metadata>", "", text[text.index("<svg"):], flags=re.S)
     text = _ID.sub(lambda m: f'id="{key}-{m.group(1)}"', text)
@@ -59,8 +60,10 @@ def _svg(fig: plt.Figure, *, key: str, title: str) -> str:
             f'<title id="{title_id}">{escape(title)}</title>{text[opening_end:]}')
 
 
-def _figure(height: float = 3.2) -> tuple[plt.Figure, plt.Axes]:
-    fig, ax = plt.subplots(figsize=(7.5, height), dpi=72)
+def _figure(height: float = 3.2) -> tuple[Figure, Axes]:
+    # A Figure of its own, not pyplot's global state: charts may be drawn on several threads.
+    fig = Figure(figsize=(7.5, height), dpi=72)
+    ax = fig.subplots()
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -76,7 +79,7 @@ def weekly_chart(*, key: str, title: str, weeks: list[date], series: dict[str, l
                 label=_label(name))
     ax.set_xticks(range(len(weeks)), labels, rotation=30, ha="right", fontsize=8)
     ax.set_ylabel(unit)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(bottom=0)
     if series:
         ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
@@ -121,7 +124,7 @@ def progress_chart(*, key: str, title: str, rows: list[tuple[str, dict[str, int]
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(range(len(names)), [_label(n) for n in names], fontsize=9)
     ax.invert_yaxis()
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("commitments")
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     done = sum(c.get("done", 0) for _, c in rows)

@@ -57,3 +57,15 @@ def test_report_secret_setting() -> None:
     for weak in ("short", "has spaces in it, quite long", "slash/in/the/middle/of/it"):
         with pytest.raises(ConfigError, match="ACCORD_REPORT_SECRET"):
             settings_from_env({"ACCORD_REPORT_SECRET": weak}, dotenv=False)
+
+
+def test_several_consortia_each_get_their_report(served: Harness) -> None:
+    with session_scope(served.rt.engine) as session:
+        make_report_record(session, consortium_id="T2")
+    index = httpx.get(f"{served.url}/report/{SECRET}/", timeout=30)
+    assert index.status_code == 200
+    assert index.text.count('<li><a href="c') == 2 and "T1" not in index.text and "T2" not in index.text
+    for i in (1, 2):
+        page = httpx.get(f"{served.url}/report/{SECRET}/c{i}/decisions.html", timeout=30)
+        assert page.status_code == 200 and "Adopt the charter" in page.text
+        assert httpx.get(f"{served.url}/report/{SECRET}/c{i}/report.css", timeout=10).status_code == 200
