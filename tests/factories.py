@@ -120,6 +120,8 @@ def make_report_record(session: Session, *, consortium_id: str = "T1") -> dict[s
                                 text="On track", responded_at=T0 + timedelta(days=7, hours=2)))
     write_audit(session, consortium_id=consortium_id, actor_id="UBOB", action="decision.revoke", entity="decision",
                 entity_id=2, detail={"reason": "Recorded by mistake", "members": ["UANN"]})
+    write_audit(session, consortium_id=consortium_id, actor_id="UFAC", action="facilitator.add", entity="user",
+                entity_id="UCAT")
     session.flush()
     assert kept.id is not None and revoked.id is not None and proposal.id is not None
     return {"decision": kept.id, "revoked": revoked.id, "proposal": proposal.id, "blocked": blocked.id or 0}

@@ -113,7 +113,10 @@ def _checkin(doc: _Doc, row: Row) -> None:
 
 
 def _audit(doc: _Doc, row: Row) -> None:
-    record = f"{row['entity']} {row['entity_id']}" if row.get("entity_id") else row["entity"]
+    about = row.get("entity_id")
+    if about and row["entity"] == "user":
+        about = doc.names.get(about, about)
+    record = f"{row['entity']} {about}" if about else row["entity"]
     doc.heading(2, f"{_when(row['created_at'])}: {_inline(row['action'])} ({_inline(record)})")
     doc.item("By", doc.who(row.get("actor_id"), row.get("actor_name")))
     detail = row.get("detail")

@@ -326,9 +326,19 @@ def _participation(session: Session, *, consortium_id: str, start: datetime, end
 
 def _audit(session: Session, *, consortium_id: str, start: datetime, people: People) -> list[AuditEntry]:
     return [AuditEntry(id=a.id or 0, at=a.created_at, action=a.action, entity=a.entity,
-                       entity_id=a.entity_id, actor=people.who(a.actor_id),
+                       entity_id=_audited_record(a.entity, a.entity_id, people), actor=people.who(a.actor_id),
                        detail=None if people.public else _detail(a.detail, people))
             for a in list_audit(session, consortium_id=consortium_id) if a.created_at >= start]
+
+
+def _audited_record(entity: str, entity_id: str | None, people: People) -> str | None:
+    """Which record an audit line is about: a record's number; a member by name (public: not at all);
+    a workspace's id only in a full report."""
+    if entity_id is None or entity_id.isdigit():
+        return entity_id
+    if entity == "user":
+        return people.who(entity_id)
+    return None if people.public else entity_id
 
 
 def _detail(raw: str | None, people: People) -> str | None:

@@ -46,18 +46,21 @@ def test_audit_export(engine: Engine) -> None:
     with session_scope(engine) as session:
         make_report_record(session)
     rows, names = _export(engine, "audit")
-    [line] = rows
+    line, promoted = rows
+    assert (promoted["action"], promoted["entity_id"], promoted["actor_name"]) == ("facilitator.add", "UCAT",
+                                                                                   "Fay Facilitator")
     assert list(line) == FIELDS["audit"]
     assert (line["actor_id"], line["actor_name"], line["action"], line["entity"], line["entity_id"]) == (
         "UBOB", "Bob Sample", "decision.revoke", "decision", "2")
     assert line["detail"] == {"members": ["UANN"], "reason": "Recorded by mistake"}
     assert line["created_at"].endswith("+00:00")
     assert json.loads(render(rows, kind="audit", fmt="json")) == rows
-    [row] = list(csv.DictReader(io.StringIO(render(rows, kind="audit", fmt="csv"))))
+    row, _ = list(csv.DictReader(io.StringIO(render(rows, kind="audit", fmt="csv"))))
     assert row["actor_name"] == "Bob Sample"
     md = render(rows, kind="audit", fmt="md", names=names)
     assert "decision.revoke (decision 2)" in md and "- **By:** Bob Sample" in md
     assert "- **Members:** Ann Example" in md and "UANN" not in md and "UBOB" not in md
+    assert "facilitator.add (user Cat Person)" in md and "UCAT" not in md
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -44,9 +44,9 @@ def test_full_report_names_people_and_keeps_the_history(engine: Engine) -> None:
     assert report.participation.weeks[0] == week
     assert report.participation.positions["Industry"][:2] == [2, 1]  # T0 is a Sunday
     assert sum(report.participation.answers['Civil <b>"society"</b>']) == 1
-    [line] = report.audit
-    assert (line.action, line.actor, line.detail) == ("decision.revoke", "Bob Sample",
-                                                      "members: Ann Example; reason: Recorded by mistake")
+    assert [(a.action, a.entity_id, a.actor, a.detail) for a in report.audit] == [
+        ("decision.revoke", "2", "Bob Sample", "members: Ann Example; reason: Recorded by mistake"),
+        ("facilitator.add", "Cat Person", "Fay Facilitator", None)]
 
 
 def test_public_report_carries_no_person(engine: Engine) -> None:
@@ -60,6 +60,8 @@ def test_public_report_carries_no_person(engine: Engine) -> None:
         assert secret not in text, secret
     assert "a member" in report.decisions[0].rationale  # type: ignore[operator]
     assert report.consortium_name == "the consortium"
+    assert [(a.action, a.entity_id, a.actor) for a in report.audit] == [("decision.revoke", "2", None),
+                                                                         ("facilitator.add", None, None)]
     assert report.decisions[0].proposal is not None and report.decisions[0].proposal.dissent[0].group == "Industry"
 
 
