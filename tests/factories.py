@@ -77,6 +77,7 @@ def make_report_record(session: Session, *, consortium_id: str = "T1") -> dict[s
     hostile text, commitments, a check-in answer and audit lines. Stored text is Slack's escaped form."""
     from storage.models import CheckinResponse, CheckinRound, Decision
     from storage.people import save_user_names
+    from storage.statuses import CommitmentStatus, DecisionStatus
     from storage.teams import write_audit
 
     industry = make_group(session, consortium_id=consortium_id, name="Industry", members=["UANN", "UBOB"])
@@ -101,7 +102,7 @@ def make_report_record(session: Session, *, consortium_id: str = "T1") -> dict[s
                     channel_id="C1", recorded_by="UFAC", created_at=T0 + timedelta(days=2), proposal_id=proposal.id,
                     permalink="https://example.slack.com/archives/C1/p1")
     revoked = Decision(consortium_id=consortium_id, text=HOSTILE.replace("&", "&amp;").replace("<", "&lt;")
-                       .replace(">", "&gt;"), channel_id="C1", recorded_by="UBOB", status="revoked",
+                       .replace(">", "&gt;"), channel_id="C1", recorded_by="UBOB", status=DecisionStatus.REVOKED,
                        created_at=T0 + timedelta(days=4), revoked_by="UFAC", revoked_at=T0 + timedelta(days=5),
                        revoke_reason="Recorded by mistake")
     session.add_all([kept, revoked])
@@ -109,7 +110,7 @@ def make_report_record(session: Session, *, consortium_id: str = "T1") -> dict[s
                      text="Draft the annex for <@UCAT>", due_date=date(2026, 11, 3))
     [done] = make_commitments(session, consortium_id=consortium_id, owner_id="UCAT", group_id=hostile.id,
                               text="Circulate the minutes")
-    done.status = "done"
+    done.status = CommitmentStatus.DONE
     round_ = CheckinRound(consortium_id=consortium_id, group_id=hostile.id, due_at=T0 + timedelta(days=7),
                           opened_at=T0 + timedelta(days=7), remind_at=T0 + timedelta(days=8),
                           closes_at=T0 + timedelta(days=9))

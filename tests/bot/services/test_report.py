@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -94,3 +95,32 @@ def test_people_text_reads_slack_markup() -> None:
     assert People({"U1": "Ann"}, public=True).text("Ask <@U1|ann>") == "Ask a member"
     assert recorded_organisation(object()) is None
     assert week_of(datetime(2026, 11, 4, 23, tzinfo=UTC)) == date(2026, 11, 2)
+
+
+def _proposal_with(**flags: Any) -> tuple[Any, list[Any]]:
+    from types import SimpleNamespace
+
+    proposal = SimpleNamespace(id=7, title="Rename the consortium", status=flags.pop("status", "open"),
+                               outcome=None, created_at=T0, closed_at=None, **flags)
+    positions = [SimpleNamespace(user_id="UANN", group_id=1, choice="block", reason="Not <@UBOB>'s call",
+                                 organisation="Uni A")]
+    return proposal, positions
+
+
+def test_hidden_and_anonymous_proposals_keep_their_secrets() -> None:
+    from bot.services.report import _proposal
+
+    full, public = People({"UANN": "Ann"}, public=False), People({"UANN": "Ann"}, public=True)
+    hidden, positions = _proposal_with(hidden=True)
+    entry = _proposal(hidden, [1], positions, full, {1: "Industry"})
+    assert (entry.concealed, entry.by_group, entry.dissent) == (True, {}, [])
+    closed, positions = _proposal_with(hidden=True, status="closed")
+    entry = _proposal(closed, [1], positions, full, {1: "Industry"})
+    assert entry.by_group["Industry"]["block"] == 1 and entry.by_organisation == {
+        "Uni A": {"agree": 0, "abstain": 0, "disagree": 0, "block": 1}}
+    assert [(d.who, d.organisation, d.reason) for d in entry.dissent] == [("Ann", "Uni A", "Not @UBOB's call")]
+    anonymous, positions = _proposal_with(anonymous=True, status="closed")
+    entry = _proposal(anonymous, [1], positions, full, {1: "Industry"})
+    assert [(d.who, d.reason) for d in entry.dissent] == [(None, "Not @UBOB's call")]
+    entry = _proposal(anonymous, [1], positions, public, {1: "Industry"})
+    assert [(d.who, d.group, d.reason) for d in entry.dissent] == [(None, "Industry", None)]
