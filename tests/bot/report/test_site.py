@@ -88,3 +88,26 @@ def test_same_record_same_files(record: dict[str, int], engine: Engine) -> None:
     with session_scope(engine) as session:
         report = build_report(session, consortium_id="T1", now=T0 + timedelta(days=10))
     assert build_site(report) == build_site(report)
+
+
+def test_report_of_an_empty_database(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["report", "--out", str(tmp_path / "empty"), "--public"]) == 0
+    files = _files(tmp_path / "empty")
+    assert "<h1>Overview: the consortium</h1>" in files["index.html"]
+    assert "No decisions recorded." in files["decisions.html"] and files["participation.html"].count("<svg ") == 3
+
+
+def test_installed_command_writes_the_report_from_any_directory(record: dict[str, int], database_url: str,
+                                                                tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ACCORD_")) and k != "PYTHONPATH"}
+    env["DATABASE_URL"] = database_url
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "report", "--out", "out"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and "wrote the report to out/index.html" in result.stderr
+    assert "Adopt the charter" in (tmp_path / "out" / "decisions.html").read_text()
