@@ -28,7 +28,9 @@ logger = logging.getLogger("accord.report")
 CACHE_FOR = 60.0
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8"}
 HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer",
-           "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:",
+           # The charts' SVG carries its styles inline; nothing may run, load or be submitted.
+           "Content-Security-Policy": "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                                      "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
            "X-Content-Type-Options": "nosniff"}
 
 

@@ -30,6 +30,9 @@ def test_report_is_served_under_its_secret_only(served: Harness) -> None:
     index = httpx.get(f"{served.url}/report/{SECRET}/", timeout=30)
     assert index.status_code == 200 and index.headers["content-type"] == "text/html; charset=utf-8"
     assert "<h1>Overview:" in index.text and 'href="decisions.html"' in index.text
+    policy = index.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy  # nothing runs; the charts' styles apply
+    assert "style-src 'self' 'unsafe-inline'" in policy and index.headers["x-robots-tag"] == "noindex"
     decisions = httpx.get(f"{served.url}/report/{SECRET}/decisions.html", timeout=10)
     assert decisions.status_code == 200 and "Adopt the charter" in decisions.text
     css = httpx.get(f"{served.url}/report/{SECRET}/report.css", timeout=10)
