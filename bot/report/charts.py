@@ -132,3 +132,19 @@ def progress_chart(*, key: str, title: str, rows: list[tuple[str, dict[str, int]
     return Chart(key=key, title=title, summary=f"{done} of {total} commitments done.",
                  svg=_svg(fig, key=key, title=title), columns=["", *statuses],
                  rows=[[name, *(str(c.get(s, 0)) for s in statuses)] for name, c in rows])
+
+
+def totals_chart(*, key: str, title: str, totals: dict[str, int], unit: str, heading: str) -> Chart:
+    """Horizontal bars: one total per organisation (or any label)."""
+    names = list(totals)
+    fig, ax = _figure(height=max(1.6, 0.45 * len(names) + 0.8))
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.barh(range(len(names)), list(totals.values()), color=PALETTE[0])
+    ax.set_yticks(range(len(names)), [_label(n) for n in names], fontsize=9)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(unit)
+    summary = ", ".join(f"{name} {n}" for name, n in totals.items()) + "."
+    return Chart(key=key, title=title, summary=summary, svg=_svg(fig, key=key, title=title),
+                 columns=[heading, unit.capitalize()], rows=[[name, str(n)] for name, n in totals.items()])

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from bot.report.charts import Chart, balance_chart, progress_chart, weekly_chart
+from bot.report.charts import Chart, balance_chart, progress_chart, totals_chart, weekly_chart
 from bot.services.report import Report, build_report
 from storage.db import session_scope
 
@@ -55,6 +55,10 @@ def _charts(report: Report) -> dict[str, Chart]:
                                  bars={v.name: (v.members, v.positions, v.answers) for v in part.voices},
                                  least=part.least_heard),
     }
+    if part.by_organisation:
+        charts["organisations"] = totals_chart(
+            key="chart-organisations", title="Positions and check-in answers per organisation",
+            totals=part.by_organisation, unit="positions and answers", heading="Organisation")
     if report.by_group:
         charts["by_group"] = progress_chart(key="chart-progress-group", title="Commitments by group and status",
                                             rows=[(p.label, p.counts) for p in report.by_group])

@@ -111,3 +111,16 @@ def test_installed_command_writes_the_report_from_any_directory(record: dict[str
     assert result.returncode == 0, result.stderr
     assert result.stdout == "" and "wrote the report to out/index.html" in result.stderr
     assert "Adopt the charter" in (tmp_path / "out" / "decisions.html").read_text()
+
+
+def test_organisations_get_their_chart_once_recorded(record: dict[str, int], engine: Engine) -> None:
+    from dataclasses import replace
+
+    with session_scope(engine) as session:
+        report = build_report(session, consortium_id="T1", now=T0 + timedelta(days=10))
+    assert "No organisations are recorded" in build_site(report)["participation.html"]
+    with_orgs = replace(report, participation=replace(report.participation,
+                                                      by_organisation={"Uni <A>": 3, "Ministry B": 1}))
+    page = build_site(with_orgs)["participation.html"]
+    assert page.count("<svg ") == 4 and "Positions and check-in answers per organisation</title>" in page
+    assert '<th scope="row">Uni &lt;A&gt;</th><td>3</td>' in page and "Uni <A>" not in page
