@@ -72,3 +72,16 @@ def test_several_consortia_each_get_their_report(served: Harness) -> None:
         page = httpx.get(f"{served.url}/report/{SECRET}/c{i}/decisions.html", timeout=30)
         assert page.status_code == 200 and "Adopt the charter" in page.text
         assert httpx.get(f"{served.url}/report/{SECRET}/c{i}/report.css", timeout=10).status_code == 200
+
+
+def test_served_report_is_rebuilt_once_its_minute_is_over(served: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import report_http
+    from storage.models import Decision
+
+    url = f"{served.url}/report/{SECRET}/decisions.html"
+    assert "Publish the minutes" not in httpx.get(url, timeout=30).text
+    with session_scope(served.rt.engine) as session:
+        session.add(Decision(consortium_id="T1", text="Publish the minutes", channel_id="C1", recorded_by="UANN"))
+    assert "Publish the minutes" not in httpx.get(url, timeout=30).text  # the same minute: the same build
+    monkeypatch.setattr(report_http, "CACHE_FOR", 0.0)
+    assert "Publish the minutes" in httpx.get(url, timeout=30).text
