@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from sqlalchemy.engine import Engine
 
 from bot.report.charts import Chart, balance_chart, progress_chart, totals_chart, weekly_chart
 from bot.services.report import Report, build_report
@@ -87,7 +87,7 @@ def write_site(files: dict[str, str], out: Path) -> None:
         (out / name).write_text(text, encoding="utf-8")
 
 
-def report_files(engine: Any, *, consortium_id: str, now: datetime, timezone: str, since: date | None = None,
+def report_files(engine: Engine, *, consortium_id: str, now: datetime, timezone: str, since: date | None = None,
                  public: bool = False) -> dict[str, str]:
     """Read the record (one session) and build the report's files."""
     with session_scope(engine) as session:

@@ -275,16 +275,16 @@ def _decisions(session: Session, *, consortium_id: str, start: datetime, people:
 
 
 def _progress(entries: list[CommitmentEntry], key: Callable[[CommitmentEntry], str | None]) -> list[Progress]:
-    rows: dict[str, Progress] = {}
+    counts: dict[str, dict[str, int]] = {}
+    overdue: Counter[str] = Counter()
     for c in entries:
         label = key(c)
-        if label is None:
-            continue
-        row = rows.setdefault(label, Progress(label=label, counts=dict.fromkeys(STATUSES, 0), overdue=0))
-        row.counts[c.status] = row.counts.get(c.status, 0) + 1
-        if c.overdue:
-            rows[label] = Progress(label=label, counts=row.counts, overdue=row.overdue + 1)
-    return sorted(rows.values(), key=lambda p: p.label.casefold())
+        if label is not None:
+            row = counts.setdefault(label, dict.fromkeys(STATUSES, 0))
+            row[c.status] = row.get(c.status, 0) + 1
+            overdue[label] += c.overdue
+    return [Progress(label=label, counts=row, overdue=overdue[label])
+            for label, row in sorted(counts.items(), key=lambda item: item[0].casefold())]
 
 
 def week_of(moment: datetime) -> date:
