@@ -13,34 +13,24 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlmodel import Session
 
-from bot.services.digests import Voice, least_heard
+from bot.services.participation import NO_GROUP, Participation, participation, recorded_organisation
 from bot.services.people import People, known_names
-from storage import checkins as checkin_store
 from storage.commitments import list_commitments
 from storage.decisions import list_decisions
-from storage.digests import contributions
-from storage.groups import group_names, members_by_group
+from storage.groups import group_names
 from storage.models import Commitment, Position, Proposal
 from storage.proposals import list_proposals, positions_by_proposal, required_group_ids
 from storage.teams import list_audit, list_consortia
 
-NO_GROUP = "No group"
 CHOICES = ("agree", "abstain", "disagree", "block")
 STATUSES = ("open", "done", "blocked", "dropped")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def recorded_organisation(record: Any) -> str | None:
-    """The organisation a position, commitment or answer was recorded with (None while organisations
-    are not recorded: the report then leaves the organisation views out)."""
-    value = getattr(record, "organisation", None)
-    return str(value) if value else None
 
 
 def _flag(record: Any, name: str) -> bool:
@@ -138,18 +128,6 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
-class Participation:
-    """Positions and check-in answers per group and week, and the period's balance between groups."""
-
-    weeks: list[date]
-    positions: dict[str, list[int]]
-    answers: dict[str, list[int]]
-    voices: list[Voice]
-    least_heard: list[str]
-    by_organisation: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class Report:
     """Everything the transparency report shows."""
 
@@ -188,7 +166,7 @@ def build_report(session: Session, *, consortium_id: str, now: datetime, since: 
         by_decision=_progress(entries, lambda c: f"Decision #{c.decision_id}" if c.decision_id else None),
         by_group=_progress(entries, lambda c: c.group),
         by_organisation=_progress(entries, lambda c: c.organisation),
-        participation=_participation(session, consortium_id=consortium_id, start=start, end=now, names=names),
+        participation=participation(session, consortium_id=consortium_id, start=start, end=now, names=names),
         audit=_audit(session, consortium_id=consortium_id, start=start, people=people),
     )
 
@@ -285,43 +263,6 @@ def _progress(entries: list[CommitmentEntry], key: Callable[[CommitmentEntry], s
             overdue[label] += c.overdue
     return [Progress(label=label, counts=row, overdue=overdue[label])
             for label, row in sorted(counts.items(), key=lambda item: item[0].casefold())]
-
-
-def week_of(moment: datetime) -> date:
-    """The Monday (UTC) of the week a moment falls in."""
-    day = moment.astimezone(UTC).date()
-    return day - timedelta(days=day.weekday())
-
-
-def _participation(session: Session, *, consortium_id: str, start: datetime, end: datetime,
-                   names: dict[int, str]) -> Participation:
-    positions: Counter[tuple[str, date]] = Counter()
-    answers: Counter[tuple[str, date]] = Counter()
-    organisations: Counter[str] = Counter()
-    for plist in positions_by_proposal(session, consortium_id=consortium_id).values():
-        for pos in plist:
-            if pos.updated_at >= start:
-                positions[(names.get(pos.group_id or 0, NO_GROUP), week_of(pos.updated_at))] += 1
-                if org := recorded_organisation(pos):
-                    organisations[org] += 1
-    rounds = {r.id: r.group_id for r in checkin_store.list_rounds(session, consortium_id=consortium_id)}
-    for answer in checkin_store.list_responses(session, consortium_id=consortium_id):
-        if answer.responded_at >= start:
-            answers[(names.get(rounds.get(answer.round_id, 0), NO_GROUP), week_of(answer.responded_at))] += 1
-            if org := recorded_organisation(answer):
-                organisations[org] += 1
-    seen = sorted({w for _, w in positions} | {w for _, w in answers})
-    weeks = [seen[0] + timedelta(weeks=i) for i in range((seen[-1] - seen[0]).days // 7 + 1)] if seen else []
-    groups = sorted({g for g, _ in positions} | {g for g, _ in answers} | set(names.values()), key=str.casefold)
-    members = members_by_group(session, consortium_id=consortium_id)
-    by_position, by_answer = contributions(session, consortium_id=consortium_id, start=start, end=end)
-    voices = sorted((Voice(group_id=gid, name=name, members=len(members.get(gid, [])),
-                           positions=by_position.get(gid, 0), answers=by_answer.get(gid, 0))
-                     for gid, name in names.items()), key=lambda v: v.name.casefold())
-    return Participation(weeks=weeks, positions={g: [positions[(g, w)] for w in weeks] for g in groups},
-                         answers={g: [answers[(g, w)] for w in weeks] for g in groups}, voices=voices,
-                         least_heard=[v.name for v in least_heard([v for v in voices if v.members])],
-                         by_organisation=dict(sorted(organisations.items())))
 
 
 def _audit(session: Session, *, consortium_id: str, start: datetime, people: People) -> list[AuditEntry]:

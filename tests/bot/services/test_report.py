@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from bot.services.participation import recorded_organisation, week_of
 from bot.services.people import People
-from bot.services.report import build_report, recorded_organisation, week_of
+from bot.services.report import build_report
 from storage.db import session_scope
 from tests.factories import T0, make_report_record
 
