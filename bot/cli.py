@@ -1,4 +1,4 @@
-"""The `accord` command: serve, worker, db upgrade, export, digest, manifest, demo."""
+"""The `accord` command: serve, worker, db upgrade, export, report, digest, manifest, demo."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from bot import demo, digest_cli
+from bot import demo, digest_cli, report_cli
 from bot.app import build_runtime, create_app, worker_tasks
 from bot.config import ConfigError, Settings, settings_from_env
 from bot.manifest import build_manifest
@@ -20,13 +20,14 @@ from bot.scheduler import Scheduler
 from bot.server import create_web_app, serve_http, serve_socket_mode
 from bot.services.access import has_facilitator
 from bot.services.export import export_rows, render
+from bot.services.people import known_names
 from bot.team_option import resolve_consortium
 from bot.worker_process import ChildWorker, follow_parent
 from handlers.shared.inbox import InboxPoller
 from storage.db import make_engine, session_scope, upgrade
 
 logger = logging.getLogger("accord.cli")
-EXPORT_KINDS = ("decisions", "commitments", "proposals", "checkins", "groups")
+EXPORT_KINDS = ("decisions", "commitments", "proposals", "checkins", "groups", "audit")
 
 
 def configure_logging(level: str) -> None:
@@ -59,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "csv", "md"), default="json")
     export.add_argument("--consortium", default=None, help="the consortium's id or name")
     export.add_argument("--team", default=None, help="the consortium of this workspace")
+    report = sub.add_parser("report", help="write the transparency report (a static site) into a folder")
+    report.add_argument("--out", required=True, help="the folder to write index.html and its pages into")
+    report.add_argument("--consortium", default=None, help="the consortium's id or name")
+    report.add_argument("--team", default=None, help="the consortium of this workspace")
+    report.add_argument("--since", default=None, help="only records since this date (YYYY-MM-DD)")
+    report.add_argument("--public", action="store_true",
+                        help="organisations and groups only: no personal names, no Slack ids, no hidden details")
     digest = sub.add_parser("digest", help="print (or post) the digest for a channel")
     digest.add_argument("--channel", required=True)
     digest.add_argument("--consortium", default=None, help="the consortium's id or name")
@@ -81,8 +89,9 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url, single_use=True)
     with session_scope(engine) as session:
         rows = export_rows(session, kind=args.kind, consortium_id=consortium_id)
+        names = known_names(session, consortium_id=consortium_id)
     engine.dispose()
-    sys.stdout.write(render(rows, kind=args.kind, fmt=args.format))
+    sys.stdout.write(render(rows, kind=args.kind, fmt=args.format, names=names))
     return 0
 
 
@@ -222,12 +231,17 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
                           post=args.post)
 
 
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    return report_cli.run(settings, out=args.out, consortium=args.consortium, team=args.team, since=args.since,
+                          public=args.public)
+
+
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return demo.run(settings)
 
 
 COMMANDS = {"serve": cmd_serve, "worker": cmd_worker, "db": cmd_db, "export": cmd_export, "manifest": cmd_manifest,
-            "digest": cmd_digest, "demo": cmd_demo}
+            "digest": cmd_digest, "demo": cmd_demo, "report": cmd_report}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -53,6 +53,7 @@ class Settings:
     inbox_retention: timedelta = timedelta(days=7)
     lease: timedelta = timedelta(seconds=30)
     slack_post_rate: float | None = DEFAULT_POST_RATE  # posts per second per workspace; None: unpaced
+    report_secret: str | None = None  # the transparency report is served under it; None: not served
 
     @property
     def socket_mode(self) -> bool:
@@ -113,6 +114,14 @@ def _post_rate(raw: str) -> float | None:
     return value
 
 
+def _report_secret(env: Mapping[str, str]) -> str | None:
+    value = _optional(env, "ACCORD_REPORT_SECRET")
+    if value is not None and (len(value) < 16 or not all(c.isalnum() or c in "-_" for c in value)):
+        raise ConfigError("ACCORD_REPORT_SECRET: use at least 16 letters, digits, - or _ (it is the report's "
+                          "URL path; e.g. the output of `python3 -c 'import secrets; print(secrets.token_urlsafe())'`)")
+    return value
+
+
 def _optional(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name, "").strip()
     return value or None
@@ -159,4 +168,5 @@ def settings_from_env(env: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         inbox_retention=_duration(env, "ACCORD_INBOX_RETENTION", timedelta(days=7)),
         lease=_duration(env, "ACCORD_LEASE", timedelta(seconds=30)),
         slack_post_rate=_post_rate(env.get("ACCORD_SLACK_POST_RATE", "").strip()),
+        report_secret=_report_secret(env),
     )

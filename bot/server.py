@@ -36,6 +36,7 @@ from starlette.routing import Route
 
 from bot.config import ConfigError
 from bot.manifest import INSTALL_PATH, REDIRECT_PATH
+from bot.report_http import report_routes
 from bot.request_body import BadBody, parse_body, storable
 from bot.runtime import Runtime
 from storage.db import ping
@@ -94,7 +95,8 @@ def _dispatch(app: App, body: dict[str, Any], request: Request) -> Response:
 
 
 def create_web_app(app: App, rt: Runtime, *, on_startup: Any = None, on_shutdown: Any = None) -> Starlette:
-    """The ASGI application: `POST /slack/events`, `GET /healthz`, and OAuth routes when enabled."""
+    """The ASGI application: `POST /slack/events`, `GET /healthz`, OAuth routes when enabled, and the
+    transparency report at `/report/<ACCORD_REPORT_SECRET>/` when that is set."""
 
     secret = rt.settings.slack_signing_secret
     verifier = SignatureVerifier(secret) if secret else None
@@ -141,6 +143,7 @@ def create_web_app(app: App, rt: Runtime, *, on_startup: Any = None, on_shutdown
             Route(INSTALL_PATH, oauth, methods=["GET"]),
             Route(REDIRECT_PATH, oauth, methods=["GET"]),
         ]
+    routes += report_routes(rt)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

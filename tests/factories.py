@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from storage.groups import name_key
 from storage.models import Commitment, GroupMembership, Position, Proposal, ProposalGroup, StakeholderGroup
@@ -66,3 +66,63 @@ def make_proposal_with_positions(session: Session, *, consortium_id: str = "T1",
                      for user, group, choice in positions])
     session.flush()
     return proposal
+
+
+HOSTILE = '<script>alert("x")</script> & "quotes"'
+
+
+def make_report_record(session: Session, *, consortium_id: str = "T1") -> dict[str, int]:
+    """A small consortium's record for the transparency report: two groups (one with a hostile name),
+    named members, a decision from a proposal with dissent and a block, a revoked decision with
+    hostile text, commitments, a check-in answer and audit lines. Stored text is Slack's escaped form."""
+    from storage.models import CheckinResponse, CheckinRound, Decision
+    from storage.people import save_user_names
+    from storage.statuses import CommitmentStatus, DecisionStatus
+    from storage.teams import write_audit
+
+    industry = make_group(session, consortium_id=consortium_id, name="Industry", members=["UANN", "UBOB"])
+    hostile = make_group(session, consortium_id=consortium_id, name='Civil <b>"society"</b>', members=["UCAT"])
+    assert industry.id is not None and hostile.id is not None
+    save_user_names(session, team_id=consortium_id, names={"UANN": "Ann Example", "UBOB": "Bob Sample",
+                                                           "UCAT": "Cat Person", "UFAC": "Fay Facilitator"}, now=T0)
+    proposal = make_proposal_with_positions(
+        session, consortium_id=consortium_id, title="Adopt the charter", group_ids=[industry.id, hostile.id],
+        positions=[("UANN", industry.id, "agree"), ("UBOB", industry.id, "disagree"), ("UCAT", hostile.id, "agree")],
+        status="closed", outcome="consensus", closed_at=T0 + timedelta(days=2))
+    blocked = make_proposal_with_positions(
+        session, consortium_id=consortium_id, title="Move the plenary", group_ids=[industry.id],
+        positions=[("UANN", industry.id, "block")], status="closed", outcome="blocked",
+        closed_at=T0 + timedelta(days=3), created_at=T0 + timedelta(days=1))
+    for pos in session.exec(select(Position)):
+        if pos.user_id == "UBOB":
+            pos.reason = "Too costly for &lt;@UCAT&gt;'s members"
+        if pos.user_id == "UANN" and pos.proposal_id == blocked.id:
+            pos.reason = "Breaks the funding rules"
+    kept = Decision(consortium_id=consortium_id, text="Adopt the charter", rationale="Agreed by <@UANN>",
+                    channel_id="C1", recorded_by="UFAC", created_at=T0 + timedelta(days=2), proposal_id=proposal.id,
+                    permalink="https://example.slack.com/archives/C1/p1")
+    revoked = Decision(consortium_id=consortium_id, text=HOSTILE.replace("&", "&amp;").replace("<", "&lt;")
+                       .replace(">", "&gt;"), channel_id="C1", recorded_by="UBOB", status=DecisionStatus.REVOKED,
+                       created_at=T0 + timedelta(days=4), revoked_by="UFAC", revoked_at=T0 + timedelta(days=5),
+                       revoke_reason="Recorded by mistake")
+    session.add_all([kept, revoked])
+    make_commitments(session, consortium_id=consortium_id, owner_id="UANN", group_id=industry.id,
+                     text="Draft the annex for <@UCAT>", due_date=date(2026, 11, 3))
+    [done] = make_commitments(session, consortium_id=consortium_id, owner_id="UCAT", group_id=hostile.id,
+                              text="Circulate the minutes")
+    done.status = CommitmentStatus.DONE
+    round_ = CheckinRound(consortium_id=consortium_id, group_id=hostile.id, due_at=T0 + timedelta(days=7),
+                          opened_at=T0 + timedelta(days=7), remind_at=T0 + timedelta(days=8),
+                          closes_at=T0 + timedelta(days=9))
+    session.add(round_)
+    session.flush()
+    assert round_.id is not None
+    session.add(CheckinResponse(consortium_id=consortium_id, round_id=round_.id, user_id="UCAT",
+                                text="On track", responded_at=T0 + timedelta(days=7, hours=2)))
+    write_audit(session, consortium_id=consortium_id, actor_id="UBOB", action="decision.revoke", entity="decision",
+                entity_id=2, detail={"reason": "Recorded by mistake", "members": ["UANN"]})
+    write_audit(session, consortium_id=consortium_id, actor_id="UFAC", action="facilitator.add", entity="user",
+                entity_id="UCAT")
+    session.flush()
+    assert kept.id is not None and revoked.id is not None and proposal.id is not None
+    return {"decision": kept.id, "revoked": revoked.id, "proposal": proposal.id, "blocked": blocked.id or 0}

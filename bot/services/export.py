@@ -1,32 +1,45 @@
-"""Exports of the record as JSON, CSV or Markdown, with the fields of product.md."""
+"""Exports of the record as JSON, CSV or Markdown, with the fields of product.md.
+
+JSON and CSV keep the ids and add each person's name beside them (``recorded_by_name`` beside
+``recorded_by``, ``user_name`` beside ``user_id``…) from the bot's cache of names: an export never
+asks Slack. Markdown is a document for reading: one section per record, names instead of ids,
+mentions in text as names, permalinks as links.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlmodel import Session
 
+from bot.services.export_markdown import render_markdown
+from bot.services.people import known_names
 from storage import checkins as checkin_store
 from storage.commitments import list_commitments
 from storage.decisions import list_decisions
 from storage.groups import group_names, list_groups, list_memberships
 from storage.proposals import list_proposals, positions_by_proposal, required_group_ids
+from storage.teams import list_audit
 
 Row = dict[str, Any]
 FIELDS: dict[str, list[str]] = {
     "decisions": ["id", "consortium_id", "team_id", "text", "rationale", "status", "channel_id", "thread_ts",
-                  "permalink", "recorded_by", "created_at", "proposal_id", "review_on", "supersedes", "superseded_by"],
-    "commitments": ["id", "consortium_id", "team_id", "text", "owner_id", "group", "organisation", "due_date", "status",
-                    "channel_id", "thread_ts", "created_by", "created_at", "updated_at"],
+                  "permalink", "recorded_by", "recorded_by_name", "created_at", "proposal_id", "review_on",
+                  "supersedes", "superseded_by"],
+    "commitments": ["id", "consortium_id", "team_id", "text", "owner_id", "owner_name", "group", "organisation",
+                    "due_date", "status", "channel_id", "thread_ts", "permalink", "created_by", "created_by_name",
+                    "created_at", "updated_at"],
     "proposals": ["id", "consortium_id", "team_id", "title", "details", "status", "outcome", "channel_id", "closes_at",
                   "required_groups", "positions"],
     "checkins": ["id", "consortium_id", "team_id", "group", "opened_at", "closed_at", "responses"],
     "groups": ["id", "consortium_id", "team_id", "name", "sector", "channel_id", "timezone", "members"],
+    "audit": ["id", "consortium_id", "team_id", "created_at", "actor_id", "actor_name", "action", "entity", "entity_id",
+              "detail"],
 }
 EXPORTERS: dict[str, Callable[[Session, str], list[Row]]] = {}
 
@@ -56,13 +69,14 @@ def plain(text: str | None) -> str | None:
 def export_decisions(session: Session, consortium_id: str) -> list[Row]:
     """Every decision of a consortium, oldest first."""
     rows = list_decisions(session, consortium_id=consortium_id)
+    names = known_names(session, consortium_id=consortium_id)
     return [
         {"id": d.id, "consortium_id": d.consortium_id, "team_id": origin(d), "text": plain(d.text),
          "rationale": plain(d.rationale),
          "status": d.status,
          "channel_id": d.channel_id, "thread_ts": d.thread_ts, "permalink": d.permalink, "recorded_by": d.recorded_by,
-         "created_at": iso(d.created_at), "proposal_id": d.proposal_id, "review_on": iso(d.review_on),
-         "supersedes": d.supersedes, "superseded_by": d.superseded_by}
+         "recorded_by_name": names.get(d.recorded_by), "created_at": iso(d.created_at), "proposal_id": d.proposal_id,
+         "review_on": iso(d.review_on), "supersedes": d.supersedes, "superseded_by": d.superseded_by}
         for d in rows
     ]
 
@@ -70,14 +84,15 @@ def export_decisions(session: Session, consortium_id: str) -> list[Row]:
 def export_commitments(session: Session, consortium_id: str) -> list[Row]:
     """Every commitment of a consortium, oldest first."""
     names = group_names(session, consortium_id=consortium_id)
+    people = known_names(session, consortium_id=consortium_id)
     rows = sorted(list_commitments(session, consortium_id=consortium_id, status=None), key=lambda c: c.id or 0)
     return [
         {"id": c.id, "consortium_id": c.consortium_id, "team_id": origin(c), "text": plain(c.text),
-         "owner_id": c.owner_id,
+         "owner_id": c.owner_id, "owner_name": people.get(c.owner_id),
          "group": names.get(c.group_id) if c.group_id else None, "organisation": plain(c.organisation),
          "due_date": iso(c.due_date), "status": c.status,
-         "channel_id": c.channel_id, "thread_ts": c.thread_ts, "created_by": c.created_by,
-         "created_at": iso(c.created_at), "updated_at": iso(c.updated_at)}
+         "channel_id": c.channel_id, "thread_ts": c.thread_ts, "permalink": c.permalink, "created_by": c.created_by,
+         "created_by_name": people.get(c.created_by), "created_at": iso(c.created_at), "updated_at": iso(c.updated_at)}
         for c in rows
     ]
 
@@ -87,12 +102,14 @@ def export_proposals(session: Session, consortium_id: str) -> list[Row]:
     names = group_names(session, consortium_id=consortium_id)
     required = required_group_ids(session, consortium_id=consortium_id)
     positions = positions_by_proposal(session, consortium_id=consortium_id)
+    people = known_names(session, consortium_id=consortium_id)
     return [
         {"id": p.id, "consortium_id": p.consortium_id, "team_id": origin(p), "title": plain(p.title),
          "details": plain(p.details),
          "status": p.status, "outcome": p.outcome, "channel_id": p.channel_id, "closes_at": iso(p.closes_at),
          "required_groups": [names[g] for g in required.get(p.id or 0, []) if g in names],
-         "positions": [{"user_id": pos.user_id, "group": names.get(pos.group_id) if pos.group_id else None,
+         "positions": [{"user_id": pos.user_id, "user_name": people.get(pos.user_id),
+                        "group": names.get(pos.group_id) if pos.group_id else None,
                         "organisation": plain(pos.organisation), "choice": pos.choice, "reason": plain(pos.reason)}
                        for pos in positions.get(p.id or 0, [])]}
         for p in list_proposals(session, consortium_id=consortium_id)
@@ -102,9 +119,11 @@ def export_proposals(session: Session, consortium_id: str) -> list[Row]:
 def export_checkins(session: Session, consortium_id: str) -> list[Row]:
     """Every check-in round of a consortium, oldest first, with its answers (two queries)."""
     names = group_names(session, consortium_id=consortium_id)
+    people = known_names(session, consortium_id=consortium_id)
     answers: dict[int, list[Row]] = {}
     for r in checkin_store.list_responses(session, consortium_id=consortium_id):
-        answers.setdefault(r.round_id, []).append({"user_id": r.user_id, "organisation": plain(r.organisation),
+        answers.setdefault(r.round_id, []).append({"user_id": r.user_id, "user_name": people.get(r.user_id),
+                                                   "organisation": plain(r.organisation),
                                                    "text": plain(r.text),
                                                    "blockers": plain(r.blockers), "responded_at": iso(r.responded_at)})
     return [
@@ -132,8 +151,29 @@ def export_groups(session: Session, consortium_id: str) -> list[Row]:
     ]
 
 
+def export_audit(session: Session, consortium_id: str) -> list[Row]:
+    """The audit log of a consortium, oldest first: who (id and name) did what to which record, and its details."""
+    people = known_names(session, consortium_id=consortium_id)
+    return [
+        {"id": a.id, "consortium_id": a.consortium_id, "team_id": origin(a), "created_at": iso(a.created_at),
+         "actor_id": a.actor_id, "actor_name": people.get(a.actor_id) if a.actor_id else None, "action": a.action,
+         "entity": a.entity, "entity_id": a.entity_id, "detail": _detail(a.detail)}
+        for a in list_audit(session, consortium_id=consortium_id)
+    ]
+
+
+def _detail(raw: str | None) -> Any:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
 EXPORTERS.update({"decisions": export_decisions, "commitments": export_commitments,
-                  "proposals": export_proposals, "checkins": export_checkins, "groups": export_groups})
+                  "proposals": export_proposals, "checkins": export_checkins, "groups": export_groups,
+                  "audit": export_audit})
 
 
 def export_rows(session: Session, *, kind: str, consortium_id: str) -> list[Row]:
@@ -149,8 +189,9 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def render(rows: Sequence[Row], *, kind: str, fmt: str) -> str:
-    """Rows as JSON (a list), CSV (nested lists as JSON cells) or a Markdown table."""
+def render(rows: Sequence[Row], *, kind: str, fmt: str, names: Mapping[str, str] | None = None) -> str:
+    """Rows as JSON (a list), CSV (nested lists as JSON cells) or a Markdown document (mentions in
+    text shown with ``names``)."""
     fields = FIELDS[kind]
     if fmt == "json":
         return json.dumps(list(rows), indent=2, ensure_ascii=False) + "\n"
@@ -161,10 +202,5 @@ def render(rows: Sequence[Row], *, kind: str, fmt: str) -> str:
         writer.writerows({k: _cell(row.get(k)) for k in fields} for row in rows)
         return out.getvalue()
     if fmt == "md":
-        def md(value: Any) -> str:
-            return _cell(value).replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
-
-        lines = ["| " + " | ".join(fields) + " |", "|" + "---|" * len(fields)]
-        lines += ["| " + " | ".join(md(row.get(k)) for k in fields) + " |" for row in rows]
-        return "\n".join(lines) + "\n"
+        return render_markdown(rows, kind=kind, names=names)
     raise ValueError(f"unknown format {fmt!r}")

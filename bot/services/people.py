@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -9,6 +10,9 @@ from typing import Any
 from sqlmodel import Session
 
 from storage import people
+
+_MENTION = re.compile(r"<([@#!])([^<>|]*)(?:\|([^<>]*))?>")
+_LINK = re.compile(r"<((?:https?|mailto):[^<>|]*)(?:\|([^<>]*))?>")
 
 
 def display_name(user: Mapping[str, Any]) -> str | None:
@@ -28,3 +32,37 @@ def remember_names(session: Session, *, team_id: str, names: Mapping[str, str], 
 def known_names(session: Session, *, consortium_id: str) -> dict[str, str]:
     """The names known in this consortium's workspaces, by user id (members never looked up are absent)."""
     return people.get_user_names(session, consortium_id=consortium_id)
+
+
+class People:
+    """Turns user ids into what a report may show: a name (or the id) in full, nothing when public."""
+
+    def __init__(self, names: dict[str, str], *, public: bool) -> None:
+        self.names = names
+        self.public = public
+
+    def who(self, user_id: str | None, *, anonymous: bool = False) -> str | None:
+        if user_id is None or self.public or anonymous:
+            return None
+        return self.names.get(user_id, user_id)
+
+    def text(self, value: str | None) -> str | None:
+        """Stored Slack text as a reader reads it: mentions as names (public: "a member"), links as labels."""
+        if value is None:
+            return None
+
+        def link(m: re.Match[str]) -> str:
+            return m.group(2) or m.group(1)
+
+        def mention(m: re.Match[str]) -> str:
+            kind, ref, label = m.groups()
+            if kind == "@":
+                return "a member" if self.public else "@" + self.names.get(ref, label or ref)
+            if kind == "#":
+                return "#" + label if label else "a channel"
+            return "@" + (label or ref)
+
+        out = _MENTION.sub(mention, _LINK.sub(link, value))
+        out = out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        # A mention typed out literally is text to Slack, but it still names someone.
+        return _MENTION.sub(mention, out) if self.public else out

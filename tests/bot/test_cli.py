@@ -72,8 +72,8 @@ def test_export_formats(accord: Harness, monkeypatch: pytest.MonkeyPatch, capsys
     assert main(["export", "decisions", "--format", "json"]) == 0
     [decision] = json.loads(capsys.readouterr().out)
     assert list(decision) == ["id", "consortium_id", "team_id", "text", "rationale", "status", "channel_id",
-                              "thread_ts", "permalink", "recorded_by", "created_at", "proposal_id", "review_on",
-                              "supersedes", "superseded_by"]
+                              "thread_ts", "permalink", "recorded_by", "recorded_by_name", "created_at", "proposal_id",
+                              "review_on", "supersedes", "superseded_by"]
     assert (decision["consortium_id"], decision["team_id"]) == ("T1", "T1")
     assert decision["created_at"].endswith("+00:00")
     assert main(["export", "commitments", "--format", "csv", "--team", "T1"]) == 0
@@ -81,7 +81,9 @@ def test_export_formats(accord: Harness, monkeypatch: pytest.MonkeyPatch, capsys
     assert (row["owner_id"], row["due_date"], row["group"]) == ("U2", "2026-12-01", "")
     assert main(["export", "decisions", "--format", "md"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("| id | consortium_id | team_id |") and "Adopt the glossary \\| v2" in out
+    assert out.startswith("# Decisions (1)\n") and "## Decision 1: Adopt the glossary \\| v2" in out
+    assert main(["export", "audit"]) == 0
+    assert [line["action"] for line in json.loads(capsys.readouterr().out)] == ["decision.record", "commitment.record"]
     assert main(["export", "decisions", "--team", "TNOPE"]) == 2
     assert main(["export", "decisions", "--consortium", "TNOPE"]) == 2
     assert main(["export", "decisions", "--consortium", "T1"]) == 0
