@@ -49,6 +49,8 @@ class Settings:
     catchup_grace: timedelta = timedelta(hours=6)
     proposal_duration: timedelta = timedelta(days=7)
     proposal_remind_before: timedelta = timedelta(hours=24)
+    commitment_remind_before: timedelta = timedelta(days=1)
+    commitment_escalate_after: timedelta = timedelta(days=3)
     scheduler_interval: float = 5.0
     inbox_retention: timedelta = timedelta(days=7)
     lease: timedelta = timedelta(seconds=30)
@@ -155,6 +157,8 @@ def settings_from_env(env: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         catchup_grace=_duration(env, "ACCORD_CATCHUP_GRACE", timedelta(hours=6)),
         proposal_duration=_duration(env, "ACCORD_PROPOSAL_DURATION", timedelta(days=7)),
         proposal_remind_before=_duration(env, "ACCORD_PROPOSAL_REMIND_BEFORE", timedelta(hours=24)),
+        commitment_remind_before=_duration(env, "ACCORD_COMMITMENT_REMIND_BEFORE", timedelta(days=1)),
+        commitment_escalate_after=_duration(env, "ACCORD_COMMITMENT_ESCALATE_AFTER", timedelta(days=3)),
         scheduler_interval=_interval(interval_raw),
         inbox_retention=_duration(env, "ACCORD_INBOX_RETENTION", timedelta(days=7)),
         lease=_duration(env, "ACCORD_LEASE", timedelta(seconds=30)),

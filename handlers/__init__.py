@@ -1,7 +1,7 @@
 """Bolt listeners, one folder per feature; :func:`register_all` wires every feature onto an app.
 
 Each feature folder (``decisions``, ``commitments``, ``threads``, ``groups``, ``checkins``,
-``proposals``, ``digests``, ``home``, ``accord``) holds its listener modules and one
+``proposals``, ``digests``, ``home``, ``followthrough``, ``accord``) holds its listener modules and one
 ``register(app)``; ``shared`` holds the Slack plumbing they share. Only the composition root
 (``bot.app``), the server, the CLI, the demo and the manifest import this package.
 """
@@ -14,7 +14,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.scheduler import Task
-from handlers import accord, checkins, commitments, decisions, digests, groups, home, proposals, threads
+from handlers import accord, checkins, commitments, decisions, digests, followthrough, groups, home, proposals, threads
 from handlers.accord import grammar as accord_grammar
 from handlers.checkins import grammar as checkin_grammar
 from handlers.commitments import grammar as commit_grammar
@@ -25,7 +25,7 @@ from handlers.proposals import grammar as propose_grammar
 from handlers.shared.deferral import Deferring
 from handlers.shared.usage import CommandUsage
 
-FEATURES = (decisions, commitments, groups, checkins, digests, proposals, home, threads)
+FEATURES = (decisions, commitments, groups, checkins, digests, proposals, home, threads, followthrough)
 # Every command's usage, in the order `/accord help` and the manifest list them.
 COMMANDS: tuple[CommandUsage, ...] = (decision_grammar.USAGE, commit_grammar.USAGE, propose_grammar.USAGE,
                                       group_grammar.USAGE, checkin_grammar.USAGE, digest_grammar.USAGE)
@@ -43,5 +43,5 @@ def register_all(app: App, *, work: Executor | None = None, acks: Executor | Non
 
 def scheduled_tasks() -> list[tuple[str, Task]]:
     """Every scheduled task, in the order they run on a tick."""
-    return [*proposals.TASKS, *checkins.TASKS,
+    return [*proposals.TASKS, *checkins.TASKS, *followthrough.TASKS,
             *digests.TASKS]  # last: a digest sees what this tick closed or opened

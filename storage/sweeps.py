@@ -13,7 +13,15 @@ from datetime import datetime
 from sqlalchemy import String, cast, literal, update
 from sqlmodel import Session, col, select
 
-from storage.models import CheckinRound, DigestRun, DigestSchedule, OutboxMessage, Proposal, StakeholderGroup
+from storage.models import (
+    CheckinRound,
+    Commitment,
+    DigestRun,
+    DigestSchedule,
+    OutboxMessage,
+    Proposal,
+    StakeholderGroup,
+)
 
 # --- check-ins ---------------------------------------------------------------------------------
 
@@ -110,3 +118,20 @@ def list_unannounced(session: Session) -> list[tuple[str, int]]:
         col(Proposal.status) == "closed", col(Proposal.announced_at).is_(None))
     rows = session.exec(query.order_by(col(Proposal.id)))
     return [(consortium_id, pid) for consortium_id, pid in rows if pid is not None]
+
+
+# --- commitments' follow-through -------------------------------------------------------------------
+
+def list_unarmed_commitments(session: Session, *, limit: int = 100) -> list[Commitment]:
+    """Open commitments of every team with a due date whose follow-through is not armed yet (new, or re-dated)."""
+    query = select(Commitment).where(
+        col(Commitment.status) == "open", col(Commitment.follow_at).is_(None), col(Commitment.due_at).is_(None),
+        col(Commitment.due_date).is_not(None))
+    return list(session.exec(query.order_by(col(Commitment.id)).limit(limit)))
+
+
+def list_due_follow_steps(session: Session, *, now: datetime, limit: int = 50) -> list[Commitment]:
+    """Open commitments of every team whose next follow-through step has come, the longest waiting first."""
+    query = select(Commitment).where(col(Commitment.status) == "open", col(Commitment.follow_at).is_not(None),
+                                     col(Commitment.follow_at) <= now)
+    return list(session.exec(query.order_by(col(Commitment.follow_at), col(Commitment.id)).limit(limit)))

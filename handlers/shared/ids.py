@@ -40,3 +40,9 @@ HOME_COMMITMENT_DONE = "accord_home_commitment_done"
 HOME_COMMITMENT_BLOCKED = "accord_home_commitment_blocked"
 HOME_BLOCK_MODAL = "accord_home_block_modal"
 HOME_BLOCK_REASON_BLOCK, HOME_BLOCK_REASON_ACTION = "home_block_reason_block", "home_block_reason_input"
+
+# Follow-through: the owner's reminder (Done / Blocked reuse the commitment buttons above), its modals
+COMMITMENT_NEW_DATE = "accord_commitment_new_date"
+COMMITMENT_BLOCK_MODAL = "accord_commitment_block_modal"
+COMMITMENT_DUE_MODAL = "accord_commitment_due_modal"
+COMMITMENT_REASON_BLOCK, COMMITMENT_REASON_ACTION = "commitment_reason_block", "commitment_reason_input"

@@ -16,9 +16,9 @@ def test_upgrade_keeps_existing_commitments_and_arms_none_of_them(blank_database
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO consortium (id, name, timezone, created_at) VALUES ('T1', 'C', 'UTC', :w)"),
                          {"w": WHEN})
-            conn.execute(text("INSERT INTO decision (id, consortium_id, team_id, text, status, channel_id, recorded_by, "
-                              "source, created_at) VALUES (1, 'T1', 'T1', 'We agreed', 'active', 'C1', 'U1', "
-                              "'command', :w)"), {"w": WHEN})
+            conn.execute(text("INSERT INTO decision (id, consortium_id, team_id, text, status, channel_id, "
+                              "recorded_by, source, created_at) VALUES (1, 'T1', 'T1', 'We agreed', 'active', 'C1', "
+                              "'U1', 'command', :w)"), {"w": WHEN})
             conn.execute(text("INSERT INTO commitment (id, consortium_id, team_id, text, owner_id, due_date, status, "
                               "channel_id, source, created_by, created_at, updated_at) VALUES (1, 'T1', 'T1', "
                               "'Draft the annex', 'U1', '2026-11-20', 'open', 'C1', 'command', 'U1', :w, :w)"),
