@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import case, func, insert, update
 from sqlmodel import Session, col, select
 
 from storage.db import fill_in, insert_row
@@ -133,3 +133,16 @@ def set_due_date(session: Session, *, consortium_id: str, commitment_id: int, du
                 follow_generation=Commitment.follow_generation + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+def decision_progress(session: Session, *, consortium_id: str,
+                      decision_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Decision id → (done, linked) of the commitments carrying it out (dropped ones not counted), one query."""
+    if not decision_ids:
+        return {}
+    done = func.sum(case((col(Commitment.status) == "done", 1), else_=0))
+    query = (select(Commitment.decision_id, done, func.count())
+             .where(Commitment.consortium_id == consortium_id, col(Commitment.decision_id).in_(decision_ids),
+                    col(Commitment.status) != "dropped")
+             .group_by(col(Commitment.decision_id)))
+    return {int(d): (int(n or 0), int(m)) for d, n, m in session.exec(query) if d is not None}

@@ -200,6 +200,7 @@ class Decision(SQLModel, table=True):
     revoked_by: str | None = Field(default=None, max_length=32)
     revoked_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
     revoke_reason: str | None = _text(default=None)  # type: ignore[assignment]
+    progress_ts: str | None = Field(default=None, max_length=32)  # its "N of M commitments done" thread reply
 
 
 class Commitment(SQLModel, table=True):

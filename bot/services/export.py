@@ -22,7 +22,7 @@ FIELDS: dict[str, list[str]] = {
     "decisions": ["id", "consortium_id", "team_id", "text", "rationale", "status", "channel_id", "thread_ts",
                   "permalink", "recorded_by", "created_at", "proposal_id"],
     "commitments": ["id", "consortium_id", "team_id", "text", "owner_id", "group", "due_date", "status", "channel_id",
-                    "thread_ts", "created_by", "created_at", "updated_at"],
+                    "thread_ts", "created_by", "created_at", "updated_at", "decision_id"],
     "proposals": ["id", "consortium_id", "team_id", "title", "details", "status", "outcome", "channel_id", "closes_at",
                   "required_groups", "positions"],
     "checkins": ["id", "consortium_id", "team_id", "group", "opened_at", "closed_at", "responses"],
@@ -74,7 +74,7 @@ def export_commitments(session: Session, consortium_id: str) -> list[Row]:
          "owner_id": c.owner_id,
          "group": names.get(c.group_id) if c.group_id else None, "due_date": iso(c.due_date), "status": c.status,
          "channel_id": c.channel_id, "thread_ts": c.thread_ts, "created_by": c.created_by,
-         "created_at": iso(c.created_at), "updated_at": iso(c.updated_at)}
+         "created_at": iso(c.created_at), "updated_at": iso(c.updated_at), "decision_id": c.decision_id}
         for c in rows
     ]
 

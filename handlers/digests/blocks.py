@@ -36,7 +36,7 @@ MORE_COMMITMENTS = "see `/commit list all` or the App Home"
 MORE_DECISIONS = "see `/decision list` or `accord export decisions`"
 MORE_PROPOSALS = "see the proposals' messages or `accord export proposals`"
 ICONS = {"decisions": ":memo:", "commitments": ":handshake:", "proposals": ":ballot_box_with_ballot:",
-         "checkins": ":speech_balloon:", "balance": ":scales:"}
+         "checkins": ":speech_balloon:", "balance": ":scales:", "carried_out": ":bar_chart:"}
 
 
 class SlackFormat:
@@ -184,6 +184,16 @@ def commitment_lines(digest: Digest, fmt: Format) -> list[str]:
     return lines
 
 
+def carried_out_lines(digest: Digest, fmt: Format) -> list[str]:
+    """Decisions that open commitments carry out, with how many of their commitments are done."""
+    if not digest.carried_out:
+        return []
+    items = [f"{fmt.link(p.decision.permalink, f'#{p.decision.id}')} {fmt.text(p.decision.text, 150)} — "
+             f"{p.done} of {p.total} commitments done" for p in digest.carried_out]
+    return [fmt.title("carried_out", "Decisions being carried out"),
+            *_bullets(items, total=digest.carried_out_total, limit=len(items), pointer="`/decision list`", fmt=fmt)]
+
+
 def _group_counts(status: ProposalStatus, digest: Digest) -> str:
     parts = []
     for gid, counts in status.tally.by_group.items():
@@ -269,11 +279,12 @@ def fallback(digest: Digest) -> str:
 def digest_blocks(digest: Digest) -> list[Block]:
     """The digest message: at most 50 blocks, every section within 3000 characters."""
     fmt = SlackFormat()
-    parts = [decision_lines, commitment_lines, proposal_lines, checkin_lines, balance_lines]
+    parts = [decision_lines, commitment_lines, carried_out_lines, proposal_lines, checkin_lines, balance_lines]
     blocks: list[Block] = [header(title_text(digest)), context(_period(digest, fmt)),
                            section(summary_line(digest, fmt))]
     for part in parts:
-        blocks += [divider(), *sections("\n".join(part(digest, fmt)))]
+        if lines := part(digest, fmt):
+            blocks += [divider(), *sections("\n".join(lines))]
     footer = context(undelivered_line(digest, fmt) or "",
                      "Your own items are on Accord's App Home · `/digest preview` shows this to you only")
     return [*fit_blocks(blocks, limit=MAX_BLOCKS - 1, more=MORE_COMMITMENTS), footer]
@@ -284,8 +295,9 @@ def digest_text(digest: Digest, *, names: Mapping[str, str] | None = None) -> st
     fmt = TextFormat(names)
     title = title_text(digest)
     out = [title, "=" * len(title), _period(digest, fmt), summary_line(digest, fmt)]
-    for part in (decision_lines, commitment_lines, proposal_lines, checkin_lines, balance_lines):
-        out += ["", *part(digest, fmt)]
+    for part in (decision_lines, commitment_lines, carried_out_lines, proposal_lines, checkin_lines, balance_lines):
+        if lines := part(digest, fmt):
+            out += ["", *lines]
     if undelivered := undelivered_line(digest, fmt):
         out += ["", undelivered]
     return "\n".join(out).replace("`", "") + "\n"

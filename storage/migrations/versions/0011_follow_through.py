@@ -1,5 +1,5 @@
 """Follow-through: a commitment's due moment and its reminder and escalation steps, the decision it
-carries out, and each member's calendar feed.
+carries out (and the decision's "N of M commitments done" line), and each member's calendar feed.
 
 Revision ID: 0011_follow_through
 Revises: 0007_user_names
@@ -26,6 +26,8 @@ def upgrade() -> None:
         batch.create_foreign_key(op.f("fk_commitment_decision_id_decision"), "decision", ["decision_id"], ["id"])
         batch.create_index(op.f("ix_commitment_decision_id"), ["decision_id"], unique=False)
         batch.create_index("ix_commitment_follow_due", ["status", "follow_at"], unique=False)
+    with op.batch_alter_table("decision") as batch:
+        batch.add_column(sa.Column("progress_ts", sa.String(length=32), nullable=True))
     op.create_table(
         "calendar_feed",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -43,6 +45,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("calendar_feed")
+    with op.batch_alter_table("decision") as batch:
+        batch.drop_column("progress_ts")
     with op.batch_alter_table("commitment") as batch:
         batch.drop_index("ix_commitment_follow_due")
         batch.drop_index(op.f("ix_commitment_decision_id"))
