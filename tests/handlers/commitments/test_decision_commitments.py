@@ -108,3 +108,25 @@ def test_the_digest_shows_each_decision_with_open_commitments(accord: Harness) -
     accord.command("/commit", f"done {rows[1]['id']}", user="U2")
     preview = FakeSlack.all_text(accord.command("/digest", "preview", user="U1").reply())
     assert "commitments done" not in preview  # nothing open carries it out any more
+
+
+def test_a_checkin_answer_that_completes_a_commitment_updates_its_decisions_line(accord: Harness) -> None:
+    from tests.handlers.checkins.checkin_helpers import (
+        open_modal,
+        prompt_calls,
+        prompt_id_of,
+        seed_group,
+        submit_checkin,
+    )
+
+    did, ts = _decide(accord)
+    seed_group(accord, name="Industry", members=["U1"])
+    accord.command("/commit", f"Draft the annex for #{did}", user="U1")
+    _flush(accord)
+    [row] = _commitments(accord)
+    accord.command("/checkin", "now Industry", user="UFAC")
+    accord.tick()
+    view = open_modal(accord, user="U1", prompt_id=prompt_id_of(prompt_calls(accord.fake, "U1")[0]))
+    submit_checkin(accord, view, user="U1", progress="Sent", statuses={row["id"]: "done"})
+    _flush(accord)
+    assert _progress(accord, ts) == [f":bar_chart: Decision #{did}: 1 of 1 commitments done"]
