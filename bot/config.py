@@ -55,6 +55,7 @@ class Settings:
     inbox_retention: timedelta = timedelta(days=7)
     lease: timedelta = timedelta(seconds=30)
     slack_post_rate: float | None = DEFAULT_POST_RATE  # posts per second per workspace; None: unpaced
+    public_url: str | None = None  # where `accord serve` is reached (calendar links in the App Home)
 
     @property
     def socket_mode(self) -> bool:
@@ -115,6 +116,14 @@ def _post_rate(raw: str) -> float | None:
     return value
 
 
+def _public_url(raw: str) -> str | None:
+    if not raw:
+        return None
+    if not raw.startswith(("https://", "http://")):
+        raise ConfigError(f"ACCORD_PUBLIC_URL: `{raw}` is not a web address (e.g. https://accord.example.org)")
+    return raw.rstrip("/")
+
+
 def _optional(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name, "").strip()
     return value or None
@@ -163,4 +172,5 @@ def settings_from_env(env: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         inbox_retention=_duration(env, "ACCORD_INBOX_RETENTION", timedelta(days=7)),
         lease=_duration(env, "ACCORD_LEASE", timedelta(seconds=30)),
         slack_post_rate=_post_rate(env.get("ACCORD_SLACK_POST_RATE", "").strip()),
+        public_url=_public_url(env.get("ACCORD_PUBLIC_URL", "").strip()),
     )

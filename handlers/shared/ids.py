@@ -41,6 +41,7 @@ DECISION_ADD_COMMITMENT = "accord_decision_add_commitment"
 HOME_COMMITMENT_DONE = "accord_home_commitment_done"
 HOME_COMMITMENT_BLOCKED = "accord_home_commitment_blocked"
 HOME_BLOCK_MODAL = "accord_home_block_modal"
+HOME_CALENDAR_NEW_LINK = "accord_home_calendar_new_link"
 HOME_BLOCK_REASON_BLOCK, HOME_BLOCK_REASON_ACTION = "home_block_reason_block", "home_block_reason_input"
 
 # Follow-through: the owner's reminder (Done / Blocked reuse the commitment buttons above), its modals
