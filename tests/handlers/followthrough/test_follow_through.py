@@ -7,6 +7,7 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.clock import FakeClock
@@ -204,3 +205,21 @@ def test_each_step_is_taken_once_by_two_processes_and_after_a_restart(accord: Ha
     with accord.rt.session() as session:
         rows = session.exec(select(Commitment)).all()
         assert {(r.follow_step, r.follow_at) for r in rows} == {(3, None)}
+
+
+def test_the_focal_point_of_the_owners_organisation_gets_one_message(accord: Harness,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # Organisations come with `/org focal`; until then the lookup finds none. With one, it is told once.
+    from bot.services import follow_through
+
+    monkeypatch.setattr(follow_through, "focal_point_of",
+                        lambda session, *, consortium_id, user_id: "UFOCAL" if user_id == "U1" else None)
+    cid = _commit(accord, "Draft the annex by 2026-11-26")
+    for when in (START + timedelta(minutes=1), datetime(2026, 11, 29, 9, 1, tzinfo=UTC),
+                 datetime(2026, 11, 30, tzinfo=UTC)):
+        accord.tick(when)
+    [to_focal] = _dms(accord, "UFOCAL")
+    text = FakeSlack.all_text(to_focal)
+    assert f"#{cid}" in text and "3 days past its due date" in text and "focal point" in text
+    assert "Escalated to <@UFOCAL>, focal point of the owner's organisation" in _history(accord, cid)
+    assert _dms(accord, FACILITATOR) == []  # not yet: twice the delay
