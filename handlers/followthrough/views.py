@@ -13,7 +13,7 @@ from handlers.followthrough.actions import change_commitment
 from handlers.shared import ids
 from handlers.shared.announcements import enqueue_message, request_key, send_now
 from handlers.shared.blocks import plain_date
-from handlers.shared.context import runtime, team_of
+from handlers.shared.context import once, runtime, team_of
 from handlers.shared.modals import field_value, text_field
 from handlers.shared.replies import error_text, tell_user
 
@@ -62,6 +62,8 @@ def handle_due_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], 
     rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
     try:
         with rt.session() as session:
+            if not once(session, team_id=consortium_id, key=f"view:{view['id']}"):
+                return  # Slack delivered this submission twice
             commitment, changed = service.change_due_date(
                 session, settings=rt.settings, consortium_id=consortium_id, commitment_id=commitment_id,
                 actor_id=user_id, due_date=due, now=rt.clock.now())
