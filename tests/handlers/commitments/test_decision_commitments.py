@@ -130,3 +130,14 @@ def test_a_checkin_answer_that_completes_a_commitment_updates_its_decisions_line
     submit_checkin(accord, view, user="U1", progress="Sent", statuses={row["id"]: "done"})
     _flush(accord)
     assert _progress(accord, ts) == [f":bar_chart: Decision #{did}: 1 of 1 commitments done"]
+
+
+def test_the_button_of_a_revoked_decision_says_so_and_opens_nothing(accord: Harness) -> None:
+    did, _ = _decide(accord)
+    accord.command("/decision", f"revoke {did}", user="U1")
+    sent = accord.action(ids.DECISION_ADD_COMMITMENT, str(did), user="U2")
+    assert f"Decision #{did} is revoked" in sent.reply_text()
+    assert sent.reply().params["response_type"] == "ephemeral"
+    assert accord.fake.calls_to("views.open") == []
+    unknown = accord.action(ids.DECISION_ADD_COMMITMENT, "not-an-id", user="U2")
+    assert "is not a record id" in unknown.reply_text()
