@@ -17,17 +17,25 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("commitment") as batch:
-        batch.add_column(sa.Column("decision_id", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("due_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("follow_step", sa.Integer(), nullable=False, server_default="0"))
-        batch.add_column(sa.Column("follow_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("follow_generation", sa.Integer(), nullable=False, server_default="0"))
-        batch.create_foreign_key(op.f("fk_commitment_decision_id_decision"), "decision", ["decision_id"], ["id"])
-        batch.create_index(op.f("ix_commitment_decision_id"), ["decision_id"], unique=False)
-        batch.create_index("ix_commitment_follow_due", ["status", "follow_at"], unique=False)
-    with op.batch_alter_table("decision") as batch:
-        batch.add_column(sa.Column("progress_ts", sa.String(length=32), nullable=True))
+    # Columns are added in place (no batch copy of the table on SQLite: commitment_update rows refer to
+    # commitments, and SQLite would refuse to drop the old table under them).
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":  # SQLite adds a column's reference only with the column
+        kept = "decision_id" in {c["name"] for c in sa.inspect(bind).get_columns("commitment")}
+        if not kept:  # (a downgrade on SQLite keeps it, see below)
+            op.execute('ALTER TABLE commitment ADD COLUMN decision_id INTEGER '
+                       'CONSTRAINT fk_commitment_decision_id_decision REFERENCES decision (id)')
+    else:
+        op.add_column("commitment", sa.Column("decision_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(op.f("fk_commitment_decision_id_decision"), "commitment", "decision",
+                              ["decision_id"], ["id"])
+    op.add_column("commitment", sa.Column("due_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("commitment", sa.Column("follow_step", sa.Integer(), nullable=False, server_default="0"))
+    op.add_column("commitment", sa.Column("follow_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("commitment", sa.Column("follow_generation", sa.Integer(), nullable=False, server_default="0"))
+    op.create_index(op.f("ix_commitment_decision_id"), "commitment", ["decision_id"], unique=False)
+    op.create_index("ix_commitment_follow_due", "commitment", ["status", "follow_at"], unique=False)
+    op.add_column("decision", sa.Column("progress_ts", sa.String(length=32), nullable=True))
     op.create_table(
         "calendar_feed",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -44,12 +52,20 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    sqlite = op.get_bind().dialect.name == "sqlite"
     op.drop_table("calendar_feed")
-    with op.batch_alter_table("decision") as batch:
-        batch.drop_column("progress_ts")
-    with op.batch_alter_table("commitment") as batch:
-        batch.drop_index("ix_commitment_follow_due")
-        batch.drop_index(op.f("ix_commitment_decision_id"))
-        batch.drop_constraint(op.f("fk_commitment_decision_id_decision"), type_="foreignkey")
-        for column in ("follow_generation", "follow_at", "follow_step", "due_at", "decision_id"):
-            batch.drop_column(column)
+    op.drop_index("ix_commitment_follow_due", table_name="commitment")
+    op.drop_index(op.f("ix_commitment_decision_id"), table_name="commitment")
+    columns = ("follow_generation", "follow_at", "follow_step", "due_at", "decision_id")
+    if sqlite:
+        # SQLite cannot drop a column that references another table without copying the table, which
+        # commitment_update's rows refer to, inside the migration's transaction: decision_id stays (a
+        # nullable column earlier releases ignore, and that upgrading again keeps).
+        for column in columns[:-1]:
+            op.execute(f"ALTER TABLE commitment DROP COLUMN {column}")
+        op.execute("ALTER TABLE decision DROP COLUMN progress_ts")
+        return
+    op.drop_constraint(op.f("fk_commitment_decision_id_decision"), "commitment", type_="foreignkey")
+    for column in columns:
+        op.drop_column("commitment", column)
+    op.drop_column("decision", "progress_ts")
