@@ -1,4 +1,4 @@
-"""The `accord` command: serve, worker, db upgrade, export, report, digest, manifest, demo."""
+"""The `accord` command: serve, worker, db upgrade, export, report, digest, manifest, demo, calendar."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from typing import Any
 
 from bot import demo, digest_cli, report_cli
 from bot.app import build_runtime, create_app, worker_tasks
+from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, settings_from_env
 from bot.manifest import build_manifest
 from bot.scheduler import Scheduler
 from bot.server import create_web_app, serve_http, serve_socket_mode
+from bot.services import ServiceError, calendar
 from bot.services.access import has_facilitator
 from bot.services.export import export_rows, render
 from bot.services.people import known_names
@@ -80,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
     manifest.add_argument("--org", action="store_true",
                           help="installable org-wide on an Enterprise Grid organisation (org_deploy_enabled)")
     sub.add_parser("demo", help="fill a local database with an example consortium and print its digest")
+    calendar = sub.add_parser("calendar", help="write an iCalendar file of due dates, proposal closings and check-ins")
+    whose = calendar.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--member", nargs="+", metavar="U", help="members' Slack ids")
+    whose.add_argument("--group", help="a stakeholder group's name")
+    calendar.add_argument("--consortium", default=None, help="the consortium's id or name")
+    calendar.add_argument("--team", default=None, help="the consortium of this workspace")
+    calendar.add_argument("--out", default=None, help="the file to write (default: standard output)")
     return parser
 
 
@@ -92,6 +101,33 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         names = known_names(session, consortium_id=consortium_id)
     engine.dispose()
     sys.stdout.write(render(rows, kind=args.kind, fmt=args.format, names=names))
+    return 0
+
+
+def cmd_calendar(settings: Settings, args: argparse.Namespace) -> int:
+    upgrade(settings.database_url)
+    consortium_id = resolve_consortium(settings, consortium=args.consortium, team=args.team)
+    engine = make_engine(settings.database_url, single_use=True)
+    try:
+        with session_scope(engine) as session:
+            if args.group:
+                ics = calendar.group_calendar(session, consortium_id=consortium_id, name=args.group,
+                                              now=SystemClock().now())
+            else:
+                ics = calendar.member_calendar(session, consortium_id=consortium_id, user_ids=args.member,
+                                               now=SystemClock().now())
+    except ServiceError as err:
+        print(f"accord: {err.message}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    if args.out:
+        with open(args.out, "wb") as out:
+            out.write(ics)
+        logger.info("calendar_written path=%s", args.out)
+    else:
+        sys.stdout.buffer.write(ics)
+        sys.stdout.flush()
     return 0
 
 
@@ -241,7 +277,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"serve": cmd_serve, "worker": cmd_worker, "db": cmd_db, "export": cmd_export, "manifest": cmd_manifest,
-            "digest": cmd_digest, "demo": cmd_demo, "report": cmd_report}
+            "digest": cmd_digest, "demo": cmd_demo, "report": cmd_report, "calendar": cmd_calendar}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

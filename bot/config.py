@@ -49,11 +49,14 @@ class Settings:
     catchup_grace: timedelta = timedelta(hours=6)
     proposal_duration: timedelta = timedelta(days=7)
     proposal_remind_before: timedelta = timedelta(hours=24)
+    commitment_remind_before: timedelta = timedelta(days=1)
+    commitment_escalate_after: timedelta = timedelta(days=3)
     scheduler_interval: float = 5.0
     inbox_retention: timedelta = timedelta(days=7)
     lease: timedelta = timedelta(seconds=30)
     slack_post_rate: float | None = DEFAULT_POST_RATE  # posts per second per workspace; None: unpaced
     report_secret: str | None = None  # the transparency report is served under it; None: not served
+    public_url: str | None = None  # where `accord serve` is reached (calendar links in the App Home)
 
     @property
     def socket_mode(self) -> bool:
@@ -120,6 +123,12 @@ def _report_secret(env: Mapping[str, str]) -> str | None:
         raise ConfigError("ACCORD_REPORT_SECRET: use at least 16 letters, digits, - or _ (it is the report's "
                           "URL path; e.g. the output of `python3 -c 'import secrets; print(secrets.token_urlsafe())'`)")
     return value
+def _public_url(raw: str) -> str | None:
+    if not raw:
+        return None
+    if not raw.startswith(("https://", "http://")):
+        raise ConfigError(f"ACCORD_PUBLIC_URL: `{raw}` is not a web address (e.g. https://accord.example.org)")
+    return raw.rstrip("/")
 
 
 def _optional(env: Mapping[str, str], name: str) -> str | None:
@@ -164,9 +173,12 @@ def settings_from_env(env: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         catchup_grace=_duration(env, "ACCORD_CATCHUP_GRACE", timedelta(hours=6)),
         proposal_duration=_duration(env, "ACCORD_PROPOSAL_DURATION", timedelta(days=7)),
         proposal_remind_before=_duration(env, "ACCORD_PROPOSAL_REMIND_BEFORE", timedelta(hours=24)),
+        commitment_remind_before=_duration(env, "ACCORD_COMMITMENT_REMIND_BEFORE", timedelta(days=1)),
+        commitment_escalate_after=_duration(env, "ACCORD_COMMITMENT_ESCALATE_AFTER", timedelta(days=3)),
         scheduler_interval=_interval(interval_raw),
         inbox_retention=_duration(env, "ACCORD_INBOX_RETENTION", timedelta(days=7)),
         lease=_duration(env, "ACCORD_LEASE", timedelta(seconds=30)),
         slack_post_rate=_post_rate(env.get("ACCORD_SLACK_POST_RATE", "").strip()),
         report_secret=_report_secret(env),
+        public_url=_public_url(env.get("ACCORD_PUBLIC_URL", "").strip()),
     )

@@ -28,6 +28,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import SlackRequestHandler, to_starlette_response
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
@@ -39,7 +40,9 @@ from bot.manifest import INSTALL_PATH, REDIRECT_PATH
 from bot.report_http import report_routes
 from bot.request_body import BadBody, parse_body, storable
 from bot.runtime import Runtime
-from storage.db import ping
+from bot.services import NotFound
+from bot.services.calendar import feed_calendar
+from storage.db import ping, session_scope
 
 logger = logging.getLogger("accord.server")
 MAX_BODY = 1_000_000
@@ -94,9 +97,16 @@ def _dispatch(app: App, body: dict[str, Any], request: Request) -> Response:
     return to_starlette_response(bolt_response)
 
 
+def _feed(rt: Runtime, token: str) -> bytes:
+    """A member's calendar feed by its token (NotFound for an unknown one)."""
+    with session_scope(rt.engine) as session:
+        return feed_calendar(session, token=token, now=rt.clock.now())
+
+
 def create_web_app(app: App, rt: Runtime, *, on_startup: Any = None, on_shutdown: Any = None) -> Starlette:
-    """The ASGI application: `POST /slack/events`, `GET /healthz`, OAuth routes when enabled, and the
-    transparency report at `/report/<ACCORD_REPORT_SECRET>/` when that is set."""
+    """The ASGI application: `POST /slack/events`, `GET /healthz`, OAuth routes when enabled, members'
+    calendar feeds (`GET /calendar/<token>.ics`), and the transparency report at
+    `/report/<ACCORD_REPORT_SECRET>/` when that is set."""
 
     secret = rt.settings.slack_signing_secret
     verifier = SignatureVerifier(secret) if secret else None
@@ -134,10 +144,23 @@ def create_web_app(app: App, rt: Runtime, *, on_startup: Any = None, on_shutdown
             {"ok": healthy, "database": "up" if healthy else "down"}, status_code=200 if healthy else 503
         )
 
+    async def calendar_feed(request: Request) -> Response:
+        token = str(request.path_params.get("token", ""))
+        try:
+            body = await run_in_threadpool(_feed, rt, token)
+        except NotFound:
+            return PlainTextResponse("Not found", status_code=404)
+        except SQLAlchemyError:
+            logger.warning("calendar_unavailable reason=database")
+            return PlainTextResponse("Unavailable", status_code=503)
+        return Response(body, media_type="text/calendar; charset=utf-8",
+                        headers={"Cache-Control": "private, max-age=300"})
+
     async def oauth(request: Request) -> Response:
         return await SlackRequestHandler(app).handle(request)
 
-    routes = [Route("/slack/events", slack_events, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])]
+    routes = [Route("/slack/events", slack_events, methods=["POST"]), Route("/healthz", healthz, methods=["GET"]),
+              Route("/calendar/{token}.ics", calendar_feed, methods=["GET"])]
     if app.oauth_flow is not None:
         routes += [
             Route(INSTALL_PATH, oauth, methods=["GET"]),

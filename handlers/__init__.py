@@ -1,8 +1,8 @@
 """Bolt listeners, one folder per feature; :func:`register_all` wires every feature onto an app.
 
 Each feature folder (``decisions``, ``commitments``, ``threads``, ``groups``, ``checkins``,
-``proposals``, ``digests``, ``home``, ``organisations``, ``accord``) holds its listener modules and one
-``register(app)``; ``shared`` holds the Slack plumbing they share. Only the composition root
+``proposals``, ``digests``, ``home``, ``organisations``, ``followthrough``, ``accord``) holds its
+listener modules and one ``register(app)``; ``shared`` holds the Slack plumbing they share. Only the composition root
 (``bot.app``), the server, the CLI, the demo and the manifest import this package.
 """
 
@@ -14,7 +14,19 @@ from typing import Any
 from slack_bolt import App
 
 from bot.scheduler import Task
-from handlers import accord, checkins, commitments, decisions, digests, groups, home, organisations, proposals, threads
+from handlers import (
+    accord,
+    checkins,
+    commitments,
+    decisions,
+    digests,
+    followthrough,
+    groups,
+    home,
+    organisations,
+    proposals,
+    threads,
+)
 from handlers.accord import grammar as accord_grammar
 from handlers.checkins import grammar as checkin_grammar
 from handlers.commitments import grammar as commit_grammar
@@ -26,7 +38,7 @@ from handlers.proposals import grammar as propose_grammar
 from handlers.shared.deferral import Deferring
 from handlers.shared.usage import CommandUsage
 
-FEATURES = (decisions, commitments, groups, organisations, checkins, digests, proposals, home, threads)
+FEATURES = (decisions, commitments, groups, organisations, checkins, digests, proposals, home, threads, followthrough)
 # Every command's usage, in the order `/accord help` and the manifest list them.
 COMMANDS: tuple[CommandUsage, ...] = (decision_grammar.USAGE, commit_grammar.USAGE, propose_grammar.USAGE,
                                       group_grammar.USAGE, org_grammar.USAGE, checkin_grammar.USAGE,
@@ -45,5 +57,5 @@ def register_all(app: App, *, work: Executor | None = None, acks: Executor | Non
 
 def scheduled_tasks() -> list[tuple[str, Task]]:
     """Every scheduled task, in the order they run on a tick."""
-    return [*proposals.TASKS, *checkins.TASKS, *decisions.TASKS,
+    return [*proposals.TASKS, *checkins.TASKS, *decisions.TASKS, *followthrough.TASKS,
             *digests.TASKS]  # last: a digest sees what this tick closed or opened

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import case, func, insert, update
 from sqlmodel import Session, col, select
 
 from storage.db import fill_in, insert_row
@@ -95,3 +95,56 @@ def set_link(session: Session, *, consortium_id: str, commitment_id: int, messag
     """Fill in where a commitment was announced, keeping what is known already (one conditional update)."""
     fill_in(session, Commitment, consortium_id=consortium_id, row_id=commitment_id, message_ts=message_ts,
             permalink=permalink)
+
+
+def arm_follow_through(session: Session, *, consortium_id: str, commitment_id: int, generation: int,
+                       due_at: datetime, follow_at: datetime) -> bool:
+    """Arm the follow-through of a commitment not armed yet in this generation; False when another did."""
+    result = session.execute(
+        update(Commitment)
+        .where(col(Commitment.id) == commitment_id, col(Commitment.consortium_id) == consortium_id,
+               col(Commitment.follow_generation) == generation, col(Commitment.due_at).is_(None))
+        .values(due_at=due_at, follow_step=0, follow_at=follow_at)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def claim_follow_step(session: Session, *, consortium_id: str, commitment_id: int, generation: int, step: int,
+                      now: datetime, next_at: datetime | None) -> bool:
+    """Claim step ``step`` of an open commitment's follow-through (due by ``now``) and schedule the next at
+    ``next_at``; False when it is no longer due, open, or of this generation (another process took it)."""
+    result = session.execute(
+        update(Commitment)
+        .where(col(Commitment.id) == commitment_id, col(Commitment.consortium_id) == consortium_id,
+               col(Commitment.status) == "open", col(Commitment.follow_generation) == generation,
+               col(Commitment.follow_step) == step, col(Commitment.follow_at) <= now)
+        .values(follow_step=step + 1, follow_at=next_at)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def set_due_date(session: Session, *, consortium_id: str, commitment_id: int, due_date: date,
+                 now: datetime) -> None:
+    """Give a commitment a new due date; its follow-through starts again (a new generation, armed afresh)."""
+    session.execute(
+        update(Commitment)
+        .where(col(Commitment.id) == commitment_id, col(Commitment.consortium_id) == consortium_id)
+        .values(due_date=due_date, due_at=None, follow_step=0, follow_at=None,
+                follow_generation=Commitment.follow_generation + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def decision_progress(session: Session, *, consortium_id: str,
+                      decision_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Decision id → (done, linked) of the commitments carrying it out (dropped ones not counted), one query."""
+    if not decision_ids:
+        return {}
+    done = func.sum(case((col(Commitment.status) == "done", 1), else_=0))
+    query = (select(Commitment.decision_id, done, func.count())
+             .where(Commitment.consortium_id == consortium_id, col(Commitment.decision_id).in_(decision_ids),
+                    col(Commitment.status) != "dropped")
+             .group_by(col(Commitment.decision_id)))
+    return {int(d): (int(n or 0), int(m)) for d, n, m in session.exec(query) if d is not None}

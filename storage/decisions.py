@@ -26,6 +26,11 @@ def set_link(session: Session, *, consortium_id: str, decision_id: int, message_
             permalink=permalink)
 
 
+def set_progress_ts(session: Session, *, consortium_id: str, decision_id: int, ts: str | None) -> None:
+    """Remember the decision's "N of M commitments done" reply, keeping the first one posted."""
+    fill_in(session, Decision, consortium_id=consortium_id, row_id=decision_id, progress_ts=ts)
+
+
 def get_decision(session: Session, *, consortium_id: str, decision_id: int, fresh: bool = False) -> Decision | None:
     """One decision of this team, or None (``fresh``: read again from the database)."""
     row = session.get(Decision, decision_id, populate_existing=fresh)

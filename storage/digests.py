@@ -32,6 +32,20 @@ from storage.models import (
 # --- what a digest is built from -----------------------------------------------------------
 
 
+def decisions_with_open_commitments(session: Session, *, consortium_id: str, group_ids: Collection[int] | None,
+                                    limit: int) -> tuple[list[Decision], int]:
+    """Decisions that open commitments carry out (of these groups when given), the latest first, and how many."""
+    linked = select(Commitment.decision_id).where(
+        Commitment.consortium_id == consortium_id, col(Commitment.status) == "open",
+        col(Commitment.decision_id).is_not(None))
+    if group_ids is not None:
+        linked = linked.where(col(Commitment.group_id).in_(list(group_ids)))
+    query = select(Decision).where(Decision.consortium_id == consortium_id, col(Decision.id).in_(linked))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(Decision.id).desc()).limit(limit))
+    return list(rows), int(total)
+
+
 def home_group_ids(session: Session, *, consortium_id: str, channel_id: str) -> list[int]:
     """Groups whose home channel this is."""
     query = select(StakeholderGroup.id).where(StakeholderGroup.consortium_id == consortium_id,

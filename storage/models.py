@@ -251,13 +251,16 @@ class Decision(SQLModel, table=True):
     review_reminded_on: date | None = Field(default=None)  # the review day whose reminder was claimed
     supersedes: int | None = Field(default=None, foreign_key="decision.id", unique=True)  # the decision it replaced
     superseded_by: int | None = Field(default=None, foreign_key="decision.id")  # the decision that replaced it
+    progress_ts: str | None = Field(default=None, max_length=32)  # its "N of M commitments done" thread reply
 
 
 class Commitment(SQLModel, table=True):
     """An action item owned by one user, with an optional due date."""
 
-    # A digest counts and lists each group's open commitments, overdue first by due date.
-    __table_args__ = (Index("ix_commitment_open_by_group", "consortium_id", "status", "group_id", "due_date", "id"),)
+    # A digest counts and lists each group's open commitments, overdue first by due date; the
+    # scheduler sweeps open commitments whose next follow-through step has come (``follow_at``).
+    __table_args__ = (Index("ix_commitment_open_by_group", "consortium_id", "status", "group_id", "due_date", "id"),
+                      Index("ix_commitment_follow_due", "status", "follow_at"))
     id: int | None = Field(default=None, primary_key=True)
     consortium_id: str = Field(foreign_key="consortium.id", index=True, max_length=32)
     team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
@@ -275,6 +278,14 @@ class Commitment(SQLModel, table=True):
     created_by: str = Field(max_length=32)
     created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
     updated_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+    decision_id: int | None = Field(default=None, foreign_key="decision.id", index=True)  # the decision it carries out
+    # Follow-through: 09:00 of the due date in the owner's zone; the next step (0 remind the owner, 1 the
+    # organisation's focal point, 2 the facilitators, 3 none left) and when it is due; the generation
+    # moves on when the due date changes, so the steps of the new date are new.
+    due_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    follow_step: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    follow_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+    follow_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class CommitmentUpdate(SQLModel, table=True):
@@ -478,6 +489,23 @@ class OutboxMessage(SQLModel, table=True):
     result_channel: str | None = Field(default=None, max_length=32)
     created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
     sent_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A member's calendar feed in one consortium: served at ``/calendar/<token>.ics``.
+
+    The token is kept as it is (not hashed) because the App Home shows the member their link every
+    time they open it; it is 32 random bytes, only ever compared whole, and "New link" replaces it.
+    """
+
+    __tablename__ = "calendar_feed"
+    __table_args__ = (UniqueConstraint("consortium_id", "user_id", name="uq_calendar_feed_member"),
+                      UniqueConstraint("token", name="uq_calendar_feed_token"))
+    id: int | None = Field(default=None, primary_key=True)
+    consortium_id: str = Field(foreign_key="consortium.id", max_length=32)
+    user_id: str = Field(max_length=32)
+    token: str = Field(max_length=64)
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
 
 
 class UserName(SQLModel, table=True):

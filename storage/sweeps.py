@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import (
     CheckinRound,
+    Commitment,
     Decision,
     DigestRun,
     DigestSchedule,
@@ -130,3 +131,18 @@ def list_review_candidates(session: Session, *, until: date, limit: int = 100) -
         or_(col(Decision.review_reminded_on).is_(None), col(Decision.review_reminded_on) != col(Decision.review_on)),
     )
     return list(session.exec(query.order_by(col(Decision.review_on), col(Decision.id)).limit(limit)))
+# --- commitments' follow-through -------------------------------------------------------------------
+
+def list_unarmed_commitments(session: Session, *, limit: int = 100) -> list[Commitment]:
+    """Open commitments of every team with a due date whose follow-through is not armed yet (new, or re-dated)."""
+    query = select(Commitment).where(
+        col(Commitment.status) == "open", col(Commitment.follow_at).is_(None), col(Commitment.due_at).is_(None),
+        col(Commitment.due_date).is_not(None))
+    return list(session.exec(query.order_by(col(Commitment.id)).limit(limit)))
+
+
+def list_due_follow_steps(session: Session, *, now: datetime, limit: int = 50) -> list[Commitment]:
+    """Open commitments of every team whose next follow-through step has come, the longest waiting first."""
+    query = select(Commitment).where(col(Commitment.status) == "open", col(Commitment.follow_at).is_not(None),
+                                     col(Commitment.follow_at) <= now)
+    return list(session.exec(query.order_by(col(Commitment.follow_at), col(Commitment.id)).limit(limit)))

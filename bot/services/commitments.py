@@ -12,6 +12,7 @@ from bot.services import Forbidden, Invalid, NotFound
 from bot.services.access import is_facilitator
 from bot.services.organisations import organisation_of
 from storage import commitments as store
+from storage import decisions
 from storage.groups import primary_group_id
 from storage.models import Commitment
 from storage.teams import write_audit
@@ -36,8 +37,12 @@ def record_commitment(
     message_ts: str | None = None,
     permalink: str | None = None,
     source: str = "command",
+    decision_id: int | None = None,
 ) -> Commitment:
-    """Record a commitment for ``owner_id`` (attributed to the owner's primary group and organisation)."""
+    """Record a commitment for ``owner_id`` (attributed to the owner's primary group and organisation),
+    carrying out ``decision_id`` when given (an active decision of this consortium, else NotFound / Invalid)."""
+    if decision_id is not None:
+        check_decision(session, consortium_id=consortium_id, decision_id=decision_id)
     commitment = store.insert_commitment(
         session,
         consortium_id=consortium_id,
@@ -55,6 +60,7 @@ def record_commitment(
         created_by=created_by,
         created_at=now,
         updated_at=now,
+        decision_id=decision_id,
     )
     write_audit(
         session,
@@ -63,9 +69,25 @@ def record_commitment(
         action="commitment.record",
         entity="commitment",
         entity_id=commitment.id,
-        detail={"owner_id": owner_id, "due_date": due_date, "channel_id": channel_id, "source": source},
+        detail={"owner_id": owner_id, "due_date": due_date, "channel_id": channel_id, "source": source,
+                "decision_id": decision_id},
     )
     return commitment
+
+
+def check_decision(session: Session, *, consortium_id: str, decision_id: int) -> None:
+    """Raise unless ``decision_id`` is an active decision of this consortium (one a commitment may carry out)."""
+    decision = decisions.get_decision(session, consortium_id=consortium_id, decision_id=decision_id)
+    if decision is None:
+        raise NotFound(f"There is no decision #{decision_id} in this workspace. Try `/decision list`.")
+    if decision.status != "active":
+        raise Invalid(f"Decision #{decision_id} is {decision.status}: a commitment can only carry out an active "
+                      "decision.")
+
+
+def decision_progress(session: Session, *, consortium_id: str, decision_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Decision id → (done, linked) of the commitments carrying it out, dropped ones not counted."""
+    return store.decision_progress(session, consortium_id=consortium_id, decision_ids=decision_ids)
 
 
 def set_commitment_link(

@@ -83,6 +83,12 @@ def set_decision_link(
                        permalink=permalink)
 
 
+def set_progress_message(session: Session, *, consortium_id: str, decision_id: int, ts: str | None) -> None:
+    """Remember where the decision's "N of M commitments done" line was posted (it is updated there)."""
+    if ts:
+        store.set_progress_ts(session, consortium_id=consortium_id, decision_id=decision_id, ts=ts)
+
+
 def get_decision(session: Session, *, consortium_id: str, decision_id: int, fresh: bool = False) -> Decision:
     """A decision of this team or NotFound (``fresh``: read again from the database)."""
     decision = store.get_decision(session, consortium_id=consortium_id, decision_id=decision_id, fresh=fresh)

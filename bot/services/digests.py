@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from bot.services.consensus import Stance, Tally, tally
 from storage import digests as store
+from storage.commitments import decision_progress
 from storage.digest_runs import last_posted_end
 from storage.groups import list_groups, members_by_group
 from storage.models import Commitment, Decision, Proposal
@@ -27,6 +28,7 @@ DECISIONS_SHOWN = 15
 COMMITMENTS_PER_GROUP = 8
 PROPOSALS_SHOWN = 8
 CLOSED_SHOWN = 10
+CARRIED_OUT_SHOWN = 10
 NO_GROUP = "No group"
 
 
@@ -39,6 +41,15 @@ class CommitmentGroup:
     total: int
     overdue: int
     shown: list[Commitment]
+
+
+@dataclass(frozen=True)
+class DecisionProgress:
+    """A decision that open commitments carry out: how many of its commitments are done."""
+
+    decision: Decision
+    done: int
+    total: int
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,8 @@ class Digest:
     undelivered: int = 0  # the team's posts that Slack refused for good, enqueued in the period
     due_for_review: list[Decision] = field(default_factory=list)  # active, review day today or past
     due_for_review_total: int = 0
+    carried_out: list[DecisionProgress] = field(default_factory=list)  # decisions with open commitments
+    carried_out_total: int = 0
 
     @property
     def open_total(self) -> int:
@@ -149,6 +162,7 @@ def build_digest(session: Session, *, consortium_id: str, channel_id: str, start
     participation = _participation(session, consortium_id=consortium_id, start=start, end=end, scope=scope, names=names)
     checked = {p.group_id for p in participation}
     voices = _voices(session, consortium_id=consortium_id, start=start, end=end, names=names, members=members)
+    carried_out, carried_out_total = _carried_out(session, consortium_id=consortium_id, scope=scope)
     return Digest(
         consortium_id=consortium_id, channel_id=channel_id, period_start=start, period_end=end, today=today,
         scope=scope,
@@ -160,7 +174,19 @@ def build_digest(session: Session, *, consortium_id: str, channel_id: str, start
         voices=voices, least_heard=least_heard(voices),
         undelivered=count_failed_between(session, team_id=consortium_id, start=start, end=end),
         due_for_review=due, due_for_review_total=due_total,
+        carried_out=carried_out, carried_out_total=carried_out_total,
     )
+
+
+def _carried_out(session: Session, *, consortium_id: str,
+                 scope: list[int] | None) -> tuple[list[DecisionProgress], int]:
+    decisions, total = store.decisions_with_open_commitments(session, consortium_id=consortium_id, group_ids=scope,
+                                                             limit=CARRIED_OUT_SHOWN)
+    counts = decision_progress(session, consortium_id=consortium_id,
+                               decision_ids=[d.id for d in decisions if d.id is not None])
+    rows = [DecisionProgress(decision=d, done=counts.get(d.id, (0, 0))[0], total=counts.get(d.id, (0, 0))[1])
+            for d in decisions if d.id is not None]
+    return rows, total
 
 
 def _commitments(session: Session, *, consortium_id: str, today: date, scope: list[int] | None,

@@ -33,7 +33,7 @@ FIELDS: dict[str, list[str]] = {
                   "supersedes", "superseded_by"],
     "commitments": ["id", "consortium_id", "team_id", "text", "owner_id", "owner_name", "group", "organisation",
                     "due_date", "status", "channel_id", "thread_ts", "permalink", "created_by", "created_by_name",
-                    "created_at", "updated_at"],
+                    "created_at", "updated_at", "decision_id"],
     "proposals": ["id", "consortium_id", "team_id", "title", "details", "status", "outcome", "channel_id", "closes_at",
                   "required_groups", "positions"],
     "checkins": ["id", "consortium_id", "team_id", "group", "opened_at", "closed_at", "responses"],
@@ -92,7 +92,8 @@ def export_commitments(session: Session, consortium_id: str) -> list[Row]:
          "group": names.get(c.group_id) if c.group_id else None, "organisation": plain(c.organisation),
          "due_date": iso(c.due_date), "status": c.status,
          "channel_id": c.channel_id, "thread_ts": c.thread_ts, "permalink": c.permalink, "created_by": c.created_by,
-         "created_by_name": people.get(c.created_by), "created_at": iso(c.created_at), "updated_at": iso(c.updated_at)}
+         "created_by_name": people.get(c.created_by), "created_at": iso(c.created_at), "updated_at": iso(c.updated_at),
+         "decision_id": c.decision_id}
         for c in rows
     ]
 

@@ -133,6 +133,15 @@ def organisation_of(session: Session, *, consortium_id: str, user_id: str) -> st
     return store.organisation_names(session, consortium_id=consortium_id, user_ids=[user_id]).get(user_id)
 
 
+def focal_point_of(session: Session, *, consortium_id: str, user_id: str) -> str | None:
+    """The focal point of the organisation a member belongs to now (None without either)."""
+    found = store.organisation_ids(session, consortium_id=consortium_id, user_ids=[user_id]).get(user_id)
+    if found is None:
+        return None
+    organisation = store.get_organisation(session, consortium_id=consortium_id, organisation_id=found[0])
+    return organisation.focal_user_id if organisation is not None else None
+
+
 def organisations_of(session: Session, *, consortium_id: str, user_ids: Iterable[str] | None = None) -> dict[str, str]:
     """User id → the name of their organisation now, for members who have one (one query)."""
     return store.organisation_names(session, consortium_id=consortium_id,

@@ -9,9 +9,10 @@ from slack_bolt import Ack, BoltContext
 
 from bot.services import ServiceError
 from bot.services import checkin_answers as answers
+from bot.services import commitments as commitment_service
 from handlers.checkins.blocks import answer_text
 from handlers.shared import ids
-from handlers.shared.announcements import enqueue_message, request_key, send_now
+from handlers.shared.announcements import enqueue_decision_progress, enqueue_message, request_key, send_now
 from handlers.shared.blocks import escape
 from handlers.shared.context import once, runtime, team_of
 from handlers.shared.grammar import MAX_TEXT
@@ -73,6 +74,12 @@ def handle_checkin_submission(ack: Ack, body: dict[str, Any], view: dict[str, An
                                            prompt_id=_prompt_id(view), text=progress, blockers=blockers,
                                            statuses=_statuses(values), now=rt.clock.now())
             prompt = answer.prompt
+            for commitment_id, _status in answer.changed:  # the decisions they carry out count them again
+                changed = commitment_service.find_commitment(session, consortium_id=consortium_id,
+                                                             commitment_id=commitment_id)
+                if changed is not None and changed.decision_id is not None:
+                    enqueue_decision_progress(session, rt, consortium_id=consortium_id,
+                                              decision_id=changed.decision_id)
             box = enqueue_message(session, rt, consortium_id=consortium_id, key=request_key("checkin-answer"),
                                   channel=prompt.dm_channel_id or user_id, thread_ts=prompt.message_ts,
                                   text=answer_text(answer.group_name, first=answer.first, changed=answer.changed,

@@ -52,8 +52,10 @@ def handle_commit_command(call: SlashCall, parsed: CommitCommand) -> None:
         with rt.session() as session:
             commitment = service.record_commitment(
                 session, consortium_id=consortium_id, text=parsed.text, owner_id=parsed.owner_id or user_id,
-                due_date=parsed.due_date, created_by=user_id, channel_id=channel_id, now=rt.clock.now())
-            box = enqueue_commitment(session, rt, consortium_id=consortium_id, commitment_id=commitment.id or 0)
+                due_date=parsed.due_date, created_by=user_id, channel_id=channel_id, now=rt.clock.now(),
+                decision_id=parsed.decision_id)
+            box = enqueue_commitment(session, rt, consortium_id=consortium_id, commitment_id=commitment.id or 0,
+                                     decision_id=commitment.decision_id)
         announce(rt, box, what=f"Commitment #{commitment.id}", respond=respond)
 
 

@@ -21,8 +21,8 @@ from handlers.shared.grammar import (
 from handlers.shared.usage import CommandUsage, Form
 
 USAGE = CommandUsage("/commit", "Record or update a commitment", (
-    Form("/commit <text> [@owner] [by <date>]", "record a commitment (owner defaults to you); dates like "
-         "2026-12-01, friday, tomorrow, next week, in 3 days, Dec 1"),
+    Form("/commit <text> [@owner] [by <date>] [for #<decision id>]", "record a commitment (owner defaults to you); "
+         "dates like 2026-12-01, friday, tomorrow, next week, in 3 days, Dec 1; `for #12`: it carries out decision 12"),
     Form("/commit", "open a form: commitment, owner, due date"),
     Form("/commit list [mine|@user|overdue|all]", "open commitments (default: this channel)"),
     Form("/commit done <id> [note]", "mark it done (owner or facilitator)"),
@@ -71,7 +71,7 @@ def parse_commit_command(text: str, *, today: date) -> CommitCommand:
     if word in _ACTIONS:
         return _commit_update(_ACTIONS[word], rest)
     try:
-        return parse_commitment_text(text, today=today)
+        return parse_commitment_text(text, today=today, with_decision=True)
     except ParseError as err:
         raise err.with_usage(USAGE.line("<text>")) from None
 

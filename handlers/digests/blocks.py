@@ -36,7 +36,8 @@ MORE_COMMITMENTS = "see `/commit list all` or the App Home"
 MORE_DECISIONS = "see `/decision list` or `accord export decisions`"
 MORE_PROPOSALS = "see the proposals' messages or `accord export proposals`"
 ICONS = {"decisions": ":memo:", "review": ":calendar:", "commitments": ":handshake:",
-         "proposals": ":ballot_box_with_ballot:", "checkins": ":speech_balloon:", "balance": ":scales:"}
+         "proposals": ":ballot_box_with_ballot:", "checkins": ":speech_balloon:", "balance": ":scales:",
+         "carried_out": ":bar_chart:"}
 
 
 class SlackFormat:
@@ -199,6 +200,16 @@ def commitment_lines(digest: Digest, fmt: Format) -> list[str]:
     return lines
 
 
+def carried_out_lines(digest: Digest, fmt: Format) -> list[str]:
+    """Decisions that open commitments carry out, with how many of their commitments are done."""
+    if not digest.carried_out:
+        return []
+    items = [f"{fmt.link(p.decision.permalink, f'#{p.decision.id}')} {fmt.text(p.decision.text, 150)} — "
+             f"{p.done} of {p.total} commitments done" for p in digest.carried_out]
+    return [fmt.title("carried_out", "Decisions being carried out"),
+            *_bullets(items, total=digest.carried_out_total, limit=len(items), pointer="`/decision list`", fmt=fmt)]
+
+
 def _group_counts(status: ProposalStatus, digest: Digest) -> str:
     parts = []
     for gid, counts in status.tally.by_group.items():
@@ -281,7 +292,8 @@ def fallback(digest: Digest) -> str:
     return truncate(f"{title_text(digest)}: " + summary_line(digest, TextFormat()), 300)
 
 
-PARTS = (decision_lines, review_lines, commitment_lines, proposal_lines, checkin_lines, balance_lines)
+PARTS = (decision_lines, review_lines, commitment_lines, carried_out_lines, proposal_lines, checkin_lines,
+         balance_lines)
 
 
 def digest_blocks(digest: Digest) -> list[Block]:

@@ -68,3 +68,11 @@ def change_from_home(rt: Runtime, client: Any, *, consortium_id: str, user_id: s
         return f"Commitment #{commitment_id} is already {commitment.status}."
     send_now(rt, [box])
     return f":white_check_mark: Commitment #{commitment_id} {STATUS_VERBS[action]}."
+
+
+def handle_new_calendar_link(ack: Ack, body: dict[str, Any], context: BoltContext, client: Any) -> None:
+    """New link: a new calendar feed token (the old link stops working), shown on the re-published App Home."""
+    ack()
+    rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    publish_home(rt, client, consortium_id=consortium_id, user_id=user_id, new_calendar_link=True,
+                 notice=":calendar: Your calendar has a new link; the old one no longer works.")

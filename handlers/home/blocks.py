@@ -88,12 +88,31 @@ def _groups(home: HomeOverview) -> list[Block]:
     return sections("*Your groups*\n" + bulleted(lines, limit=20, more="see `/group list`") + _organisation(home))
 
 
-def home_view(home: HomeOverview, *, notice: str | None = None) -> dict[str, Any]:
-    """The App Home view of one user."""
+def calendar_link(token: str, *, base_url: str | None) -> str:
+    """Where a member's calendar feed is served."""
+    return f"{base_url or ''}/calendar/{token}.ics"
+
+
+def _calendar(token: str | None, base_url: str | None) -> list[Block]:
+    if not token:
+        return []
+    link = calendar_link(token, base_url=base_url)
+    where = link if base_url else f"`{link}` on Accord's web address"
+    return [section(f"*Your calendar*\nSubscribe to {where} for your due dates, proposal closings and "
+                    "check-ins. Keep the link to yourself; a new link stops the old one from working."),
+            actions(button("New link", action_id=ids.HOME_CALENDAR_NEW_LINK, value="rotate"),
+                    block_id="home_calendar")]
+
+
+def home_view(home: HomeOverview, *, notice: str | None = None, calendar_token: str | None = None,
+              base_url: str | None = None) -> dict[str, Any]:
+    """The App Home view of one user (with their calendar feed's link when they have a token)."""
     blocks: list[Block] = [header("Accord")]
     if notice:
         blocks.append(context(notice))
     blocks += [*_commitments(home), divider(), *_proposals(home), divider(), *_groups(home)]
+    if calendar_token:
+        blocks += [divider(), *_calendar(calendar_token, base_url)]
     blocks.append(context("`/digest preview` shows a channel's digest · `/accord help` lists every command"))
     return {"type": "home", "blocks": fit_blocks(blocks, limit=MAX_MODAL_BLOCKS, more=MORE_COMMITMENTS)}
 

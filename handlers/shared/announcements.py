@@ -16,6 +16,7 @@ from typing import Any
 from bot import outbox_rows
 from bot.inbox import current_ticket
 from bot.outbox import Delivered, Parent, Result, SlackCall, enqueue, register_kind
+from bot.outbox_rows import rearm_at
 from bot.runtime import Runtime
 from bot.services import commitments as commitment_service
 from bot.services import decisions as decision_service
@@ -30,6 +31,7 @@ MESSAGE = "message"
 DECISION = "decision.announce"
 SUPERSEDED = "decision.superseded"
 COMMITMENT = "commitment.announce"
+PROGRESS = "decision.progress"
 
 
 def request_key(suffix: str) -> str:
@@ -71,10 +73,27 @@ def enqueue_superseded(session: Session, rt: Runtime, *, consortium_id: str, dec
                    after_id=after)
 
 
-def enqueue_commitment(session: Session, rt: Runtime, *, consortium_id: str, commitment_id: int) -> int | None:
-    """Enqueue the channel announcement of a new commitment."""
+def enqueue_commitment(session: Session, rt: Runtime, *, consortium_id: str, commitment_id: int,
+                       decision_id: int | None = None) -> int | None:
+    """Enqueue the channel announcement of a new commitment (and its decision's progress line)."""
+    if decision_id is not None:
+        enqueue_decision_progress(session, rt, consortium_id=consortium_id, decision_id=decision_id)
     return enqueue(session, rt, team_id=consortium_id, kind=COMMITMENT, key=f"commitment:{commitment_id}:announce",
                    ref={"team_id": consortium_id, "commitment_id": commitment_id})
+
+
+def enqueue_decision_progress(session: Session, rt: Runtime, *, consortium_id: str, decision_id: int) -> int:
+    """Make the decision's "N of M commitments done" line due (in the change's transaction).
+
+    One outbox row per decision, re-armed on each change: changes close together are sent as one,
+    and a change while it is being sent is followed by one more send, of the latest counts. The
+    first send replies in the decision's thread; later ones update that reply.
+    """
+    now = rt.clock.now()
+    row = rearm_at(session, team_id=consortium_id, kind=PROGRESS, key=f"decision:{decision_id}:progress",
+                   ref={"team_id": consortium_id, "decision_id": decision_id}, now=now, due=now)
+    rt.outbox.wake()
+    return row
 
 
 STATUS_VERBS = {"done": "marked done", "block": "marked blocked", "drop": "dropped", "reopen": "reopened"}
@@ -84,6 +103,9 @@ def enqueue_status_change(session: Session, rt: Runtime, *, commitment: Commitme
                           note: str | None) -> int | None:
     """Enqueue the thread note that a commitment's status changed (in the change's transaction)."""
     why = f" — {safe(note)}" if note else ""
+    if commitment.decision_id is not None:
+        enqueue_decision_progress(session, rt, consortium_id=commitment.consortium_id,
+                                  decision_id=commitment.decision_id)
     return enqueue_message(session, rt, consortium_id=commitment.consortium_id,
                            key=request_key(f"commitment:{commitment.id}"),
                            channel=commitment.channel_id, thread_ts=commitment.message_ts,
@@ -176,7 +198,36 @@ def _commitment_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> 
                                            permalink=sent.memo.get("permalink") or sent.permalink)
 
 
+def progress_text(done: int, total: int) -> str:
+    """The line a decision's thread shows about the commitments carrying it out."""
+    return f"{done} of {total} commitments done"
+
+
+def _render_progress(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
+    consortium_id, decision_id = ref["team_id"], ref["decision_id"]
+    with rt.session() as session:
+        decision = decision_service.find_decision(session, consortium_id=consortium_id, decision_id=decision_id)
+        counts = commitment_service.decision_progress(session, consortium_id=consortium_id,
+                                                      decision_ids=[decision_id])
+    if decision is None:
+        return None
+    done, total = counts.get(decision_id, (0, 0))
+    text = f":bar_chart: Decision #{decision_id}: {progress_text(done, total)}"
+    if decision.progress_ts:
+        return SlackCall("chat_update", {"channel": decision.channel_id, "ts": decision.progress_ts, "text": text})
+    return SlackCall("chat_postMessage", {"channel": decision.channel_id,
+                                          "thread_ts": decision.message_ts or decision.thread_ts, "text": text},
+                     memo={"first": True})
+
+
+def _progress_sent(session: Session, ref: dict[str, Any], sent: Delivered) -> None:
+    if sent.memo.get("first"):
+        decision_service.set_progress_message(session, consortium_id=ref["team_id"], decision_id=ref["decision_id"],
+                                              ts=sent.ts)
+
+
 register_kind(MESSAGE, _render_message)
+register_kind(PROGRESS, _render_progress, on_sent=_progress_sent)
 register_kind(DECISION, _render_decision, on_sent=_decision_sent)
 register_kind(SUPERSEDED, _render_superseded)
 register_kind(COMMITMENT, _render_commitment, on_sent=_commitment_sent)

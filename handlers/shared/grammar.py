@@ -164,25 +164,41 @@ class CommitCreate:
     text: str
     owner_id: str | None = None
     due_date: date | None = None
+    decision_id: int | None = None
 
 
-def parse_commitment_text(text: str, *, today: date) -> CommitCreate:
-    """A commitment as written after ``/commit`` or ``Action:``: ``<text> [@owner] [by <date>]``.
+FOR_DECISION = re.compile(r"(?<!\S)for[ \t]+#([0-9]{1,18})[ \t]*$", re.I)
+
+
+def _for_decision(text: str) -> tuple[str, int | None]:
+    """A trailing ``for #<decision id>`` clause taken off ``text``, and the id."""
+    match = FOR_DECISION.search(text)
+    if match is None:
+        return text, None
+    return text[: match.start()].strip(), parse_record_id(match.group(1))
+
+
+def parse_commitment_text(text: str, *, today: date, with_decision: bool = False) -> CommitCreate:
+    """A commitment as written after ``/commit`` or ``Action:``: ``<text> [@owner] [by <date>] [for #<decision>]``.
 
     The first user mentioned anywhere is the owner and is taken out of the text; a trailing
-    ``by <date>`` clause on the last line is the due date, and must be a readable date.
+    ``by <date>`` clause on the last line is the due date, and must be a readable date; a trailing
+    ``for #<id>`` (before or after the date; `/commit` only, ``with_decision``) names the decision the
+    commitment carries out.
     """
     owner = first_user(text)
     if owner is not None:
         text = _remove_user(text, owner)
-    text = tidy(text)
+    text, decision = _for_decision(tidy(text)) if with_decision else (tidy(text), None)
     by = list(re.finditer(r"(?<!\S)by[ \t]+", text, re.I))
     due = None
     if by and "\n" not in text[by[-1].end() :]:
         text, due = text[: by[-1].start()].strip(), parse_due_date(text[by[-1].end() :], today=today)
+    if decision is None and with_decision:
+        text, decision = _for_decision(text)
     if not text:
         raise ParseError("Say what the commitment is, e.g. `/commit Draft the annex by fri`.")
-    return CommitCreate(checked(text, "commitment text"), owner, due)
+    return CommitCreate(checked(text, "commitment text"), owner, due, decision)
 
 
 def _remove_user(text: str, user: str) -> str:

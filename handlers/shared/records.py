@@ -10,6 +10,8 @@ from typing import Any
 from handlers.shared import ids
 from handlers.shared.blocks import (
     Block,
+    actions,
+    button,
     context,
     fit_blocks,
     plain_date,
@@ -46,6 +48,9 @@ def decision_blocks(decision: Decision, *, superseded: Decision | None = None) -
         blocks.append(context(f":arrows_counterclockwise: Supersedes decision {old}, now marked superseded."))
     if decision.proposal_id:
         blocks.append(context(f"From proposal #{decision.proposal_id}"))
+    if decision.status == "active":
+        blocks.append(actions(button("Add a commitment", action_id=ids.DECISION_ADD_COMMITMENT,
+                                     value=str(decision.id)), block_id=f"decision_{decision.id}"))
     return fit_blocks(blocks)
 
 
@@ -132,13 +137,17 @@ def decision_modal(*, metadata: dict[str, Any], initial_text: str | None = None)
     return _modal(ids.DECISION_MODAL, "Record a decision", "Record", blocks, metadata)
 
 
-def commitment_modal(*, metadata: dict[str, Any], owner_id: str, initial_text: str | None = None) -> dict[str, Any]:
-    """The modal of `/commit` alone and of the *Log as commitment* shortcut."""
+def commitment_modal(*, metadata: dict[str, Any], owner_id: str, initial_text: str | None = None,
+                     decision_id: int | None = None) -> dict[str, Any]:
+    """The modal of `/commit` alone, of the *Log as commitment* shortcut and of a decision's *Add a commitment*."""
     blocks = [
         _input(ids.TEXT_BLOCK, "Commitment", _text_input(ids.TEXT_ACTION, multiline=True, initial=initial_text)),
         _input(
             ids.OWNER_BLOCK, "Owner", {"type": "users_select", "action_id": ids.OWNER_ACTION, "initial_user": owner_id}
         ),
         _input(ids.DUE_BLOCK, "Due date", {"type": "datepicker", "action_id": ids.DUE_ACTION}, optional=True),
+        _input(ids.DECISION_BLOCK, "Carries out decision (its id, e.g. 12)",
+               _text_input(ids.DECISION_ACTION, multiline=False, max_length=20,
+                           initial=str(decision_id) if decision_id else None), optional=True),
     ]
     return _modal(ids.COMMITMENT_MODAL, "Record a commitment", "Record", blocks, metadata)

@@ -67,7 +67,9 @@ def test_home_shows_commitments_proposals_groups_and_next_checkin(accord: Harnes
     # The next check-in: Monday 30 Nov 2026, 09:00 in Berlin, which is 08:00 UTC.
     assert f"<!date^{int(START.replace(day=30, hour=8).timestamp())}^" in text
     buttons = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert {b["action_id"] for b in buttons} == {ids.HOME_COMMITMENT_DONE, ids.HOME_COMMITMENT_BLOCKED}
+    assert {b["action_id"] for b in buttons} == {ids.HOME_COMMITMENT_DONE, ids.HOME_COMMITMENT_BLOCKED,
+                                                 ids.HOME_CALENDAR_NEW_LINK}
+    assert "*Your calendar*" in text and "/calendar/" in text
 
 
 def test_done_button_marks_done_once_and_republishes(accord: Harness) -> None:
