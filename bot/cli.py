@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "csv", "md"), default="json")
     export.add_argument("--consortium", default=None, help="the consortium's id or name")
     export.add_argument("--team", default=None, help="the consortium of this workspace")
+    export.add_argument("--with-names", action="store_true",
+                        help="proposals: name members on anonymous proposals too (the facilitators' record)")
     digest = sub.add_parser("digest", help="print (or post) the digest for a channel")
     digest.add_argument("--channel", required=True)
     digest.add_argument("--consortium", default=None, help="the consortium's id or name")
@@ -80,7 +82,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     consortium_id = resolve_consortium(settings, consortium=args.consortium, team=args.team)
     engine = make_engine(settings.database_url, single_use=True)
     with session_scope(engine) as session:
-        rows = export_rows(session, kind=args.kind, consortium_id=consortium_id)
+        rows = export_rows(session, kind=args.kind, consortium_id=consortium_id, with_names=args.with_names)
     engine.dispose()
     sys.stdout.write(render(rows, kind=args.kind, fmt=args.format))
     return 0

@@ -53,6 +53,7 @@ class Settings:
     inbox_retention: timedelta = timedelta(days=7)
     lease: timedelta = timedelta(seconds=30)
     slack_post_rate: float | None = DEFAULT_POST_RATE  # posts per second per workspace; None: unpaced
+    default_counting: str = "member"  # how a proposal counts positions unless it says: member | organisation
 
     @property
     def socket_mode(self) -> bool:
@@ -113,6 +114,14 @@ def _post_rate(raw: str) -> float | None:
     return value
 
 
+def _counting(raw: str) -> str:
+    value = raw.strip().lower() or "member"
+    value = {"organization": "organisation"}.get(value, value)
+    if value not in ("member", "organisation"):
+        raise ConfigError(f"ACCORD_DEFAULT_COUNTING: `{raw}` is not `member` or `organisation`")
+    return value
+
+
 def _optional(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name, "").strip()
     return value or None
@@ -159,4 +168,5 @@ def settings_from_env(env: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         inbox_retention=_duration(env, "ACCORD_INBOX_RETENTION", timedelta(days=7)),
         lease=_duration(env, "ACCORD_LEASE", timedelta(seconds=30)),
         slack_post_rate=_post_rate(env.get("ACCORD_SLACK_POST_RATE", "").strip()),
+        default_counting=_counting(env.get("ACCORD_DEFAULT_COUNTING", "")),
     )

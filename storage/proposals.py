@@ -15,7 +15,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from storage.db import insert_unless_taken
-from storage.models import Decision, Position, Proposal, ProposalGroup
+from storage.models import Decision, Position, Proposal, ProposalConflict, ProposalGroup
 
 
 def _count(session: Session, statement: Any) -> int:
@@ -152,3 +152,15 @@ def linked_decision_id(session: Session, *, consortium_id: str, proposal_id: int
     """The decision recorded from a proposal's consensus, if any."""
     return session.exec(select(Decision.id).where(
         col(Decision.consortium_id) == consortium_id, col(Decision.proposal_id) == proposal_id)).first()
+
+
+def conflicts_by_proposal(session: Session, *, consortium_id: str,
+                          proposal_ids: Iterable[int] | None = None) -> dict[int, list[ProposalConflict]]:
+    """Proposal id → its declared conflicts, oldest first (one query; every proposal when ids is None)."""
+    query = select(ProposalConflict).where(ProposalConflict.consortium_id == consortium_id)
+    if proposal_ids is not None:
+        query = query.where(col(ProposalConflict.proposal_id).in_(list(proposal_ids)))
+    result: dict[int, list[ProposalConflict]] = {}
+    for row in session.exec(query.order_by(col(ProposalConflict.declared_at), col(ProposalConflict.id))):
+        result.setdefault(row.proposal_id, []).append(row)
+    return result

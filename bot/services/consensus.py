@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from storage.models import Position, Proposal
+from storage.models import Position, Proposal, ProposalConflict
 
 CHOICES = ("agree", "abstain", "disagree", "block")
 CONCERNS = ("block", "disagree")  # the positions whose reasons a proposal shows
@@ -241,6 +241,25 @@ class Concern:
 
 
 @dataclass(frozen=True)
+class Governance:
+    """What decides which positions count besides the positions: organisations, representatives, conflicts."""
+
+    organisations: Mapping[int, str | None] = field(default_factory=dict)  # position id → organisation
+    representatives: Mapping[str, str] = field(default_factory=dict)  # organisation → user id
+    conflicts: tuple[ProposalConflict, ...] = ()
+
+
+@dataclass(frozen=True)
+class Advice:
+    """A position shown but not counted (another member of an organisation counted for it)."""
+
+    user_id: str
+    organisation: str | None
+    choice: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class ProposalView:
     """Everything a proposal's message shows: counts, groups, silent groups, concerns, outcome."""
 
@@ -252,6 +271,17 @@ class ProposalView:
     required: list[str]
     outcome: str
     voters: frozenset[str] = frozenset()
+    advice: list[Advice] = field(default_factory=list)
+    conflicts: tuple[ProposalConflict, ...] = ()
+    organisations: Mapping[str, str | None] = field(default_factory=dict)  # user id → organisation
+    members_heard: int = 0  # members whose positions stand (counted or advice)
+    positions: tuple[Position, ...] = ()
+    required_ids: tuple[int, ...] = ()
+
+    @property
+    def excluded(self) -> frozenset[str]:
+        """Members whose positions do not stand: they declared a conflict."""
+        return frozenset(c.user_id for c in self.conflicts)
 
     @property
     def version(self) -> int:
@@ -280,16 +310,27 @@ def _standings(result: Tally, required: Sequence[int], names: Mapping[int, str])
 
 
 def standing(proposal: Proposal, required: Sequence[int], positions: Sequence[Position],
-             memberships: Mapping[int, Sequence[str]], names: Mapping[int, str]) -> ProposalView:
-    """Where a proposal stands, from its positions, required groups and the groups' members."""
-    result = tally([Stance(p.user_id, p.group_id, p.choice) for p in positions], required_groups=required,
-                   memberships=memberships)
+             memberships: Mapping[int, Sequence[str]], names: Mapping[int, str], *,
+             governance: Governance | None = None) -> ProposalView:
+    """Where a proposal stands, from its positions, required groups, the groups' members and its governance."""
+    governance = governance or Governance()
+    orgs = {p.user_id: governance.organisations.get(p.id or 0) for p in positions}
+    excluded = frozenset(c.user_id for c in governance.conflicts)
+    result = tally([Stance(p.user_id, p.group_id, p.choice, orgs[p.user_id]) for p in positions],
+                   required_groups=required, memberships=memberships, counting=proposal.counting or "member",
+                   cap=proposal.cap, representatives=governance.representatives, excluded=excluded)
+    standing_positions = [p for p in positions if p.user_id not in excluded]
     concerns = sorted((Concern(user_id=p.user_id, group=names.get(p.group_id) if p.group_id else None,
-                               choice=p.choice, reason=p.reason) for p in positions if p.choice in CONCERNS),
+                               choice=p.choice, reason=p.reason)
+                       for p in standing_positions if p.choice in CONCERNS and p.user_id not in result.advisory),
                       key=lambda c: CONCERNS.index(c.choice))
+    advice = [Advice(user_id=p.user_id, organisation=orgs[p.user_id], choice=p.choice, reason=p.reason)
+              for p in standing_positions if p.user_id in result.advisory]
     outcome = proposal.outcome if proposal.status == "closed" and proposal.outcome else result.outcome
     return ProposalView(
         proposal=proposal, tally=result, groups=_standings(result, required, names),
         silent=sorted((names.get(g, f"#{g}") for g in result.silent_groups), key=_name_key),
         concerns=concerns, required=sorted((names.get(g, f"#{g}") for g in required), key=_name_key),
-        outcome=outcome, voters=frozenset(p.user_id for p in positions))
+        outcome=outcome, voters=frozenset(p.user_id for p in positions), advice=advice,
+        conflicts=governance.conflicts, organisations=orgs, members_heard=len(standing_positions),
+        positions=tuple(positions), required_ids=tuple(required))

@@ -183,7 +183,7 @@ def _proposal_statuses(session: Session, *, consortium_id: str, proposals: Seque
     memberships = {gid: list(users) for gid, users in members.items()}
     return [ProposalStatus(proposal=p, required=required.get(p.id, []),
                            tally=tally(stances[p.id], required_groups=required.get(p.id, []),
-                                       memberships=memberships))
+                                       memberships=memberships, counting=p.counting or "member", cap=p.cap))
             for p in proposals if p.id is not None]
 
 

@@ -11,11 +11,12 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.services.proposals import proposal_views
 from storage import checkins as checkin_store
 from storage.commitments import list_commitments
 from storage.decisions import list_decisions
 from storage.groups import group_names
-from storage.proposals import list_proposals, positions_by_proposal, required_group_ids
+from storage.proposals import list_proposals
 
 Row = dict[str, Any]
 FIELDS: dict[str, list[str]] = {
@@ -24,10 +25,10 @@ FIELDS: dict[str, list[str]] = {
     "commitments": ["id", "consortium_id", "team_id", "text", "owner_id", "group", "due_date", "status", "channel_id",
                     "thread_ts", "created_by", "created_at", "updated_at"],
     "proposals": ["id", "consortium_id", "team_id", "title", "details", "status", "outcome", "channel_id", "closes_at",
-                  "required_groups", "positions"],
+                  "required_groups", "counting", "cap", "hidden", "anonymous", "positions", "conflicts"],
     "checkins": ["id", "consortium_id", "team_id", "group", "opened_at", "closed_at", "responses"],
 }
-EXPORTERS: dict[str, Callable[[Session, str], list[Row]]] = {}
+EXPORTERS: dict[str, Callable[..., list[Row]]] = {}
 
 
 def origin(record: Any) -> str:
@@ -79,21 +80,35 @@ def export_commitments(session: Session, consortium_id: str) -> list[Row]:
     ]
 
 
-def export_proposals(session: Session, consortium_id: str) -> list[Row]:
-    """Every proposal of a consortium, oldest first, with its required groups and positions (one query each)."""
+def export_proposals(session: Session, consortium_id: str, *, with_names: bool = False) -> list[Row]:
+    """Every proposal of a consortium, oldest first, with its governance, required groups, positions and
+    declared conflicts (a fixed number of queries). An anonymous proposal names nobody unless ``with_names``
+    (the facilitators' record)."""
     names = group_names(session, consortium_id=consortium_id)
-    required = required_group_ids(session, consortium_id=consortium_id)
-    positions = positions_by_proposal(session, consortium_id=consortium_id)
-    return [
-        {"id": p.id, "consortium_id": p.consortium_id, "team_id": origin(p), "title": plain(p.title),
-         "details": plain(p.details),
-         "status": p.status, "outcome": p.outcome, "channel_id": p.channel_id, "closes_at": iso(p.closes_at),
-         "required_groups": [names[g] for g in required.get(p.id or 0, []) if g in names],
-         "positions": [{"user_id": pos.user_id, "group": names.get(pos.group_id) if pos.group_id else None,
-                        "choice": pos.choice, "reason": plain(pos.reason)}
-                       for pos in positions.get(p.id or 0, [])]}
-        for p in list_proposals(session, consortium_id=consortium_id)
-    ]
+    views = proposal_views(session, consortium_id=consortium_id,
+                           proposals=list_proposals(session, consortium_id=consortium_id))
+    rows = []
+    for view in views:
+        p = view.proposal
+        nameless = p.anonymous and not with_names
+
+        def who(user_id: str, nameless: bool = nameless) -> str | None:
+            return None if nameless else user_id
+
+        rows.append({
+            "id": p.id, "consortium_id": p.consortium_id, "team_id": origin(p), "title": plain(p.title),
+            "details": plain(p.details), "status": p.status, "outcome": p.outcome, "channel_id": p.channel_id,
+            "closes_at": iso(p.closes_at), "required_groups": [names[g] for g in view.required_ids if g in names],
+            "counting": p.counting, "cap": p.cap, "hidden": p.hidden, "anonymous": p.anonymous,
+            "positions": [{"user_id": who(pos.user_id), "group": names.get(pos.group_id) if pos.group_id else None,
+                           "choice": pos.choice, "reason": plain(pos.reason),
+                           "organisation": view.organisations.get(pos.user_id),
+                           "advisory": pos.user_id in view.tally.advisory}
+                          for pos in view.positions if pos.user_id not in view.excluded],
+            "conflicts": [{"user_id": who(c.user_id), "organisation": view.organisations.get(c.user_id),
+                           "statement": plain(c.statement), "declared_at": iso(c.declared_at)}
+                          for c in view.conflicts]})
+    return rows
 
 
 def export_checkins(session: Session, consortium_id: str) -> list[Row]:
@@ -115,8 +130,10 @@ EXPORTERS.update({"decisions": export_decisions, "commitments": export_commitmen
                   "proposals": export_proposals, "checkins": export_checkins})
 
 
-def export_rows(session: Session, *, kind: str, consortium_id: str) -> list[Row]:
-    """The rows of one kind of record for a consortium."""
+def export_rows(session: Session, *, kind: str, consortium_id: str, with_names: bool = False) -> list[Row]:
+    """The rows of one kind of record for a consortium (``with_names``: anonymous proposals' names too)."""
+    if kind == "proposals":
+        return export_proposals(session, consortium_id, with_names=with_names)
     return EXPORTERS[kind](session, consortium_id)
 
 

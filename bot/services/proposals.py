@@ -18,7 +18,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.services import Forbidden, Invalid, NotFound
 from bot.services.access import is_facilitator
-from bot.services.consensus import CHOICES, OUTCOME_LABELS, ProposalView, standing
+from bot.services.consensus import CHOICES, COUNTINGS, OUTCOME_LABELS, Governance, ProposalView, standing
 from bot.services.decisions import record_decision
 from storage import groups, sweeps
 from storage import proposals as store
@@ -74,13 +74,24 @@ def check_closing_time(closes_at: datetime, *, now: datetime) -> None:
         raise Invalid("A proposal can stay open for at most a year; pick an earlier closing date.")
 
 
+def check_governance(*, counting: str, cap: int | None) -> None:
+    """Refuse a counting mode or cap that is not one."""
+    if counting not in COUNTINGS:
+        raise Invalid(f"Counting is `member` or `organisation`, not `{counting}`.")
+    if cap is not None and not 1 <= cap <= 100:
+        raise Invalid("A cap is a percentage from 1 to 100.")
+
+
 def create_proposal(session: Session, *, settings: Settings, consortium_id: str, author_id: str, channel_id: str,
                     title: str, now: datetime, details: str | None = None, closes_at: datetime | None = None,
-                    group_ids: Sequence[int] | None = None) -> Proposal:
-    """Open a proposal; required groups default to every group of the team."""
+                    group_ids: Sequence[int] | None = None, counting: str | None = None, cap: int | None = None,
+                    hidden: bool = False, anonymous: bool = False) -> Proposal:
+    """Open a proposal; required groups default to every group of the team, counting to the consortium's default."""
     title, details = title.strip(), (details or "").strip() or None
     if not title:
         raise Invalid("Give the proposal a title: `/propose <title>`.")
+    counting = counting or settings.default_counting
+    check_governance(counting=counting, cap=cap)
     closes_at = closes_at or now + settings.proposal_duration
     check_closing_time(closes_at, now=now)
     known = groups.group_names(session, consortium_id=consortium_id)
@@ -90,10 +101,12 @@ def create_proposal(session: Session, *, settings: Settings, consortium_id: str,
         raise Invalid(f"Unknown stakeholder group(s): {', '.join(map(str, unknown))}. See `/group list`.")
     proposal = store.add_proposal(session, group_ids=group_ids, proposal=Proposal(
         consortium_id=consortium_id, title=title, details=details, author_id=author_id, channel_id=channel_id,
-        closes_at=closes_at, created_at=now))
+        closes_at=closes_at, created_at=now, counting=counting, cap=cap, hidden=hidden, anonymous=anonymous))
     write_audit(session, consortium_id=consortium_id, actor_id=author_id, action="proposal.create", entity="proposal",
                 entity_id=proposal.id, detail={"channel_id": channel_id, "closes_at": closes_at,
-                                               "required_groups": [known[g] for g in group_ids]})
+                                               "required_groups": [known[g] for g in group_ids],
+                                               "counting": counting, "cap": cap, "hidden": hidden,
+                                               "anonymous": anonymous})
     return proposal
 
 
@@ -162,6 +175,18 @@ def current_version(session: Session, *, consortium_id: str, proposal_id: int) -
     return store.current_version(session, consortium_id=consortium_id, proposal_id=proposal_id)
 
 
+def organisation_inputs(session: Session, *, consortium_id: str,
+                        positions: Sequence[Position]) -> tuple[dict[int, str | None], dict[str, str]]:
+    """What counting per organisation needs: each position's organisation (position id → name as recorded
+    with the position; absent or None: the member counts as their own organisation) and each
+    organisation's representative ({organisation: user id}).
+
+    Organisations are not recorded yet, so every member counts as their own organisation and no
+    representative is set; this is the one place where their records plug in.
+    """
+    return {}, {}
+
+
 def proposal_views(session: Session, *, consortium_id: str, proposals: Sequence[Proposal]) -> list[ProposalView]:
     """Where each proposal stands (a fixed number of queries, however many proposals)."""
     if not proposals:
@@ -169,10 +194,18 @@ def proposal_views(session: Session, *, consortium_id: str, proposals: Sequence[
     ids = [p.id for p in proposals if p.id is not None]
     required = store.required_group_ids(session, consortium_id=consortium_id, proposal_ids=ids)
     positions = store.positions_by_proposal(session, consortium_id=consortium_id, proposal_ids=ids)
+    conflicts = store.conflicts_by_proposal(session, consortium_id=consortium_id, proposal_ids=ids)
     memberships = groups.members_by_group(session, consortium_id=consortium_id)
     names = groups.group_names(session, consortium_id=consortium_id)
-    return [standing(p, required.get(p.id or 0, []), positions.get(p.id or 0, []), memberships, names)
-            for p in proposals]
+    organisations, representatives = organisation_inputs(
+        session, consortium_id=consortium_id, positions=[pos for rows in positions.values() for pos in rows])
+    views = []
+    for p in proposals:
+        governance = Governance(organisations=organisations, representatives=representatives,
+                                conflicts=tuple(conflicts.get(p.id or 0, [])))
+        views.append(standing(p, required.get(p.id or 0, []), positions.get(p.id or 0, []), memberships, names,
+                              governance=governance))
+    return views
 
 
 def proposal_view(session: Session, *, consortium_id: str, proposal_id: int) -> ProposalView:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from fractions import Fraction
 from typing import Any
 
 from bot.services.consensus import CHOICES, OUTCOME_LABELS, ProposalView
@@ -112,24 +113,92 @@ def _group_lines(view: ProposalView) -> list[str]:
     return lines
 
 
+def _who(view: ProposalView, user_id: str) -> str:
+    """A member as a message names them: a mention, or nobody on an anonymous proposal."""
+    return "a member" if view.proposal.anonymous else f"<@{user_id}>"
+
+
+def _weight(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):.2f}"
+
+
+def governance_line(view: ProposalView) -> str | None:
+    """How this proposal counts, when it is not the plain default: ``Counting: per organisation · cap 25 %``."""
+    p = view.proposal
+    parts = ["Counting: per organisation" if p.counting == "organisation" else None,
+             f"cap {p.cap} % per organisation" if p.cap is not None else None,
+             "hidden until it closes" if p.hidden else None, "anonymous" if p.anonymous else None]
+    shown = [part for part in parts if part]
+    return " · ".join(shown) if shown else None
+
+
+def _weighted_text(view: ProposalView) -> str | None:
+    t = view.tally
+    if not t.weighted:
+        return None
+    total = t.agree_weight + t.disagree_weight
+    share = f" — {float(t.agree_weight / total) * 100:.1f} % agree" if total else ""
+    return (f"*Weighted (cap {view.proposal.cap} %):* {_weight(t.agree_weight)} agree · "
+            f"{_weight(t.disagree_weight)} disagree{share}")
+
+
+def _governance_blocks(view: ProposalView) -> list[Block]:
+    """Stand-ins, advice and declared conflicts."""
+    blocks: list[Block] = []
+    stand_ins = [f"{_who(view, user)} stands in for *{truncate(safe(org), 100)}* (first to take a position; "
+                 "no representative set)" for org, user in view.tally.stand_ins.items()]
+    if stand_ins:
+        blocks += packed_sections("*Standing in*", stand_ins, max_sections=1, limit=MAX_CONCERNS)
+    advice = [f"{ICONS[a.choice]} *{a.choice}* — {_who(view, a.user_id)}"
+              + (f" ({truncate(safe(a.organisation), 80)})" if a.organisation else "")
+              + (f": {truncate(safe(' '.join(a.reason.split())), MAX_REASON)}" if a.reason else "")
+              for a in view.advice]
+    if advice:
+        blocks += packed_sections("*Advice (not counted)*", advice, max_sections=2, limit=MAX_CONCERNS)
+    conflicts = [f"{_who(view, c.user_id)}: {truncate(safe(' '.join(c.statement.split())), MAX_REASON)}"
+                 for c in view.conflicts]
+    if conflicts:
+        blocks += packed_sections("*Conflicts declared* (their positions do not count)", conflicts,
+                                  max_sections=1, limit=MAX_CONCERNS)
+    return blocks
+
+
+def hidden_blocks(view: ProposalView) -> list[Block]:
+    """A hidden proposal while it is open: which groups have been heard from and how many members, nothing else."""
+    heard = sorted((g.name for g in view.groups if g.heard and g.name), key=str.casefold)
+    count = view.members_heard
+    text = (f":see_no_evil: *Hidden until it closes.* {count} member{'s' if count != 1 else ''} "
+            f"{'have' if count != 1 else 'has'} taken a position.")
+    if heard:
+        text += f"\n*Heard from:* {names_line(heard)}"
+    blocks = [section(text)]
+    if view.silent:
+        blocks.append(section(f"*Not yet heard from:* {names_line(view.silent)}"))
+    return blocks
+
+
 def standing_blocks(view: ProposalView) -> list[Block]:
     """Counts overall and per group, the groups not yet heard from, and the outcome (now, or final)."""
+    if view.is_open and view.proposal.hidden:
+        return hidden_blocks(view)
     label = OUTCOME_LABELS[view.outcome]
     lead = "*Outcome:*" if not view.is_open else "*If it closed now:*"
-    blocks = [section(f"{lead} {OUTCOME_ICONS.get(view.outcome, '')} *{label}*\n"
-                      f"*Positions:* {counts_text(view.tally.overall)}")]
+    head = f"{lead} {OUTCOME_ICONS.get(view.outcome, '')} *{label}*\n*Positions:* {counts_text(view.tally.overall)}"
+    if weighted := _weighted_text(view):
+        head += f"\n{weighted}"
+    blocks = [section(head)]
     lines = _group_lines(view)
     if lines:
         blocks += packed_sections("*By group*", lines, max_sections=3, limit=MAX_GROUP_LINES)
     if view.silent:
         blocks.append(section(f"*Not yet heard from:* {names_line(view.silent)}"))
-    concerns = [f"{ICONS[c.choice]} *{c.choice}* — <@{c.user_id}>"
+    concerns = [f"{ICONS[c.choice]} *{c.choice}* — {_who(view, c.user_id)}"
                 + (f" ({truncate(safe(c.group), 80)})" if c.group else "")
                 + (f": {truncate(safe(' '.join(c.reason.split())), MAX_REASON)}" if c.reason else "")
                 for c in view.concerns]
     if concerns:
         blocks += packed_sections("*Blocks and disagreements*", concerns, max_sections=3, limit=MAX_CONCERNS)
-    return blocks
+    return blocks + _governance_blocks(view)
 
 
 def proposal_blocks(view: ProposalView) -> list[Block]:
@@ -144,9 +213,10 @@ def proposal_blocks(view: ProposalView) -> list[Block]:
 
 
 def _required_note(view: ProposalView) -> str:
-    if not view.required:
-        return "No stakeholder groups were required."
-    return "Required groups: " + names_line(view.required, limit=10)
+    note = ("No stakeholder groups were required." if not view.required
+            else "Required groups: " + names_line(view.required, limit=10))
+    governance = governance_line(view)
+    return f"{note} · {governance}" if governance else note
 
 
 def proposal_text(view: ProposalView) -> str:
@@ -232,9 +302,37 @@ def _duration_words(delta: timedelta) -> str:
     return f"{hours} hour{'s' if hours != 1 else ''}" if hours else "a few minutes"
 
 
+COUNTING_LABELS = {"member": "Each member counts", "organisation": "Each organisation counts once"}
+OPTION_LABELS = {"hidden": "Hidden: no tallies, names or reasons until it closes",
+                 "anonymous": "Anonymous: counts, never names"}
+
+
+def _option(value: str, label: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": label}, "value": value}
+
+
+def governance_inputs(counting: str) -> list[Block]:
+    """The form's counting, cap and hidden / anonymous choices."""
+    countings = [_option(value, label) for value, label in COUNTING_LABELS.items()]
+    return [
+        _input(ids.COUNTING_BLOCK, "Counting", {
+            "type": "static_select", "action_id": ids.COUNTING_ACTION, "options": countings,
+            "initial_option": countings[list(COUNTING_LABELS).index(counting)]},
+               hint="Per organisation: its representative's position counts, or its first member's; "
+                    "the others are shown as advice."),
+        _input(ids.CAP_BLOCK, "Cap per organisation (%)", {
+            "type": "number_input", "action_id": ids.CAP_ACTION, "is_decimal_allowed": False,
+            "min_value": "1", "max_value": "100"}, optional=True,
+               hint="No organisation weighs more than this share of agree + disagree. Leave empty for no cap."),
+        _input(ids.OPTIONS_BLOCK, "Options", {
+            "type": "checkboxes", "action_id": ids.OPTIONS_ACTION,
+            "options": [_option(value, label) for value, label in OPTION_LABELS.items()]}, optional=True),
+    ]
+
+
 def proposal_modal(*, metadata: dict[str, Any], groups: Sequence[tuple[int, str]],
-                   duration: timedelta) -> dict[str, Any]:
-    """The form of `/propose` alone: title, details, closing date, required groups."""
+                   duration: timedelta, counting: str = "member") -> dict[str, Any]:
+    """The form of `/propose` alone: title, details, closing date, required groups, counting and options."""
     blocks: list[Block] = [
         _input(ids.TITLE_BLOCK, "Title", {"type": "plain_text_input", "action_id": ids.TITLE_ACTION,
                                           "max_length": 1000}),
@@ -256,6 +354,7 @@ def proposal_modal(*, metadata: dict[str, Any], groups: Sequence[tuple[int, str]
     else:
         blocks.append(context("There are no stakeholder groups yet, so no group is required. "
                               "A facilitator creates them with `/group create`."))
+    blocks += governance_inputs(counting)
     return _modal(ids.PROPOSAL_MODAL, "Propose", "Propose", blocks, metadata)
 
 

@@ -31,12 +31,14 @@ def handle_propose_command(call: SlashCall, parsed: ProposeCommand) -> None:
             groups = [(g.id or 0, g.name) for g in list_groups(session, consortium_id=consortium_id)]
         open_modal(client, trigger_id=command["trigger_id"], tell=lambda text: reply(respond, text),
                    view=proposal_modal(metadata={"channel_id": channel_id}, groups=groups,
-                                       duration=rt.settings.proposal_duration))
+                                       duration=rt.settings.proposal_duration,
+                                       counting=rt.settings.default_counting))
     elif isinstance(parsed, ProposeCreate):
         with rt.session() as session:
             proposal = service.create_proposal(session, settings=rt.settings, consortium_id=consortium_id,
                                                author_id=user_id, channel_id=channel_id,
-                                               title=parsed.title, now=rt.clock.now())
+                                               title=parsed.title, now=rt.clock.now(), counting=parsed.counting,
+                                               cap=parsed.cap, hidden=parsed.hidden, anonymous=parsed.anonymous)
             box = enqueue_publish(session, rt, consortium_id=consortium_id, proposal_id=proposal.id or 0)
         publish_proposal(rt, box, proposal_id=proposal.id or 0, notify=lambda text: reply(respond, text))
     elif isinstance(parsed, ProposeClose | ProposeWithdraw):

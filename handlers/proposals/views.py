@@ -56,7 +56,25 @@ def _form(view: dict[str, Any], *, rt: Any, consortium_id: str) -> tuple[dict[st
     selected = _state(view, ids.GROUPS_BLOCK, ids.GROUPS_ACTION).get("selected_options") or []
     group_ids = [int(o["value"]) for o in selected if str(o.get("value", "")).isdigit()] or None
     details = _text(view, ids.DETAILS_BLOCK, ids.DETAILS_ACTION)
-    return {"title": title, "details": details, "closes_at": closes_at, "group_ids": group_ids}, errors
+    governance = _governance(view, errors)
+    return {"title": title, "details": details, "closes_at": closes_at, "group_ids": group_ids, **governance}, errors
+
+
+def _governance(view: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """The form's counting, cap and options (an unreadable cap is an error next to it)."""
+    counting = (_state(view, ids.COUNTING_BLOCK, ids.COUNTING_ACTION).get("selected_option") or {}).get("value")
+    if counting is not None and counting not in ("member", "organisation"):
+        errors[ids.COUNTING_BLOCK] = "Choose how positions count."
+    raw_cap = str(_state(view, ids.CAP_BLOCK, ids.CAP_ACTION).get("value") or "").strip()
+    cap = None
+    if raw_cap:
+        if raw_cap.isdigit() and 1 <= int(raw_cap) <= 100:
+            cap = int(raw_cap)
+        else:
+            errors[ids.CAP_BLOCK] = "Give a whole percentage from 1 to 100, or leave it empty."
+    chosen = {str(o.get("value")) for o in _state(view, ids.OPTIONS_BLOCK, ids.OPTIONS_ACTION).get(
+        "selected_options") or []}
+    return {"counting": counting, "cap": cap, "hidden": "hidden" in chosen, "anonymous": "anonymous" in chosen}
 
 
 def handle_proposal_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Any,

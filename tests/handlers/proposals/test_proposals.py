@@ -353,12 +353,17 @@ def test_export_proposals_as_json_csv_and_md(accord: Harness, database_url: str,
     assert main(["export", "proposals"]) == 0
     [row] = json.loads(capsys.readouterr().out)
     assert list(row) == ["id", "consortium_id", "team_id", "title", "details", "status", "outcome", "channel_id",
-                         "closes_at", "required_groups", "positions"]
+                         "closes_at", "required_groups", "counting", "cap", "hidden", "anonymous", "positions",
+                         "conflicts"]
     assert (row["title"], row["status"], row["outcome"]) == ("Share | pipes & <tags>", "open", None)
+    assert (row["counting"], row["cap"], row["hidden"], row["anonymous"], row["conflicts"]) == (
+        "member", None, False, False, [])
     assert row["closes_at"] == "2026-12-02T09:00:00+00:00"
     assert row["positions"] == [
-        {"user_id": "UI1", "group": "Industry", "choice": "agree", "reason": None},
-        {"user_id": "UA1", "group": "Academia", "choice": "block", "reason": "Needs an <ethics> review"}]
+        {"user_id": "UI1", "group": "Industry", "choice": "agree", "reason": None, "organisation": None,
+         "advisory": False},
+        {"user_id": "UA1", "group": "Academia", "choice": "block", "reason": "Needs an <ethics> review",
+         "organisation": None, "advisory": False}]
     assert main(["export", "proposals", "--format", "csv"]) == 0
     [cells] = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert json.loads(cells["positions"])[1]["reason"] == "Needs an <ethics> review"
