@@ -26,7 +26,7 @@ from handlers.shared.inbox import InboxPoller
 from storage.db import make_engine, session_scope, upgrade
 
 logger = logging.getLogger("accord.cli")
-EXPORT_KINDS = ("decisions", "commitments", "proposals", "checkins")
+EXPORT_KINDS = ("decisions", "commitments", "proposals", "checkins", "groups")
 
 
 def configure_logging(level: str) -> None:

@@ -247,6 +247,7 @@ class Governance:
     organisations: Mapping[int, str | None] = field(default_factory=dict)  # position id → organisation
     representatives: Mapping[str, str] = field(default_factory=dict)  # organisation → user id
     conflicts: tuple[ProposalConflict, ...] = ()
+    observers: frozenset[str] = frozenset()  # members who only observe: a position they hold does not stand
 
 
 @dataclass(frozen=True)
@@ -278,10 +279,7 @@ class ProposalView:
     positions: tuple[Position, ...] = ()
     required_ids: tuple[int, ...] = ()
 
-    @property
-    def excluded(self) -> frozenset[str]:
-        """Members whose positions do not stand: they declared a conflict."""
-        return frozenset(c.user_id for c in self.conflicts)
+    excluded: frozenset[str] = frozenset()  # members whose positions do not stand: a conflict, or observers
 
     @property
     def version(self) -> int:
@@ -315,7 +313,7 @@ def standing(proposal: Proposal, required: Sequence[int], positions: Sequence[Po
     """Where a proposal stands, from its positions, required groups, the groups' members and its governance."""
     governance = governance or Governance()
     orgs = {p.user_id: governance.organisations.get(p.id or 0) for p in positions}
-    excluded = frozenset(c.user_id for c in governance.conflicts)
+    excluded = frozenset(c.user_id for c in governance.conflicts) | governance.observers
     result = tally([Stance(p.user_id, p.group_id, p.choice, orgs[p.user_id]) for p in positions],
                    required_groups=required, memberships=memberships, counting=proposal.counting or "member",
                    cap=proposal.cap, representatives=governance.representatives, excluded=excluded)
@@ -333,4 +331,4 @@ def standing(proposal: Proposal, required: Sequence[int], positions: Sequence[Po
         concerns=concerns, required=sorted((names.get(g, f"#{g}") for g in required), key=_name_key),
         outcome=outcome, voters=frozenset(p.user_id for p in positions), advice=advice,
         conflicts=governance.conflicts, organisations=orgs, members_heard=len(standing_positions),
-        positions=tuple(positions), required_ids=tuple(required))
+        positions=tuple(positions), required_ids=tuple(required), excluded=excluded)

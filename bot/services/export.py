@@ -15,7 +15,8 @@ from bot.services.proposals import proposal_views
 from storage import checkins as checkin_store
 from storage.commitments import list_commitments
 from storage.decisions import list_decisions
-from storage.groups import group_names
+from storage.groups import group_names, list_groups, memberships
+from storage.models import GroupMembership
 from storage.proposals import list_proposals
 
 Row = dict[str, Any]
@@ -27,6 +28,7 @@ FIELDS: dict[str, list[str]] = {
     "proposals": ["id", "consortium_id", "team_id", "title", "details", "status", "outcome", "channel_id", "closes_at",
                   "required_groups", "counting", "cap", "hidden", "anonymous", "positions", "conflicts"],
     "checkins": ["id", "consortium_id", "team_id", "group", "opened_at", "closed_at", "responses"],
+    "groups": ["id", "consortium_id", "team_id", "name", "sector", "channel_id", "timezone", "members"],
 }
 EXPORTERS: dict[str, Callable[..., list[Row]]] = {}
 
@@ -126,7 +128,29 @@ def export_checkins(session: Session, consortium_id: str) -> list[Row]:
     ]
 
 
-EXPORTERS.update({"decisions": export_decisions, "commitments": export_commitments,
+def membership_organisation(membership: GroupMembership) -> str | None:
+    """The organisation recorded with a membership: none is recorded yet (organisations plug in here)."""
+    return None
+
+
+def export_groups(session: Session, consortium_id: str) -> list[Row]:
+    """Every stakeholder group of a consortium, by name, with its members: organisation, whether it is their
+    primary group (the first they joined) and whether they only observe (two queries)."""
+    rows = memberships(session, consortium_id=consortium_id)
+    primary: dict[str, int] = {}
+    by_group: dict[int, list[Row]] = {}
+    for m in rows:
+        primary.setdefault(m.user_id, m.group_id)
+    for m in rows:
+        by_group.setdefault(m.group_id, []).append({
+            "user_id": m.user_id, "organisation": membership_organisation(m),
+            "primary": primary[m.user_id] == m.group_id, "observer": m.observer})
+    return [{"id": g.id, "consortium_id": g.consortium_id, "team_id": origin(g), "name": g.name, "sector": g.sector,
+             "channel_id": g.channel_id, "timezone": g.timezone, "members": by_group.get(g.id or 0, [])}
+            for g in list_groups(session, consortium_id=consortium_id)]
+
+
+EXPORTERS.update({"groups": export_groups, "decisions": export_decisions, "commitments": export_commitments,
                   "proposals": export_proposals, "checkins": export_checkins})
 
 

@@ -144,6 +144,15 @@ def record_message(session: Session, *, consortium_id: str, proposal_id: int, me
     store.set_message_ts(session, consortium_id=consortium_id, proposal_id=proposal_id, message_ts=message_ts)
 
 
+OBSERVER_MESSAGE = "You observe your groups: observers receive messages and check-ins but don't take positions."
+
+
+def check_may_take_position(session: Session, *, consortium_id: str, proposal_id: int, user_id: str) -> None:
+    """Refuse (Invalid, saying why) a member who may not take a position on this proposal: an observer."""
+    if groups.observer_only_ids(session, consortium_id=consortium_id, user_ids=[user_id]):
+        raise Invalid(OBSERVER_MESSAGE)
+
+
 def take_position(session: Session, *, consortium_id: str, proposal_id: int, user_id: str, choice: str,
                   reason: str | None, now: datetime) -> PositionResult:
     """Record or change a member's position, attributed to their primary group now.
@@ -156,7 +165,8 @@ def take_position(session: Session, *, consortium_id: str, proposal_id: int, use
     if choice == "block" and not reason:
         raise Invalid("A block needs a reason: say what would have to change for you to lift it.")
     proposal = open_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
-    group_id = groups.primary_group_id(session, consortium_id=consortium_id, user_id=user_id)
+    check_may_take_position(session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id)
+    group_id = groups.primary_group_id(session, consortium_id=consortium_id, user_id=user_id, observers=False)
     changed, previous = store.upsert_position(session, consortium_id=consortium_id, proposal_id=proposal_id,
                                               user_id=user_id, group_id=group_id, choice=choice,
                                               reason=reason, now=now)
@@ -195,14 +205,15 @@ def proposal_views(session: Session, *, consortium_id: str, proposals: Sequence[
     required = store.required_group_ids(session, consortium_id=consortium_id, proposal_ids=ids)
     positions = store.positions_by_proposal(session, consortium_id=consortium_id, proposal_ids=ids)
     conflicts = store.conflicts_by_proposal(session, consortium_id=consortium_id, proposal_ids=ids)
-    memberships = groups.members_by_group(session, consortium_id=consortium_id)
+    memberships = groups.members_by_group(session, consortium_id=consortium_id, observers=False)
     names = groups.group_names(session, consortium_id=consortium_id)
+    observers = groups.observer_only_ids(session, consortium_id=consortium_id)
     organisations, representatives = organisation_inputs(
         session, consortium_id=consortium_id, positions=[pos for rows in positions.values() for pos in rows])
     views = []
     for p in proposals:
         governance = Governance(organisations=organisations, representatives=representatives,
-                                conflicts=tuple(conflicts.get(p.id or 0, [])))
+                                conflicts=tuple(conflicts.get(p.id or 0, [])), observers=frozenset(observers))
         views.append(standing(p, required.get(p.id or 0, []), positions.get(p.id or 0, []), memberships, names,
                               governance=governance))
     return views
@@ -329,7 +340,7 @@ def claim_due_reminders(session: Session, *, now: datetime, remind_before: timed
     reminders: list[Reminder] = []
     for consortium_id in sorted({p.consortium_id for p in candidates if p.id in won}):
         mine = [p for p in candidates if p.id in won and p.consortium_id == consortium_id]
-        members = groups.members_by_group(session, consortium_id=consortium_id)
+        members = groups.members_by_group(session, consortium_id=consortium_id, observers=False)
         names = groups.group_names(session, consortium_id=consortium_id)
         for view in proposal_views(session, consortium_id=consortium_id, proposals=mine):
             recipients: dict[str, list[str]] = {}

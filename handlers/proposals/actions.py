@@ -63,6 +63,8 @@ def ask_reason(rt: Runtime, client: Any, tell: Callable[[str], object], *, trigg
     is how the member hears that Slack refused to open it."""
     with rt.session() as session:
         service.open_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
+        service.check_may_take_position(session, consortium_id=consortium_id, proposal_id=proposal_id,
+                                        user_id=user_id)
         view = service.proposal_view(session, consortium_id=consortium_id, proposal_id=proposal_id)
         current = service.get_position(session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id)
     form = position_modal(view, choice=choice, reason=current.reason if current else None)
