@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
 from storage.db import insert_unless_taken
@@ -164,3 +164,31 @@ def conflicts_by_proposal(session: Session, *, consortium_id: str,
     for row in session.exec(query.order_by(col(ProposalConflict.declared_at), col(ProposalConflict.id))):
         result.setdefault(row.proposal_id, []).append(row)
     return result
+
+
+def add_conflict(session: Session, *, consortium_id: str, proposal_id: int, user_id: str, statement: str,
+                 now: datetime, team_id: str | None = None) -> bool:
+    """Record a member's declared conflict on a proposal; False when they had declared one already."""
+    return insert_unless_taken(session, ProposalConflict, consortium_id=consortium_id, team_id=team_id,
+                               proposal_id=proposal_id, user_id=user_id, statement=statement,
+                               declared_at=now) is not None
+
+
+def has_conflict(session: Session, *, consortium_id: str, proposal_id: int, user_id: str) -> bool:
+    """Whether the member declared a conflict on this proposal."""
+    return session.exec(select(ProposalConflict.id).where(
+        col(ProposalConflict.consortium_id) == consortium_id, col(ProposalConflict.proposal_id) == proposal_id,
+        col(ProposalConflict.user_id) == user_id)).first() is not None
+
+
+def delete_position(session: Session, *, consortium_id: str, proposal_id: int, user_id: str) -> str | None:
+    """Withdraw a member's position; the choice it held, or None when there was none."""
+    previous = get_position(session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id)
+    if previous is None:
+        return None
+    choice = str(previous.choice)
+    session.execute(delete(Position).where(
+        col(Position.consortium_id) == consortium_id, col(Position.proposal_id) == proposal_id,
+        col(Position.user_id) == user_id).execution_options(synchronize_session=False))
+    session.expunge(previous)
+    return choice

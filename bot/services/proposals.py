@@ -148,9 +148,45 @@ OBSERVER_MESSAGE = "You observe your groups: observers receive messages and chec
 
 
 def check_may_take_position(session: Session, *, consortium_id: str, proposal_id: int, user_id: str) -> None:
-    """Refuse (Invalid, saying why) a member who may not take a position on this proposal: an observer."""
+    """Refuse (Invalid, saying why) a member who may not take a position on this proposal: an observer, or a
+    member who declared a conflict on it."""
     if groups.observer_only_ids(session, consortium_id=consortium_id, user_ids=[user_id]):
         raise Invalid(OBSERVER_MESSAGE)
+    if store.has_conflict(session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id):
+        raise Invalid(f"You declared a conflict of interest on proposal #{proposal_id}, "
+                      "so you don't take a position on it.")
+
+
+MAX_STATEMENT = 3000
+
+
+@dataclass(frozen=True)
+class DeclaredConflict:
+    """A conflict just declared, and the position it withdrew (if any)."""
+
+    proposal: Proposal
+    withdrawn: str | None
+
+
+def declare_conflict(session: Session, *, consortium_id: str, proposal_id: int, user_id: str, statement: str,
+                     now: datetime) -> DeclaredConflict:
+    """Record a member's conflict of interest on an open proposal and withdraw their position: from now on
+    they take none on it and cannot be the one counted for their organisation. Once per member and proposal."""
+    statement = " ".join((statement or "").split())
+    if not statement:
+        raise Invalid("Say what the conflict is: `/propose conflict <id> <statement>`.")
+    if len(statement) > MAX_STATEMENT:
+        raise Invalid(f"That statement is too long ({len(statement):,} characters; the limit is {MAX_STATEMENT:,}).")
+    proposal = open_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
+    if not store.add_conflict(session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id,
+                              statement=statement, now=now):
+        raise Invalid(f"You already declared a conflict on proposal #{proposal_id}.")
+    withdrawn = store.delete_position(session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id)
+    if not store.bump_version(session, consortium_id=consortium_id, proposal_id=proposal_id):
+        raise Invalid(closed_message(get_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)))
+    write_audit(session, consortium_id=consortium_id, actor_id=user_id, action="proposal.conflict", entity="proposal",
+                entity_id=proposal_id, detail={"statement": statement, "withdrawn": withdrawn})
+    return DeclaredConflict(proposal=proposal, withdrawn=withdrawn)
 
 
 def take_position(session: Session, *, consortium_id: str, proposal_id: int, user_id: str, choice: str,

@@ -11,7 +11,7 @@ from bot.runtime import Runtime
 from bot.services import ServiceError
 from bot.services import proposals as service
 from bot.values import ParseError
-from handlers.proposals.blocks import CHOICE_OF_ACTION, position_modal
+from handlers.proposals.blocks import CHOICE_OF_ACTION, conflict_modal, position_modal
 from handlers.proposals.messages import enqueue_live, send_live
 from handlers.shared.blocks import slack_date
 from handlers.shared.context import runtime, team_of
@@ -69,3 +69,23 @@ def ask_reason(rt: Runtime, client: Any, tell: Callable[[str], object], *, trigg
         current = service.get_position(session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id)
     form = position_modal(view, choice=choice, reason=current.reason if current else None)
     open_modal(client, trigger_id=trigger_id, view=form, tell=tell)
+
+
+def handle_conflict_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                           client: Any, context: BoltContext) -> None:
+    """*Declare a conflict*: open the statement form (or say why not: closed, already declared, an observer)."""
+    ack()
+    rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    answer: Callable[..., Any] = respond if body.get("response_url") else _silent
+    try:
+        proposal_id = parse_record_id(str(action.get("value") or ""))
+        with rt.session() as session:
+            service.open_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
+            service.check_may_take_position(session, consortium_id=consortium_id, proposal_id=proposal_id,
+                                            user_id=user_id)
+            view = service.proposal_view(session, consortium_id=consortium_id, proposal_id=proposal_id)
+    except (ParseError, ServiceError) as err:
+        reply(answer, error_text(err))
+        return
+    open_modal(client, trigger_id=body["trigger_id"], view=conflict_modal(view),
+               tell=tell_user(client, body=body, respond=respond))

@@ -54,10 +54,20 @@ def counts_text(counts: Mapping[str, int]) -> str:
     return " · ".join(f"{counts.get(choice, 0)} {choice}" for choice in CHOICES)
 
 
-def position_buttons(proposal_id: int) -> Block:
-    """Agree / Abstain / Disagree / Block, each carrying the proposal id."""
-    return actions(*(button(label, action_id=action, value=str(proposal_id), style=style)
-                     for action, label, style in BUTTONS), block_id=f"{POSITIONS_BLOCK}_{proposal_id}")
+def position_buttons(proposal_id: int, *, conflict: bool = False) -> Block:
+    """Agree / Abstain / Disagree / Block (and *Declare a conflict*), each carrying the proposal id."""
+    buttons = [button(label, action_id=action, value=str(proposal_id), style=style) for action, label, style in BUTTONS]
+    if conflict:
+        buttons.append(button("Declare a conflict", action_id=ids.DECLARE_CONFLICT, value=str(proposal_id)))
+    return actions(*buttons, block_id=f"{POSITIONS_BLOCK}_{proposal_id}")
+
+
+def conflict_reply(proposal_id: int, withdrawn: str | None) -> str:
+    """What a member hears once their conflict is recorded."""
+    text = f"Your conflict of interest on proposal #{proposal_id} is recorded and shown on the proposal."
+    if withdrawn:
+        text += f" Your position ({withdrawn}) is withdrawn."
+    return text + " You take no position on it."
 
 
 def names_line(names: Sequence[str], *, limit: int = MAX_SILENT_NAMES) -> str:
@@ -207,7 +217,7 @@ def proposal_blocks(view: ProposalView) -> list[Block]:
     body = fit_blocks([*_title(view), divider(), *standing_blocks(view)], limit=47, more=MORE)
     if view.is_open:
         note = "Change your position any time until it closes. A block needs a reason."
-        return [*body, position_buttons(p.id or 0), context(note, _required_note(view))]
+        return [*body, position_buttons(p.id or 0, conflict=True), context(note, _required_note(view))]
     closer = f"Closed by <@{p.closed_by}>" if p.closed_by else "Closed automatically at its closing time"
     return [*body, context(closer, _required_note(view))]
 
@@ -356,6 +366,18 @@ def proposal_modal(*, metadata: dict[str, Any], groups: Sequence[tuple[int, str]
                               "A facilitator creates them with `/group create`."))
     blocks += governance_inputs(counting)
     return _modal(ids.PROPOSAL_MODAL, "Propose", "Propose", blocks, metadata)
+
+
+def conflict_modal(view: ProposalView) -> dict[str, Any]:
+    """Asks for the statement of a conflict of interest."""
+    p = view.proposal
+    title = truncate(safe(" ".join(p.title.split())), 1500)
+    element = {"type": "plain_text_input", "action_id": ids.STATEMENT_ACTION, "multiline": True, "max_length": 3000}
+    blocks = [section(f"*Proposal #{p.id}:* {title}"),
+              _input(ids.STATEMENT_BLOCK, "Statement", element,
+                     hint="What the conflict is. It is shown on the proposal; your position is withdrawn and "
+                          "you take none on it.")]
+    return _modal(ids.CONFLICT_MODAL, "Declare a conflict", "Declare", blocks, {"proposal_id": p.id})
 
 
 def position_modal(view: ProposalView, *, choice: str, reason: str | None) -> dict[str, Any]:

@@ -15,6 +15,8 @@ USAGE = CommandUsage("/propose", "Put a proposal to the consortium", (
          "end choose how positions count, cap one organisation's weight, hide the tallies until it closes, "
          "or keep names out"),
     Form("/propose", "open a form: title, details, closing date, required groups, counting and options"),
+    Form("/propose conflict <id> <statement>",
+         "declare a conflict of interest: your position on it is withdrawn and you take none"),
     Form("/propose close <id>", "close it now (author or facilitator)"),
     Form("/propose withdraw <id>", "withdraw it (author or facilitator)"),
 ))
@@ -44,7 +46,13 @@ class ProposeWithdraw:
     id: int
 
 
-ProposeCommand = ProposeCreate | ProposeModal | ProposeClose | ProposeWithdraw | Help
+@dataclass(frozen=True)
+class ProposeConflict:
+    id: int
+    statement: str
+
+
+ProposeCommand = ProposeCreate | ProposeModal | ProposeClose | ProposeWithdraw | ProposeConflict | Help
 
 
 @command(USAGE)
@@ -59,6 +67,12 @@ def parse_propose_command(text: str) -> ProposeCommand:
         return ProposeClose(record_id(rest, USAGE.line("close"), alone=True)[0])
     if word == "withdraw":
         return ProposeWithdraw(record_id(rest, USAGE.line("withdraw"), alone=True)[0])
+    if word == "conflict":
+        form = USAGE.line("conflict")
+        proposal_id, statement = record_id(rest, form, alone=False)
+        if not statement.strip():
+            raise ParseError("Say what the conflict is.", form)
+        return ProposeConflict(proposal_id, checked(statement.strip(), "statement"))
     return parse_proposal_options(checked(text.strip(), "proposal title"))
 
 

@@ -10,6 +10,7 @@ from slack_bolt import Ack, BoltContext
 
 from bot.services import Invalid, ServiceError
 from bot.services import proposals as service
+from handlers.proposals.blocks import conflict_reply
 from handlers.proposals.messages import enqueue_live, enqueue_publish, publish_proposal, send_live
 from handlers.shared import ids
 from handlers.shared.blocks import escape
@@ -129,3 +130,28 @@ def handle_position_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
         return
     ack()
     send_live(rt, box)
+
+
+def handle_conflict_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Any,
+                               context: BoltContext) -> None:
+    """Record a declared conflict with its statement, once per view, and tell the member by direct message."""
+    rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    proposal_id = int(_metadata(view).get("proposal_id") or 0)
+    statement = _text(view, ids.STATEMENT_BLOCK, ids.STATEMENT_ACTION)
+    if not statement:
+        ack(response_action="errors", errors={ids.STATEMENT_BLOCK: "Say what the conflict is."})
+        return
+    box, declared = None, None
+    try:
+        with rt.session() as session:  # the conflict and its live update commit together
+            if once(session, team_id=consortium_id, key=f"view:{view['id']}"):
+                declared = service.declare_conflict(session, consortium_id=consortium_id, proposal_id=proposal_id,
+                                                    user_id=user_id, statement=statement, now=rt.clock.now())
+                box = enqueue_live(session, rt, consortium_id=consortium_id, proposal_id=proposal_id)
+    except ServiceError as err:
+        ack(response_action="errors", errors={ids.STATEMENT_BLOCK: err.message})
+        return
+    ack()
+    send_live(rt, box)
+    if declared is not None:
+        post(client, channel=user_id, text=conflict_reply(proposal_id, declared.withdrawn))

@@ -5,6 +5,7 @@ DECISION_MODAL = "accord_decision_modal"
 COMMITMENT_MODAL = "accord_commitment_modal"
 PROPOSAL_MODAL = "accord_proposal_modal"
 POSITION_MODAL = "accord_position_modal"
+CONFLICT_MODAL = "accord_conflict_modal"
 CHECKIN_MODAL = "accord_checkin_modal"
 
 # Message shortcuts (callback ids)
@@ -24,6 +25,7 @@ COUNTING_BLOCK, COUNTING_ACTION = "counting_block", "counting_input"
 CAP_BLOCK, CAP_ACTION = "cap_block", "cap_input"
 OPTIONS_BLOCK, OPTIONS_ACTION = "options_block", "options_input"
 REASON_BLOCK, REASON_ACTION = "reason_block", "reason_input"
+STATEMENT_BLOCK, STATEMENT_ACTION = "statement_block", "statement_input"
 PROGRESS_BLOCK, PROGRESS_ACTION = "progress_block", "progress_input"
 BLOCKERS_BLOCK, BLOCKERS_ACTION = "blockers_block", "blockers_input"
 COMMITMENT_STATUS_BLOCK_PREFIX = "commitment_status_"
@@ -36,6 +38,7 @@ POSITION_AGREE = "accord_position_agree"
 POSITION_ABSTAIN = "accord_position_abstain"
 POSITION_DISAGREE = "accord_position_disagree"
 POSITION_BLOCK = "accord_position_block"
+DECLARE_CONFLICT = "accord_declare_conflict"
 OPEN_CHECKIN = "accord_open_checkin"
 
 # App Home (buttons on the user's commitments, and the modal asking why one is blocked)

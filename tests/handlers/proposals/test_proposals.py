@@ -39,9 +39,9 @@ def test_live_message_shows_groups_counts_and_silent_groups_after_each_click(acc
     pid = propose(accord, "Adopt the data-sharing charter")
     message = live_message(accord, pid)
     assert buttons(message) == [ids.POSITION_AGREE, ids.POSITION_ABSTAIN, ids.POSITION_DISAGREE,
-                                ids.POSITION_BLOCK]
+                                ids.POSITION_BLOCK, ids.DECLARE_CONFLICT]
     [row] = [b for b in message["blocks"] if b["type"] == "actions"]
-    assert [el["value"] for el in row["elements"]] == [str(pid)] * 4
+    assert [el["value"] for el in row["elements"]] == [str(pid)] * 5
     text = live_text(accord, pid)
     assert "Adopt the data-sharing charter" in text and f"Proposal #{pid}" in text
     assert "*Not yet heard from:* *Academia*, *Industry*, *Policy*" in text
