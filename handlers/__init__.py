@@ -1,7 +1,7 @@
 """Bolt listeners, one folder per feature; :func:`register_all` wires every feature onto an app.
 
 Each feature folder (``decisions``, ``commitments``, ``threads``, ``groups``, ``checkins``,
-``proposals``, ``digests``, ``home``, ``accord``) holds its listener modules and one
+``proposals``, ``proxies``, ``digests``, ``home``, ``accord``) holds its listener modules and one
 ``register(app)``; ``shared`` holds the Slack plumbing they share. Only the composition root
 (``bot.app``), the server, the CLI, the demo and the manifest import this package.
 """
@@ -14,7 +14,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.scheduler import Task
-from handlers import accord, checkins, commitments, decisions, digests, groups, home, proposals, threads
+from handlers import accord, checkins, commitments, decisions, digests, groups, home, proposals, proxies, threads
 from handlers.accord import grammar as accord_grammar
 from handlers.checkins import grammar as checkin_grammar
 from handlers.commitments import grammar as commit_grammar
@@ -22,13 +22,15 @@ from handlers.decisions import grammar as decision_grammar
 from handlers.digests import grammar as digest_grammar
 from handlers.groups import grammar as group_grammar
 from handlers.proposals import grammar as propose_grammar
+from handlers.proxies import grammar as proxy_grammar
 from handlers.shared.deferral import Deferring
 from handlers.shared.usage import CommandUsage
 
-FEATURES = (decisions, commitments, groups, checkins, digests, proposals, home, threads)
+FEATURES = (decisions, commitments, groups, checkins, digests, proposals, proxies, home, threads)
 # Every command's usage, in the order `/accord help` and the manifest list them.
 COMMANDS: tuple[CommandUsage, ...] = (decision_grammar.USAGE, commit_grammar.USAGE, propose_grammar.USAGE,
-                                      group_grammar.USAGE, checkin_grammar.USAGE, digest_grammar.USAGE)
+                                      proxy_grammar.USAGE, group_grammar.USAGE, checkin_grammar.USAGE,
+                                      digest_grammar.USAGE)
 USAGE: dict[str, CommandUsage] = {usage.command: usage for usage in (*COMMANDS, accord_grammar.USAGE)}
 
 

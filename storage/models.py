@@ -182,6 +182,23 @@ class Position(SQLModel, table=True):
     reason: str | None = _text(default=None)  # type: ignore[assignment]
     created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
     updated_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+    proxy_by: str | None = Field(default=None, max_length=32)  # the alternate who took it for the member
+
+
+class Proxy(SQLModel, table=True):
+    """A member's alternate (`/proxy`), who may take their positions: until a date, for one proposal or all;
+    ``revoked_at`` once replaced or turned off."""
+
+    __table_args__ = (Index("ix_proxy_alternate", "consortium_id", "alternate_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    consortium_id: str = Field(foreign_key="consortium.id", max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
+    member_id: str = Field(max_length=32, index=True)
+    alternate_id: str = Field(max_length=32)
+    until: date | None = Field(default=None)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+    revoked_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
 
 
 class ProposalConflict(SQLModel, table=True):

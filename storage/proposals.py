@@ -78,21 +78,24 @@ def positions_by_proposal(session: Session, *, consortium_id: str,
 
 
 def upsert_position(session: Session, *, consortium_id: str, proposal_id: int, user_id: str, group_id: int | None,
-                    choice: str, reason: str | None, now: datetime) -> tuple[bool, str | None]:
-    """Record a member's position: (changed, previous choice). The same position again changes nothing.
+                    choice: str, reason: str | None, now: datetime,
+                    proxy_by: str | None = None) -> tuple[bool, str | None]:
+    """Record a member's position (``proxy_by``: taken by their alternate): (changed, previous choice). The same
+    position again, by the same hand, changes nothing.
 
     Insert unless the unique key (proposal, user) is taken; if it is, update it only where it differs.
     """
     if insert_unless_taken(session, Position, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id,
                            group_id=group_id, choice=choice, reason=reason, created_at=now,
-                           updated_at=now) is not None:
+                           updated_at=now, proxy_by=proxy_by) is not None:
         return True, None
     mine = (col(Position.consortium_id) == consortium_id, col(Position.proposal_id) == proposal_id,
             col(Position.user_id) == user_id)
     previous = session.exec(select(Position.choice).where(*mine).with_for_update()).first()
     changed = _count(session, update(Position).where(
-        *mine, or_(col(Position.choice) != choice, col(Position.reason).is_distinct_from(reason)),
-    ).values(choice=choice, reason=reason, group_id=group_id, updated_at=now).execution_options(
+        *mine, or_(col(Position.choice) != choice, col(Position.reason).is_distinct_from(reason),
+                   col(Position.proxy_by).is_distinct_from(proxy_by)),
+    ).values(choice=choice, reason=reason, group_id=group_id, updated_at=now, proxy_by=proxy_by).execution_options(
         synchronize_session=False))
     return changed == 1, previous
 

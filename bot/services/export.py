@@ -102,9 +102,11 @@ def export_proposals(session: Session, consortium_id: str, *, with_names: bool =
             "details": plain(p.details), "status": p.status, "outcome": p.outcome, "channel_id": p.channel_id,
             "closes_at": iso(p.closes_at), "required_groups": [names[g] for g in view.required_ids if g in names],
             "counting": p.counting, "cap": p.cap, "hidden": p.hidden, "anonymous": p.anonymous,
-            "positions": [{"user_id": who(pos.user_id), "group": names.get(pos.group_id) if pos.group_id else None,
+            "positions": [{"user_id": who(pos.proxy_by or pos.user_id),
+                           "group": names.get(pos.group_id) if pos.group_id else None,
                            "choice": pos.choice, "reason": plain(pos.reason),
                            "organisation": view.organisations.get(pos.user_id),
+                           "proxy_for": who(pos.user_id) if pos.proxy_by else None,
                            "advisory": pos.user_id in view.tally.advisory}
                           for pos in view.positions if pos.user_id not in view.excluded],
             "conflicts": [{"user_id": who(c.user_id), "organisation": view.organisations.get(c.user_id),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.scheduler import Task
-from handlers.proposals.actions import handle_conflict_button, handle_position_button
+from handlers.proposals.actions import handle_conflict_button, handle_position_button, handle_proxy_button
 from handlers.proposals.commands import handle_propose_command
 from handlers.proposals.jobs import close_due_proposals, remind_silent_groups
 from handlers.proposals.views import (
@@ -26,4 +26,5 @@ def register(app: App) -> None:
     app.view(ids.PROPOSAL_MODAL)(handle_proposal_submission)
     app.view(ids.POSITION_MODAL)(handle_position_submission)
     app.action(ids.DECLARE_CONFLICT)(handle_conflict_button)
+    app.action(ids.POSITION_FOR)(handle_proxy_button)
     app.view(ids.CONFLICT_MODAL)(handle_conflict_submission)

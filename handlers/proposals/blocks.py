@@ -62,6 +62,25 @@ def position_buttons(proposal_id: int, *, conflict: bool = False) -> Block:
     return actions(*buttons, block_id=f"{POSITIONS_BLOCK}_{proposal_id}")
 
 
+def proxy_offer_blocks(text: str, *, proposal_id: int, members: Sequence[str]) -> list[Block]:
+    """An alternate's answer after their own click: the same position "for @member", one button each."""
+    rows = [{**section(f"You hold <@{m}>'s proxy."),
+             "accessory": button("Same for them", action_id=ids.POSITION_FOR, value=f"{proposal_id}:{m}")}
+            for m in members[:20]]
+    return [section(text), *rows,
+            context("The button takes, for them, the position you now hold. Their own position, if they take "
+                    "one, overrides it.")]
+
+
+def proxied_lines(view: ProposalView) -> list[str]:
+    """``Agree — by @alt for @member`` for every position an alternate took."""
+    if view.proposal.anonymous:
+        return [f"{ICONS[p.choice]} {p.choice.capitalize()} — by an alternate for a member"
+                for p in view.positions if p.proxy_by and p.user_id not in view.excluded]
+    return [f"{ICONS[p.choice]} {p.choice.capitalize()} — by <@{p.proxy_by}> for <@{p.user_id}>"
+            for p in view.positions if p.proxy_by and p.user_id not in view.excluded]
+
+
 def conflict_reply(proposal_id: int, withdrawn: str | None) -> str:
     """What a member hears once their conflict is recorded."""
     text = f"Your conflict of interest on proposal #{proposal_id} is recorded and shown on the proposal."
@@ -155,6 +174,8 @@ def _weighted_text(view: ProposalView) -> str | None:
 def _governance_blocks(view: ProposalView) -> list[Block]:
     """Stand-ins, advice and declared conflicts."""
     blocks: list[Block] = []
+    if proxied := proxied_lines(view):
+        blocks += packed_sections("*By proxy*", proxied, max_sections=1, limit=MAX_CONCERNS)
     stand_ins = [f"{_who(view, user)} stands in for *{truncate(safe(org), 100)}* (first to take a position; "
                  "no representative set)" for org, user in view.tally.stand_ins.items()]
     if stand_ins:

@@ -10,13 +10,13 @@ from slack_bolt import Ack, BoltContext
 
 from bot.services import Invalid, ServiceError
 from bot.services import proposals as service
-from handlers.proposals.blocks import conflict_reply
+from handlers.proposals.blocks import conflict_reply, proxy_offer_blocks
 from handlers.proposals.messages import enqueue_live, enqueue_publish, publish_proposal, send_live
 from handlers.shared import ids
 from handlers.shared.blocks import escape
 from handlers.shared.context import once, runtime, team_of
 from handlers.shared.grammar import MAX_TEXT
-from handlers.shared.replies import post
+from handlers.shared.replies import post, whisper_blocks
 
 
 def _state(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:
@@ -116,7 +116,7 @@ def handle_position_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
     if choice == "block" and not reason:
         ack(response_action="errors", errors={ids.REASON_BLOCK: "A block needs a reason."})
         return
-    box = None
+    box, result, represented = None, None, []
     try:
         with rt.session() as session:  # the change and its live update commit together
             if once(session, team_id=consortium_id, key=f"view:{view['id']}"):
@@ -125,11 +125,18 @@ def handle_position_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
                                                now=rt.clock.now())
                 if result.changed:
                     box = enqueue_live(session, rt, consortium_id=consortium_id, proposal_id=proposal_id)
+                represented = service.represented_members(session, consortium_id=consortium_id,
+                                                          alternate_id=user_id, proposal_id=proposal_id,
+                                                          today=rt.today(consortium_id))
     except ServiceError as err:
         ack(response_action="errors", errors={ids.REASON_BLOCK: err.message})
         return
     ack()
     send_live(rt, box)
+    if result is not None and represented:  # an alternate: offer to take the same for the members they stand for
+        text = f"You {choice} on proposal #{proposal_id}."
+        whisper_blocks(client, channel=result.proposal.channel_id, user=user_id, text=text,
+                       blocks=proxy_offer_blocks(text, proposal_id=proposal_id, members=represented))
 
 
 def handle_conflict_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Any,

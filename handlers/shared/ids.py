@@ -39,6 +39,7 @@ POSITION_ABSTAIN = "accord_position_abstain"
 POSITION_DISAGREE = "accord_position_disagree"
 POSITION_BLOCK = "accord_position_block"
 DECLARE_CONFLICT = "accord_declare_conflict"
+POSITION_FOR = "accord_position_for"  # an alternate takes, for the member, the position they hold themselves
 OPEN_CHECKIN = "accord_open_checkin"
 
 # App Home (buttons on the user's commitments, and the modal asking why one is blocked)

@@ -38,7 +38,9 @@ def test_upgrade_keeps_proposals_members_and_positions(blank_database_url: str) 
                 "SELECT title, version, counting, cap, hidden, anonymous FROM proposal")).one()
             assert tuple(proposal) == ("Adopt", 3, "member", None, False, False)
             assert tuple(conn.execute(text("SELECT user_id, observer FROM group_membership")).one()) == ("U1", False)
-            assert tuple(conn.execute(text("SELECT user_id, choice FROM position")).one()) == ("U1", "agree")
+            assert tuple(conn.execute(text("SELECT user_id, choice, proxy_by FROM position")).one()) == (
+                "U1", "agree", None)
+            assert conn.execute(text("SELECT count(*) FROM proxy")).scalar() == 0
             assert conn.execute(text("SELECT count(*) FROM proposal_conflict")).scalar() == 0
     finally:
         engine.dispose()

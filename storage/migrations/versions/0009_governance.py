@@ -1,4 +1,4 @@
-"""Governance on proposals: counting, cap, hidden, anonymous; observers; declared conflicts.
+"""Governance on proposals: counting, cap, hidden, anonymous; observers; declared conflicts; proxies.
 
 Revision ID: 0009_governance
 Revises: 0007_user_names
@@ -40,9 +40,32 @@ def upgrade() -> None:
         sa.UniqueConstraint("proposal_id", "user_id", name="uq_conflict_proposal_user"),
     )
     op.create_index("ix_proposal_conflict_proposal_id", "proposal_conflict", ["proposal_id"])
+    op.add_column("position", sa.Column("proxy_by", sa.String(length=32), nullable=True))
+    op.create_table(
+        "proxy",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("consortium_id", sa.String(length=32), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=True),
+        sa.Column("member_id", sa.String(length=32), nullable=False),
+        sa.Column("alternate_id", sa.String(length=32), nullable=False),
+        sa.Column("until", sa.Date(), nullable=True),
+        sa.Column("proposal_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["consortium_id"], ["consortium.id"], name="fk_proxy_consortium_id_consortium"),
+        sa.ForeignKeyConstraint(["proposal_id"], ["proposal.id"], name="fk_proxy_proposal_id_proposal"),
+        sa.PrimaryKeyConstraint("id", name="pk_proxy"),
+    )
+    op.create_index("ix_proxy_member_id", "proxy", ["member_id"])
+    op.create_index("ix_proxy_alternate", "proxy", ["consortium_id", "alternate_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_proxy_alternate", table_name="proxy")
+    op.drop_index("ix_proxy_member_id", table_name="proxy")
+    op.drop_table("proxy")
+    with op.batch_alter_table("position") as batch:
+        batch.drop_column("proxy_by")
     op.drop_index("ix_proposal_conflict_proposal_id", table_name="proposal_conflict")
     op.drop_table("proposal_conflict")
     with op.batch_alter_table("group_membership") as batch:

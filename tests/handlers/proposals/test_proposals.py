@@ -361,9 +361,9 @@ def test_export_proposals_as_json_csv_and_md(accord: Harness, database_url: str,
     assert row["closes_at"] == "2026-12-02T09:00:00+00:00"
     assert row["positions"] == [
         {"user_id": "UI1", "group": "Industry", "choice": "agree", "reason": None, "organisation": None,
-         "advisory": False},
+         "proxy_for": None, "advisory": False},
         {"user_id": "UA1", "group": "Academia", "choice": "block", "reason": "Needs an <ethics> review",
-         "organisation": None, "advisory": False}]
+         "organisation": None, "proxy_for": None, "advisory": False}]
     assert main(["export", "proposals", "--format", "csv"]) == 0
     [cells] = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert json.loads(cells["positions"])[1]["reason"] == "Needs an <ethics> review"
