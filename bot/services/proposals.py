@@ -427,7 +427,7 @@ def claim_due_reminders(session: Session, *, now: datetime, remind_before: timed
             recipients: dict[str, list[str]] = {}
             for group_id in view.tally.silent_groups:
                 for user_id in members.get(group_id, []):
-                    if user_id not in view.voters:
+                    if user_id not in view.voters and user_id not in view.excluded:  # a conflict: not asked
                         recipients.setdefault(user_id, []).append(names.get(group_id, f"#{group_id}"))
             write_audit(session, consortium_id=consortium_id, actor_id=None, action="proposal.remind",
                         entity="proposal",
