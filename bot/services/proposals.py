@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.services import Forbidden, Invalid, NotFound, proxies
+from bot.services import Forbidden, Invalid, NotFound
 from bot.services.access import is_facilitator
 from bot.services.consensus import CHOICES, COUNTINGS, OUTCOME_LABELS, Governance, ProposalView, standing
 from bot.services.decisions import record_decision
@@ -157,38 +157,6 @@ def check_may_take_position(session: Session, *, consortium_id: str, proposal_id
                       "so you don't take a position on it.")
 
 
-MAX_STATEMENT = 3000
-
-
-@dataclass(frozen=True)
-class DeclaredConflict:
-    """A conflict just declared, and the position it withdrew (if any)."""
-
-    proposal: Proposal
-    withdrawn: str | None
-
-
-def declare_conflict(session: Session, *, consortium_id: str, proposal_id: int, user_id: str, statement: str,
-                     now: datetime) -> DeclaredConflict:
-    """Record a member's conflict of interest on an open proposal and withdraw their position: from now on
-    they take none on it and cannot be the one counted for their organisation. Once per member and proposal."""
-    statement = " ".join((statement or "").split())
-    if not statement:
-        raise Invalid("Say what the conflict is: `/propose conflict <id> <statement>`.")
-    if len(statement) > MAX_STATEMENT:
-        raise Invalid(f"That statement is too long ({len(statement):,} characters; the limit is {MAX_STATEMENT:,}).")
-    proposal = open_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
-    if not store.add_conflict(session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id,
-                              statement=statement, now=now):
-        raise Invalid(f"You already declared a conflict on proposal #{proposal_id}.")
-    withdrawn = store.delete_position(session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id)
-    if not store.bump_version(session, consortium_id=consortium_id, proposal_id=proposal_id):
-        raise Invalid(closed_message(get_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)))
-    write_audit(session, consortium_id=consortium_id, actor_id=user_id, action="proposal.conflict", entity="proposal",
-                entity_id=proposal_id, detail={"statement": statement, "withdrawn": withdrawn})
-    return DeclaredConflict(proposal=proposal, withdrawn=withdrawn)
-
-
 def take_position(session: Session, *, consortium_id: str, proposal_id: int, user_id: str, choice: str,
                   reason: str | None, now: datetime) -> PositionResult:
     """Record or change a member's position, attributed to their primary group now.
@@ -214,51 +182,6 @@ def take_position(session: Session, *, consortium_id: str, proposal_id: int, use
                 entity_id=proposal_id,
                 detail={"choice": choice, "from": previous, "reason": reason, "group_id": group_id})
     return PositionResult(proposal=proposal, choice=choice, changed=True, previous=previous)
-
-
-def take_position_for(session: Session, *, consortium_id: str, proposal_id: int, alternate_id: str, member_id: str,
-                      now: datetime, today: date) -> PositionResult:
-    """The alternate takes, for a member whose proxy they hold, the position they hold themselves.
-
-    Refused without a proxy in force, without a position of the alternate's own, or when the member took
-    their own position (theirs stands: the member may always override, the alternate never does).
-    """
-    if member_id not in proxies.represented_members(session, consortium_id=consortium_id, alternate_id=alternate_id,
-                                                    proposal_id=proposal_id, today=today):
-        raise Forbidden(f"You don't hold <@{member_id}>'s proxy for proposal #{proposal_id}.")
-    proposal = open_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
-    mine = store.get_position(session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=alternate_id)
-    if mine is None:
-        raise Invalid(f"Take your own position on proposal #{proposal_id} first; the same is then taken for "
-                      f"<@{member_id}>.")
-    theirs = store.get_position(session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=member_id)
-    if theirs is not None and theirs.proxy_by is None:
-        raise Invalid(f"<@{member_id}> took their own position on proposal #{proposal_id}; it stands.")
-    try:
-        check_may_take_position(session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=member_id)
-    except Invalid:
-        raise Invalid(f"<@{member_id}> takes no position on proposal #{proposal_id} (an observer, or a declared "
-                      "conflict), so nobody takes one for them.") from None
-    choice, reason = str(mine.choice), mine.reason
-    group_id = groups.primary_group_id(session, consortium_id=consortium_id, user_id=member_id, observers=False)
-    changed, previous = store.upsert_position(session, consortium_id=consortium_id, proposal_id=proposal_id,
-                                              user_id=member_id, group_id=group_id, choice=choice, reason=reason,
-                                              now=now, proxy_by=alternate_id)
-    if changed:
-        if not store.bump_version(session, consortium_id=consortium_id, proposal_id=proposal_id):
-            raise Invalid(closed_message(get_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)))
-        write_audit(session, consortium_id=consortium_id, actor_id=alternate_id, action="position.take",
-                    entity="proposal", entity_id=proposal_id,
-                    detail={"choice": choice, "from": previous, "reason": reason, "group_id": group_id,
-                            "proxy_for": member_id})
-    return PositionResult(proposal=proposal, choice=choice, changed=changed, previous=previous)
-
-
-def represented_members(session: Session, *, consortium_id: str, alternate_id: str, proposal_id: int,
-                        today: date) -> list[str]:
-    """Members for whom ``alternate_id`` may take a position on this proposal today."""
-    return proxies.represented_members(session, consortium_id=consortium_id, alternate_id=alternate_id,
-                                       proposal_id=proposal_id, today=today)
 
 
 def current_version(session: Session, *, consortium_id: str, proposal_id: int) -> int | None:

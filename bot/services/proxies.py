@@ -11,7 +11,8 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from bot.services import Invalid, NotFound
+from bot.services import Forbidden, Invalid, NotFound, proposals
+from storage import groups
 from storage import proposals as proposal_store
 from storage import proxies as store
 from storage.models import Proxy
@@ -61,3 +62,45 @@ def represented_members(session: Session, *, consortium_id: str, alternate_id: s
     rows = store.active_proxies(session, consortium_id=consortium_id, today=today, proposal_id=proposal_id,
                                 alternate_id=alternate_id)
     return list(dict.fromkeys(p.member_id for p in rows))
+
+
+def take_position_for(session: Session, *, consortium_id: str, proposal_id: int, alternate_id: str, member_id: str,
+                      now: datetime, today: date) -> proposals.PositionResult:
+    """The alternate takes, for a member whose proxy they hold, the position they hold themselves.
+
+    Refused without a proxy in force, without a position of the alternate's own, or when the member took
+    their own position (theirs stands: the member may always override, the alternate never does).
+    """
+    if member_id not in represented_members(session, consortium_id=consortium_id, alternate_id=alternate_id,
+                                            proposal_id=proposal_id, today=today):
+        raise Forbidden(f"You don't hold <@{member_id}>'s proxy for proposal #{proposal_id}.")
+    proposal = proposals.open_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
+    mine = proposal_store.get_position(session, consortium_id=consortium_id, proposal_id=proposal_id,
+                                       user_id=alternate_id)
+    if mine is None:
+        raise Invalid(f"Take your own position on proposal #{proposal_id} first; the same is then taken for "
+                      f"<@{member_id}>.")
+    theirs = proposal_store.get_position(session, consortium_id=consortium_id, proposal_id=proposal_id,
+                                         user_id=member_id)
+    if theirs is not None and theirs.proxy_by is None:
+        raise Invalid(f"<@{member_id}> took their own position on proposal #{proposal_id}; it stands.")
+    try:
+        proposals.check_may_take_position(session, consortium_id=consortium_id, proposal_id=proposal_id,
+                                          user_id=member_id)
+    except Invalid:
+        raise Invalid(f"<@{member_id}> takes no position on proposal #{proposal_id} (an observer, or a declared "
+                      "conflict), so nobody takes one for them.") from None
+    choice, reason = str(mine.choice), mine.reason
+    group_id = groups.primary_group_id(session, consortium_id=consortium_id, user_id=member_id, observers=False)
+    changed, previous = proposal_store.upsert_position(
+        session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=member_id, group_id=group_id,
+        choice=choice, reason=reason, now=now, proxy_by=alternate_id)
+    if changed:
+        if not proposal_store.bump_version(session, consortium_id=consortium_id, proposal_id=proposal_id):
+            raise Invalid(proposals.closed_message(
+                proposals.get_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)))
+        write_audit(session, consortium_id=consortium_id, actor_id=alternate_id, action="position.take",
+                    entity="proposal", entity_id=proposal_id,
+                    detail={"choice": choice, "from": previous, "reason": reason, "group_id": group_id,
+                            "proxy_for": member_id})
+    return proposals.PositionResult(proposal=proposal, choice=choice, changed=changed, previous=previous)

@@ -10,6 +10,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from bot.runtime import Runtime
 from bot.services import ServiceError
 from bot.services import proposals as service
+from bot.services import proxies as proxy_service
 from bot.values import ParseError
 from handlers.proposals.blocks import CHOICE_OF_ACTION, conflict_modal, position_modal, proxy_offer_blocks
 from handlers.proposals.messages import enqueue_live, send_live
@@ -46,8 +47,9 @@ def handle_position_button(ack: Ack, body: dict[str, Any], action: dict[str, Any
                                            choice=choice, reason=None, now=rt.clock.now())
             box = enqueue_live(session, rt, consortium_id=consortium_id,
                                proposal_id=proposal_id) if result.changed else None
-            represented = service.represented_members(session, consortium_id=consortium_id, alternate_id=user_id,
-                                                      proposal_id=proposal_id, today=rt.today(consortium_id))
+            represented = proxy_service.represented_members(
+                session, consortium_id=consortium_id, alternate_id=user_id, proposal_id=proposal_id,
+                today=rt.today(consortium_id))
     except (ParseError, ServiceError) as err:
         reply(answer, error_text(err))
         return
@@ -70,9 +72,9 @@ def handle_proxy_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], 
     try:
         proposal_id = parse_record_id(raw_id)
         with rt.session() as session:  # the change and its live update commit together
-            result = service.take_position_for(session, consortium_id=consortium_id, proposal_id=proposal_id,
-                                               alternate_id=user_id, member_id=member_id, now=rt.clock.now(),
-                                               today=rt.today(consortium_id))
+            result = proxy_service.take_position_for(
+                session, consortium_id=consortium_id, proposal_id=proposal_id, alternate_id=user_id,
+                member_id=member_id, now=rt.clock.now(), today=rt.today(consortium_id))
             box = enqueue_live(session, rt, consortium_id=consortium_id,
                                proposal_id=proposal_id) if result.changed else None
     except (ParseError, ServiceError) as err:

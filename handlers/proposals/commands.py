@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.services import conflicts as conflict_service
 from bot.services import proposals as service
 from bot.services.consensus import OUTCOME_LABELS
 from bot.services.groups import list_groups
@@ -44,8 +45,9 @@ def handle_propose_command(call: SlashCall, parsed: ProposeCommand) -> None:
         publish_proposal(rt, box, proposal_id=proposal.id or 0, notify=lambda text: reply(respond, text))
     elif isinstance(parsed, ProposeConflict):
         with rt.session() as session:  # the conflict and the live update commit together
-            declared = service.declare_conflict(session, consortium_id=consortium_id, proposal_id=parsed.id,
-                                                user_id=user_id, statement=parsed.statement, now=rt.clock.now())
+            declared = conflict_service.declare_conflict(
+                session, consortium_id=consortium_id, proposal_id=parsed.id, user_id=user_id,
+                statement=parsed.statement, now=rt.clock.now())
             box = enqueue_live(session, rt, consortium_id=consortium_id, proposal_id=parsed.id)
         send_live(rt, box)
         reply(respond, conflict_reply(parsed.id, declared.withdrawn))

@@ -9,7 +9,9 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 
 from bot.services import Invalid, ServiceError
+from bot.services import conflicts as conflict_service
 from bot.services import proposals as service
+from bot.services import proxies as proxy_service
 from handlers.proposals.blocks import conflict_reply, proxy_offer_blocks
 from handlers.proposals.messages import enqueue_live, enqueue_publish, publish_proposal, send_live
 from handlers.shared import ids
@@ -125,9 +127,9 @@ def handle_position_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
                                                now=rt.clock.now())
                 if result.changed:
                     box = enqueue_live(session, rt, consortium_id=consortium_id, proposal_id=proposal_id)
-                represented = service.represented_members(session, consortium_id=consortium_id,
-                                                          alternate_id=user_id, proposal_id=proposal_id,
-                                                          today=rt.today(consortium_id))
+                represented = proxy_service.represented_members(
+                    session, consortium_id=consortium_id, alternate_id=user_id, proposal_id=proposal_id,
+                    today=rt.today(consortium_id))
     except ServiceError as err:
         ack(response_action="errors", errors={ids.REASON_BLOCK: err.message})
         return
@@ -152,8 +154,9 @@ def handle_conflict_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
     try:
         with rt.session() as session:  # the conflict and its live update commit together
             if once(session, team_id=consortium_id, key=f"view:{view['id']}"):
-                declared = service.declare_conflict(session, consortium_id=consortium_id, proposal_id=proposal_id,
-                                                    user_id=user_id, statement=statement, now=rt.clock.now())
+                declared = conflict_service.declare_conflict(
+                    session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id,
+                    statement=statement, now=rt.clock.now())
                 box = enqueue_live(session, rt, consortium_id=consortium_id, proposal_id=proposal_id)
     except ServiceError as err:
         ack(response_action="errors", errors={ids.STATEMENT_BLOCK: err.message})
