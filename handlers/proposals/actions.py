@@ -12,7 +12,8 @@ from bot.services import ServiceError
 from bot.services import proposals as service
 from bot.services import proxies as proxy_service
 from bot.values import ParseError
-from handlers.proposals.blocks import CHOICE_OF_ACTION, conflict_modal, position_modal, proxy_offer_blocks
+from handlers.proposals.blocks import CHOICE_OF_ACTION, proxy_offer_blocks
+from handlers.proposals.forms import conflict_modal, position_modal
 from handlers.proposals.messages import enqueue_live, send_live
 from handlers.shared.blocks import slack_date
 from handlers.shared.context import runtime, team_of

@@ -6,7 +6,8 @@ from bot.services import conflicts as conflict_service
 from bot.services import proposals as service
 from bot.services.consensus import OUTCOME_LABELS
 from bot.services.groups import list_groups
-from handlers.proposals.blocks import conflict_reply, proposal_modal
+from handlers.proposals.blocks import conflict_reply
+from handlers.proposals.forms import proposal_modal
 from handlers.proposals.grammar import (
     USAGE,
     ProposeClose,
