@@ -44,3 +44,26 @@ def test_upgrade_keeps_proposals_members_and_positions(blank_database_url: str) 
             assert conn.execute(text("SELECT count(*) FROM proposal_conflict")).scalar() == 0
     finally:
         engine.dispose()
+
+
+def test_downgrade_keeps_proposals_and_positions(blank_database_url: str) -> None:
+    from alembic import command
+
+    from storage.db import alembic_config
+
+    upgrade(blank_database_url, "0007_user_names")
+    engine = make_engine(blank_database_url, single_use=True)
+    try:
+        with engine.begin() as conn:
+            for row in ROWS:
+                conn.execute(text(row), {"w": WHEN})
+        engine.dispose()
+        upgrade(blank_database_url)
+        command.downgrade(alembic_config(blank_database_url), "0007_user_names")
+        with engine.connect() as conn:
+            assert tuple(conn.execute(text("SELECT title, version FROM proposal")).one()) == ("Adopt", 3)
+            assert tuple(conn.execute(text("SELECT user_id, choice FROM position")).one()) == ("U1", "agree")
+        engine.dispose()
+        upgrade(blank_database_url)
+    finally:
+        engine.dispose()

@@ -61,17 +61,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Plain DROP COLUMN (SQLite 3.35+ does it in place; a table rebuild would trip the foreign keys).
     op.drop_index("ix_proxy_alternate", table_name="proxy")
     op.drop_index("ix_proxy_member_id", table_name="proxy")
     op.drop_table("proxy")
-    with op.batch_alter_table("position") as batch:
-        batch.drop_column("proxy_by")
+    op.drop_column("position", "proxy_by")
     op.drop_index("ix_proposal_conflict_proposal_id", table_name="proposal_conflict")
     op.drop_table("proposal_conflict")
-    with op.batch_alter_table("group_membership") as batch:
-        batch.drop_column("observer")
-    with op.batch_alter_table("proposal") as batch:
-        batch.drop_column("anonymous")
-        batch.drop_column("hidden")
-        batch.drop_column("cap")
-        batch.drop_column("counting")
+    op.drop_column("group_membership", "observer")
+    for column in ("anonymous", "hidden", "cap", "counting"):
+        op.drop_column("proposal", column)
