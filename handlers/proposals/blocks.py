@@ -127,11 +127,14 @@ def _title(view: ProposalView) -> list[Block]:
 
 def _group_lines(view: ProposalView) -> list[str]:
     lines = []
+    advised = {p.group_id for p in view.positions if p.user_id in view.tally.advisory}
     for g in view.groups:
         name = f"*{truncate(safe(g.name), 100)}*" if g.name else "_No group_"
         note = ""
         if g.group_id is not None and not g.required:
             note = " _(not required)_"
+        elif not any(g.counts.values()) and g.group_id in advised:
+            note = " _(heard through advice: its organisations are counted through other members)_"
         elif not any(g.counts.values()):
             note = " _(heard through members counted with their primary group)_"
         lines.append(f"{name}: {counts_text(g.counts)}{note}")

@@ -72,3 +72,10 @@ def test_anonymous_names_nobody() -> None:
     text = _text(_proposal(counting="organisation", anonymous=True), POSITIONS, ORGS)
     assert "<@u" not in text
     assert "a member stands in for *Acme*" in text and "*disagree* — a member (Acme): Too soon" in text
+
+
+def test_a_group_heard_only_through_advice_says_so() -> None:
+    positions = _positions(("ux1", ACADEMIA, "agree", None), ("ux2", INDUSTRY, "disagree", None))
+    text = _text(_proposal(counting="organisation"), positions, {"ux1": "Acme", "ux2": "Acme"})
+    assert "*Industry*: 0 agree · 0 abstain · 0 disagree · 0 block _(heard through advice" in text
+    assert "Not yet heard from" not in text
