@@ -246,6 +246,12 @@ def _rationale(view: ProposalView) -> str:
     counts = view.tally.overall
     line = (f"Consensus on proposal #{view.proposal.id}: {counts['agree']} agree, "
             f"{counts['disagree']} disagree, {counts['abstain']} abstain.")
+    if view.proposal.counting == "organisation":
+        line += " Counted per organisation."
+    if view.tally.weighted:
+        t = view.tally
+        line += (f" Weighted with a cap of {view.proposal.cap} % per organisation: "
+                 f"{float(t.agree_weight):.2f} agree, {float(t.disagree_weight):.2f} disagree.")
     return f"{line}\n{view.proposal.details}" if view.proposal.details else line
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,7 @@ from handlers.shared import ids
 from tests.fakeslack import FakeSlack
 from tests.handlers.proposals.proposal_helpers import (
     AUTHOR,
+    decisions,
     live_text,
     make_groups,
     proposals,
@@ -149,3 +151,62 @@ def test_hidden_shows_only_who_was_heard_until_close_then_everything(accord: Har
     text = live_text(accord, pid)
     assert "*Positions:* 1 agree · 0 abstain · 0 disagree · 1 block" in text
     assert "<@UA1>" in text and "Not without an ethics review" in text
+
+
+def test_organisations_plug_in_where_organisation_inputs_supplies_them(accord: Harness,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """With organisations recorded (supplied here as organisation_inputs will supply them), a proposal counted
+    per organisation with a cap counts one position per organisation, shows the rest as advice, and weighs."""
+    from bot.services import proposals as service
+
+    orgs = {"UI1": "Acme", "UI2": "Acme", "UA1": "Uni", "UA2": "Uni", "UP1": "Ministry", "UP2": None}
+
+    def organisation_inputs(session: object, *, consortium_id: str,
+                            positions: list[Any]) -> tuple[dict[int, str | None], dict[str, str]]:
+        return {p.id: orgs.get(p.user_id) for p in positions}, {"Uni": "UA2"}
+
+    monkeypatch.setattr(service, "organisation_inputs", organisation_inputs)
+    make_groups(accord)
+    pid = propose(accord, "Adopt the charter counting organisation cap 40%")
+    for user, choice in (("UI1", "agree"), ("UI2", "disagree"), ("UA1", "disagree"), ("UA2", "agree"),
+                         ("UP1", "agree"), ("UP2", "agree")):
+        take(accord, pid, user, choice, "Not yet" if choice == "disagree" else "")
+    text = live_text(accord, pid)
+    assert "*Positions:* 4 agree · 0 abstain · 0 disagree · 0 block" in text
+    assert "<@UI1> stands in for *Acme*" in text and "<@UP1> stands in for *Ministry*" in text
+    assert "stands in for *Uni*" not in text  # its representative counts
+    assert "*disagree* — <@UI2> (Acme): Not yet" in text and "*disagree* — <@UA1> (Uni): Not yet" in text
+    assert "Consensus" in accord.command("/propose", f"close {pid}", user=AUTHOR).reply_text()
+    [row] = proposals(accord)
+    assert {p["user_id"]: (p["organisation"], p["advisory"]) for p in row["positions"]} == {
+        "UI1": ("Acme", False), "UI2": ("Acme", True), "UA1": ("Uni", True), "UA2": ("Uni", False),
+        "UP1": ("Ministry", False), "UP2": (None, False)}
+
+
+def test_a_consensus_weighed_under_a_cap_says_so_in_its_decision(accord: Harness,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.services import proposals as service
+
+    big = {1: ("UI1", "UI2", "UA1"), 2: ("UI1", "UI2", "UA1", "UA2")}  # proposal id → Big's members
+
+    def organisation_inputs(session: object, *, consortium_id: str,
+                            positions: list[Any]) -> tuple[dict[int, str | None], dict[str, str]]:
+        return {p.id: "Big" if p.user_id in big[p.proposal_id] else None for p in positions}, {}
+
+    monkeypatch.setattr(service, "organisation_inputs", organisation_inputs)
+    make_groups(accord)
+    pid = propose(accord, "Adopt the charter cap 50%")
+    for user, choice in (("UI1", "agree"), ("UI2", "agree"), ("UA1", "agree"), ("UP1", "disagree"),
+                         ("UP2", "agree")):
+        take(accord, pid, user, choice)
+    assert "*Weighted (cap 50 %):* 3 agree · 1 disagree — 75.0 % agree" in live_text(accord, pid)
+    accord.command("/propose", f"close {pid}", user=AUTHOR).reply_text()
+    [decision] = decisions(accord)
+    assert "Weighted with a cap of 50 % per organisation: 3.00 agree, 1.00 disagree." in decision["rationale"]
+
+    flipped = propose(accord, "Adopt the annex cap 50%")  # 4 of 6 agree, all from Big: capped, 2 against 2
+    for user, choice in (("UI1", "agree"), ("UI2", "agree"), ("UA1", "agree"), ("UA2", "agree"),
+                         ("UP1", "disagree"), ("UP2", "disagree")):
+        take(accord, flipped, user, choice)
+    assert "*Weighted (cap 50 %):* 2 agree · 2 disagree — 50.0 % agree" in live_text(accord, flipped)
+    assert "No consensus" in accord.command("/propose", f"close {flipped}", user=AUTHOR).reply_text()
