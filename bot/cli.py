@@ -69,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--since", default=None, help="only records since this date (YYYY-MM-DD)")
     report.add_argument("--public", action="store_true",
                         help="organisations and groups only: no personal names, no Slack ids, no hidden details")
+    export.add_argument("--with-names", action="store_true",
+                        help="proposals: name members on anonymous proposals too (the facilitators' record)")
     digest = sub.add_parser("digest", help="print (or post) the digest for a channel")
     digest.add_argument("--channel", required=True)
     digest.add_argument("--consortium", default=None, help="the consortium's id or name")
@@ -97,7 +99,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     consortium_id = resolve_consortium(settings, consortium=args.consortium, team=args.team)
     engine = make_engine(settings.database_url, single_use=True)
     with session_scope(engine) as session:
-        rows = export_rows(session, kind=args.kind, consortium_id=consortium_id)
+        rows = export_rows(session, kind=args.kind, consortium_id=consortium_id, with_names=args.with_names)
         names = known_names(session, consortium_id=consortium_id)
     engine.dispose()
     sys.stdout.write(render(rows, kind=args.kind, fmt=args.format, names=names))

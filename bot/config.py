@@ -57,6 +57,7 @@ class Settings:
     slack_post_rate: float | None = DEFAULT_POST_RATE  # posts per second per workspace; None: unpaced
     report_secret: str | None = None  # the transparency report is served under it; None: not served
     public_url: str | None = None  # where `accord serve` is reached (calendar links in the App Home)
+    default_counting: str = "member"  # how a proposal counts positions unless it says: member | organisation
 
     @property
     def socket_mode(self) -> bool:
@@ -129,6 +130,12 @@ def _public_url(raw: str) -> str | None:
     if not raw.startswith(("https://", "http://")):
         raise ConfigError(f"ACCORD_PUBLIC_URL: `{raw}` is not a web address (e.g. https://accord.example.org)")
     return raw.rstrip("/")
+def _counting(raw: str) -> str:
+    value = raw.strip().lower() or "member"
+    value = {"organization": "organisation"}.get(value, value)
+    if value not in ("member", "organisation"):
+        raise ConfigError(f"ACCORD_DEFAULT_COUNTING: `{raw}` is not `member` or `organisation`")
+    return value
 
 
 def _optional(env: Mapping[str, str], name: str) -> str | None:
@@ -181,4 +188,5 @@ def settings_from_env(env: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         slack_post_rate=_post_rate(env.get("ACCORD_SLACK_POST_RATE", "").strip()),
         report_secret=_report_secret(env),
         public_url=_public_url(env.get("ACCORD_PUBLIC_URL", "").strip()),
+        default_counting=_counting(env.get("ACCORD_DEFAULT_COUNTING", "")),
     )

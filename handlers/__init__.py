@@ -1,9 +1,9 @@
 """Bolt listeners, one folder per feature; :func:`register_all` wires every feature onto an app.
 
 Each feature folder (``decisions``, ``commitments``, ``threads``, ``groups``, ``checkins``,
-``proposals``, ``digests``, ``home``, ``organisations``, ``followthrough``, ``accord``) holds its
-listener modules and one ``register(app)``; ``shared`` holds the Slack plumbing they share. Only the composition root
-(``bot.app``), the server, the CLI, the demo and the manifest import this package.
+``proposals``, ``proxies``, ``digests``, ``home``, ``organisations``, ``followthrough``, ``accord``)
+holds its listener modules and one ``register(app)``; ``shared`` holds the Slack plumbing they share.
+Only the composition root (``bot.app``), the server, the CLI, the demo and the manifest import this package.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from handlers import (
     home,
     organisations,
     proposals,
+    proxies,
     threads,
 )
 from handlers.accord import grammar as accord_grammar
@@ -35,13 +36,16 @@ from handlers.digests import grammar as digest_grammar
 from handlers.groups import grammar as group_grammar
 from handlers.organisations import grammar as org_grammar
 from handlers.proposals import grammar as propose_grammar
+from handlers.proxies import grammar as proxy_grammar
 from handlers.shared.deferral import Deferring
 from handlers.shared.usage import CommandUsage
 
-FEATURES = (decisions, commitments, groups, organisations, checkins, digests, proposals, home, threads, followthrough)
+FEATURES = (decisions, commitments, groups, organisations, checkins, digests, proposals, proxies, home, threads,
+            followthrough)
 # Every command's usage, in the order `/accord help` and the manifest list them.
 COMMANDS: tuple[CommandUsage, ...] = (decision_grammar.USAGE, commit_grammar.USAGE, propose_grammar.USAGE,
-                                      group_grammar.USAGE, org_grammar.USAGE, checkin_grammar.USAGE,
+                                      proxy_grammar.USAGE, group_grammar.USAGE, org_grammar.USAGE,
+                                      checkin_grammar.USAGE,
                                       digest_grammar.USAGE)
 USAGE: dict[str, CommandUsage] = {usage.command: usage for usage in (*COMMANDS, accord_grammar.USAGE)}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.db import claim, dialect_insert
@@ -53,13 +54,16 @@ def list_member_ids(session: Session, *, consortium_id: str, group_id: int) -> l
     return list(session.exec(query))
 
 
-def members_by_group(session: Session, *, consortium_id: str) -> dict[int, list[str]]:
-    """Group id → member ids, for every group of a team (one query)."""
+def members_by_group(session: Session, *, consortium_id: str, observers: bool = True) -> dict[int, list[str]]:
+    """Group id → member ids, for every group of a team (one query); ``observers=False``: those who take
+    positions only (observers never count for quorum)."""
     query = (
         select(GroupMembership.group_id, GroupMembership.user_id)
         .where(GroupMembership.consortium_id == consortium_id)
         .order_by(col(GroupMembership.joined_at), col(GroupMembership.id))
     )
+    if not observers:
+        query = query.where(col(GroupMembership.observer).is_(False))
     result: dict[int, list[str]] = {}
     for group_id, user_id in session.exec(query):
         result.setdefault(group_id, []).append(user_id)
@@ -73,10 +77,14 @@ def list_memberships(session: Session, *, consortium_id: str) -> list[GroupMembe
     return list(session.exec(query))
 
 
-def primary_groups(session: Session, *, consortium_id: str, user_ids: Iterable[str] | None = None) -> dict[str, int]:
-    """User id → primary group id (the first group they joined), in one query."""
+def primary_groups(session: Session, *, consortium_id: str, user_ids: Iterable[str] | None = None,
+                   observers: bool = True) -> dict[str, int]:
+    """User id → primary group id (the first group they joined), in one query; ``observers=False``: the first
+    group they joined as a member who takes positions."""
     query = select(GroupMembership.user_id,
                    GroupMembership.group_id).where(GroupMembership.consortium_id == consortium_id)
+    if not observers:
+        query = query.where(col(GroupMembership.observer).is_(False))
     if user_ids is not None:
         query = query.where(col(GroupMembership.user_id).in_(list(user_ids)))
     query = query.order_by(col(GroupMembership.joined_at), col(GroupMembership.id))
@@ -86,9 +94,39 @@ def primary_groups(session: Session, *, consortium_id: str, user_ids: Iterable[s
     return result
 
 
-def primary_group_id(session: Session, *, consortium_id: str, user_id: str) -> int | None:
+def primary_group_id(session: Session, *, consortium_id: str, user_id: str, observers: bool = True) -> int | None:
     """The user's primary group, or None if they belong to none."""
-    return primary_groups(session, consortium_id=consortium_id, user_ids=[user_id]).get(user_id)
+    return primary_groups(session, consortium_id=consortium_id, user_ids=[user_id], observers=observers).get(user_id)
+
+
+def observer_only_ids(session: Session, *, consortium_id: str, user_ids: Iterable[str] | None = None) -> set[str]:
+    """Users who observe some group and take positions in none (one query)."""
+    query = select(GroupMembership.user_id, GroupMembership.observer).where(
+        GroupMembership.consortium_id == consortium_id)
+    if user_ids is not None:
+        query = query.where(col(GroupMembership.user_id).in_(list(user_ids)))
+    observing: set[str] = set()
+    member: set[str] = set()
+    for user_id, observer in session.exec(query):
+        (observing if observer else member).add(user_id)
+    return observing - member
+
+
+def memberships(session: Session, *, consortium_id: str) -> list[GroupMembership]:
+    """Every membership of a consortium, in the order members joined."""
+    query = select(GroupMembership).where(GroupMembership.consortium_id == consortium_id)
+    return list(session.exec(query.order_by(col(GroupMembership.joined_at), col(GroupMembership.id))))
+
+
+def observer_ids(session: Session, *, consortium_id: str, group_id: int) -> list[str]:
+    """Observers of one group, in the order they joined."""
+    query = (
+        select(GroupMembership.user_id)
+        .where(GroupMembership.consortium_id == consortium_id, GroupMembership.group_id == group_id,
+               col(GroupMembership.observer).is_(True))
+        .order_by(col(GroupMembership.joined_at), col(GroupMembership.id))
+    )
+    return list(session.exec(query))
 
 
 def user_group_ids(session: Session, *, consortium_id: str, user_id: str) -> list[int]:
@@ -112,33 +150,45 @@ def insert_group(session: Session, *, group: StakeholderGroup) -> bool:
 
 def add_memberships(
     session: Session, *, consortium_id: str, group_id: int, user_ids: Iterable[str], joined_at: datetime,
-    organisations: Mapping[str, str] | None = None,
+    organisations: Mapping[str, str] | None = None, observer: bool = False,
 ) -> list[str]:
-    """Add members (their order is kept by id), each with their organisation's name as it is now; returns
-    those who were not members yet.
+    """Add members, or observers (their order is kept by id), each with their organisation's name as it is
+    now; returns those who were not that yet.
 
     Each membership is a unique insert on (group, user) that does nothing when it exists, so two
-    simultaneous adds of one member add it once and neither fails.
+    simultaneous adds of one member add it once and neither fails; an existing membership of the
+    other kind is then switched by a conditional update (an observer added as a member takes
+    positions from then on, and the other way round).
     """
     insert = dialect_insert(session)
     added = []
     for user_id in dict.fromkeys(user_ids):
         statement = insert(GroupMembership).values(
-            consortium_id=consortium_id, group_id=group_id, user_id=user_id, joined_at=joined_at,
+            consortium_id=consortium_id, group_id=group_id, user_id=user_id, joined_at=joined_at, observer=observer,
             team_id=origin_workspace(), organisation=(organisations or {}).get(user_id),
         ).on_conflict_do_nothing(index_elements=["group_id", "user_id"]).returning(col(GroupMembership.id))
         if session.execute(statement).first() is not None:  # no row back: it was there already
             added.append(user_id)
+            continue
+        switched = session.execute(update(GroupMembership).where(
+            col(GroupMembership.consortium_id) == consortium_id, col(GroupMembership.group_id) == group_id,
+            col(GroupMembership.user_id) == user_id, col(GroupMembership.observer).is_not(observer),
+        ).values(observer=observer).execution_options(synchronize_session=False))
+        if switched.rowcount:  # type: ignore[attr-defined]
+            added.append(user_id)
     return added
 
 
-def remove_memberships(session: Session, *, consortium_id: str, group_id: int, user_ids: Iterable[str]) -> list[str]:
-    """Remove members; returns those who were members."""
+def remove_memberships(session: Session, *, consortium_id: str, group_id: int, user_ids: Iterable[str],
+                       observer: bool | None = None) -> list[str]:
+    """Remove members (``observer``: only observers, or only members); returns those who were removed."""
     wanted = list(dict.fromkeys(user_ids))
     query = select(GroupMembership).where(
         GroupMembership.consortium_id == consortium_id, GroupMembership.group_id == group_id,
         col(GroupMembership.user_id).in_(wanted),
     )
+    if observer is not None:
+        query = query.where(col(GroupMembership.observer).is_(observer))
     rows = list(session.exec(query))
     for row in rows:
         session.delete(row)

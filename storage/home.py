@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import Commitment, Position, Proposal, ProposalGroup
+from storage.models import Commitment, Position, Proposal, ProposalConflict, ProposalGroup
 
 ACTIVE = ("open", "blocked")
 
@@ -28,13 +28,16 @@ def list_user_commitments(session: Session, *, consortium_id: str, user_id: str,
 
 def list_awaiting_position(session: Session, *, consortium_id: str, user_id: str, group_ids: Collection[int] | None,
                            limit: int) -> tuple[list[Proposal], int]:
-    """Open proposals the user has taken no position on, closing soonest first, and how many in all.
+    """Open proposals the user has taken no position on (nor declared a conflict on), closing soonest first,
+    and how many in all.
 
     With ``group_ids`` only those requiring one of these groups (the user's).
     """
     answered = select(Position.proposal_id).where(Position.consortium_id == consortium_id, Position.user_id == user_id)
+    conflicted = select(ProposalConflict.proposal_id).where(ProposalConflict.consortium_id == consortium_id,
+                                                            ProposalConflict.user_id == user_id)
     where: list[Any] = [Proposal.consortium_id == consortium_id, Proposal.status == "open",
-                        col(Proposal.id).not_in(answered)]
+                        col(Proposal.id).not_in(answered), col(Proposal.id).not_in(conflicted)]
     if group_ids is not None:
         required = select(ProposalGroup.proposal_id).where(col(ProposalGroup.group_id).in_(list(group_ids)))
         where.append(col(Proposal.id).in_(required))

@@ -125,6 +125,7 @@ class GroupMembership(SQLModel, table=True):
     user_id: str = Field(max_length=32)
     organisation: str | None = Field(default=None, max_length=200)  # the member's, when they joined
     joined_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+    observer: bool = Field(default=False)  # receives the group's messages, takes no position, never quorum
 
 
 class Organisation(SQLModel, table=True):
@@ -189,6 +190,10 @@ class Proposal(SQLModel, table=True):
     reminded_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
     announced_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
     version: int = Field(default=0)
+    counting: str = Field(default="member", max_length=16)  # member | organisation
+    cap: int | None = Field(default=None)  # percent of the weighted total one organisation may weigh
+    hidden: bool = Field(default=False)  # no tallies, names or reasons until it closes
+    anonymous: bool = Field(default=False)  # counts, never names
 
 
 class ProposalGroup(SQLModel, table=True):
@@ -221,6 +226,37 @@ class Position(SQLModel, table=True):
     reason: str | None = _text(default=None)  # type: ignore[assignment]
     created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
     updated_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+    proxy_by: str | None = Field(default=None, max_length=32)  # the alternate who took it for the member
+
+
+class Proxy(SQLModel, table=True):
+    """A member's alternate (`/proxy`), who may take their positions: until a date, for one proposal or all;
+    ``revoked_at`` once replaced or turned off."""
+
+    __table_args__ = (Index("ix_proxy_alternate", "consortium_id", "alternate_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    consortium_id: str = Field(foreign_key="consortium.id", max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
+    member_id: str = Field(max_length=32, index=True)
+    alternate_id: str = Field(max_length=32)
+    until: date | None = Field(default=None)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    created_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
+    revoked_at: datetime | None = _ts(default=None)  # type: ignore[assignment]
+
+
+class ProposalConflict(SQLModel, table=True):
+    """A member's declared conflict of interest on a proposal: their position does not count there."""
+
+    __tablename__ = "proposal_conflict"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_conflict_proposal_user"),)
+    id: int | None = Field(default=None, primary_key=True)
+    consortium_id: str = Field(foreign_key="consortium.id", max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    user_id: str = Field(max_length=32)
+    statement: str = _text()  # type: ignore[assignment]
+    declared_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
 
 
 class Decision(SQLModel, table=True):

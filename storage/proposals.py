@@ -11,11 +11,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
 from storage.db import insert_unless_taken
-from storage.models import Decision, Position, Proposal, ProposalGroup
+from storage.models import Decision, Position, Proposal, ProposalConflict, ProposalGroup
 from storage.origin import claim_for, origin_workspace
 
 
@@ -82,8 +82,9 @@ def positions_by_proposal(session: Session, *, consortium_id: str,
 
 def upsert_position(session: Session, *, consortium_id: str, proposal_id: int, user_id: str, group_id: int | None,
                     choice: str, reason: str | None, now: datetime,
-                    organisation: str | None = None) -> tuple[bool, str | None]:
-    """Record a member's position: (changed, previous choice). The same position again changes nothing.
+                    organisation: str | None = None, proxy_by: str | None = None) -> tuple[bool, str | None]:
+    """Record a member's position (``proxy_by``: taken by their alternate): (changed, previous choice). The same
+    position again, by the same hand, changes nothing.
 
     A change records the member's group and organisation anew, as they are when it is made.
 
@@ -91,15 +92,17 @@ def upsert_position(session: Session, *, consortium_id: str, proposal_id: int, u
     """
     if insert_unless_taken(session, Position, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id,
                            group_id=group_id, organisation=organisation, choice=choice, reason=reason,
-                           created_at=now, updated_at=now, team_id=origin_workspace()) is not None:
+                           created_at=now, updated_at=now, team_id=origin_workspace(),
+                           proxy_by=proxy_by) is not None:
         return True, None
     mine = (col(Position.consortium_id) == consortium_id, col(Position.proposal_id) == proposal_id,
             col(Position.user_id) == user_id)
     previous = session.exec(select(Position.choice).where(*mine).with_for_update()).first()
     changed = _count(session, update(Position).where(
-        *mine, or_(col(Position.choice) != choice, col(Position.reason).is_distinct_from(reason)),
-    ).values(choice=choice, reason=reason, group_id=group_id, organisation=organisation,
-             updated_at=now).execution_options(
+        *mine, or_(col(Position.choice) != choice, col(Position.reason).is_distinct_from(reason),
+                   col(Position.proxy_by).is_distinct_from(proxy_by)),
+    ).values(choice=choice, reason=reason, group_id=group_id, organisation=organisation, updated_at=now,
+             proxy_by=proxy_by).execution_options(
         synchronize_session=False))
     return changed == 1, previous
 
@@ -159,3 +162,43 @@ def linked_decision_id(session: Session, *, consortium_id: str, proposal_id: int
     """The decision recorded from a proposal's consensus, if any."""
     return session.exec(select(Decision.id).where(
         col(Decision.consortium_id) == consortium_id, col(Decision.proposal_id) == proposal_id)).first()
+
+
+def conflicts_by_proposal(session: Session, *, consortium_id: str,
+                          proposal_ids: Iterable[int] | None = None) -> dict[int, list[ProposalConflict]]:
+    """Proposal id → its declared conflicts, oldest first (one query; every proposal when ids is None)."""
+    query = select(ProposalConflict).where(ProposalConflict.consortium_id == consortium_id)
+    if proposal_ids is not None:
+        query = query.where(col(ProposalConflict.proposal_id).in_(list(proposal_ids)))
+    result: dict[int, list[ProposalConflict]] = {}
+    for row in session.exec(query.order_by(col(ProposalConflict.declared_at), col(ProposalConflict.id))):
+        result.setdefault(row.proposal_id, []).append(row)
+    return result
+
+
+def add_conflict(session: Session, *, consortium_id: str, proposal_id: int, user_id: str, statement: str,
+                 now: datetime, team_id: str | None = None) -> bool:
+    """Record a member's declared conflict on a proposal; False when they had declared one already."""
+    return insert_unless_taken(session, ProposalConflict, consortium_id=consortium_id, team_id=team_id,
+                               proposal_id=proposal_id, user_id=user_id, statement=statement,
+                               declared_at=now) is not None
+
+
+def has_conflict(session: Session, *, consortium_id: str, proposal_id: int, user_id: str) -> bool:
+    """Whether the member declared a conflict on this proposal."""
+    return session.exec(select(ProposalConflict.id).where(
+        col(ProposalConflict.consortium_id) == consortium_id, col(ProposalConflict.proposal_id) == proposal_id,
+        col(ProposalConflict.user_id) == user_id)).first() is not None
+
+
+def delete_position(session: Session, *, consortium_id: str, proposal_id: int, user_id: str) -> str | None:
+    """Withdraw a member's position; the choice it held, or None when there was none."""
+    previous = get_position(session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id)
+    if previous is None:
+        return None
+    choice = str(previous.choice)
+    session.execute(delete(Position).where(
+        col(Position.consortium_id) == consortium_id, col(Position.proposal_id) == proposal_id,
+        col(Position.user_id) == user_id).execution_options(synchronize_session=False))
+    session.expunge(previous)
+    return choice

@@ -168,7 +168,8 @@ def build_digest(session: Session, *, consortium_id: str, channel_id: str, start
         scope=scope,
         group_names=names, decisions=decisions, decisions_total=decisions_total,
         commitments=_commitments(session, consortium_id=consortium_id, today=today, scope=scope, names=names),
-        proposals=_proposal_statuses(session, consortium_id=consortium_id, proposals=proposals, members=members),
+        proposals=_proposal_statuses(session, consortium_id=consortium_id, proposals=proposals,
+                                     members=members_by_group(session, consortium_id=consortium_id, observers=False)),
         proposals_total=proposals_total, closed=closed, participation=participation,
         silent_checkin_groups=[names[g] for g in (scope or names) if g not in checked and g in names],
         voices=voices, least_heard=least_heard(voices),
@@ -215,7 +216,7 @@ def _proposal_statuses(session: Session, *, consortium_id: str, proposals: Seque
     memberships = {gid: list(users) for gid, users in members.items()}
     return [ProposalStatus(proposal=p, required=required.get(p.id, []),
                            tally=tally(stances[p.id], required_groups=required.get(p.id, []),
-                                       memberships=memberships))
+                                       memberships=memberships, counting=p.counting or "member", cap=p.cap))
             for p in proposals if p.id is not None]
 
 

@@ -19,11 +19,12 @@ from sqlmodel import Session
 
 from bot.services.export_markdown import render_markdown
 from bot.services.people import known_names
+from bot.services.proposals import proposal_views
 from storage import checkins as checkin_store
 from storage.commitments import list_commitments
 from storage.decisions import list_decisions
-from storage.groups import group_names, list_groups, list_memberships
-from storage.proposals import list_proposals, positions_by_proposal, required_group_ids
+from storage.groups import group_names, list_groups, memberships
+from storage.proposals import list_proposals
 from storage.teams import list_audit
 
 Row = dict[str, Any]
@@ -35,13 +36,13 @@ FIELDS: dict[str, list[str]] = {
                     "due_date", "status", "channel_id", "thread_ts", "permalink", "created_by", "created_by_name",
                     "created_at", "updated_at", "decision_id"],
     "proposals": ["id", "consortium_id", "team_id", "title", "details", "status", "outcome", "channel_id", "closes_at",
-                  "required_groups", "positions"],
+                  "required_groups", "counting", "cap", "hidden", "anonymous", "positions", "conflicts"],
     "checkins": ["id", "consortium_id", "team_id", "group", "opened_at", "closed_at", "responses"],
     "groups": ["id", "consortium_id", "team_id", "name", "sector", "channel_id", "timezone", "members"],
     "audit": ["id", "consortium_id", "team_id", "created_at", "actor_id", "actor_name", "action", "entity", "entity_id",
               "detail"],
 }
-EXPORTERS: dict[str, Callable[[Session, str], list[Row]]] = {}
+EXPORTERS: dict[str, Callable[..., list[Row]]] = {}
 
 
 def origin(record: Any) -> str:
@@ -98,23 +99,39 @@ def export_commitments(session: Session, consortium_id: str) -> list[Row]:
     ]
 
 
-def export_proposals(session: Session, consortium_id: str) -> list[Row]:
-    """Every proposal of a consortium, oldest first, with its required groups and positions (one query each)."""
+def export_proposals(session: Session, consortium_id: str, *, with_names: bool = False) -> list[Row]:
+    """Every proposal of a consortium, oldest first, with its governance, required groups, positions and
+    declared conflicts (a fixed number of queries). An anonymous proposal names nobody unless ``with_names``
+    (the facilitators' record)."""
     names = group_names(session, consortium_id=consortium_id)
-    required = required_group_ids(session, consortium_id=consortium_id)
-    positions = positions_by_proposal(session, consortium_id=consortium_id)
     people = known_names(session, consortium_id=consortium_id)
-    return [
-        {"id": p.id, "consortium_id": p.consortium_id, "team_id": origin(p), "title": plain(p.title),
-         "details": plain(p.details),
-         "status": p.status, "outcome": p.outcome, "channel_id": p.channel_id, "closes_at": iso(p.closes_at),
-         "required_groups": [names[g] for g in required.get(p.id or 0, []) if g in names],
-         "positions": [{"user_id": pos.user_id, "user_name": people.get(pos.user_id),
-                        "group": names.get(pos.group_id) if pos.group_id else None,
-                        "organisation": plain(pos.organisation), "choice": pos.choice, "reason": plain(pos.reason)}
-                       for pos in positions.get(p.id or 0, [])]}
-        for p in list_proposals(session, consortium_id=consortium_id)
-    ]
+    views = proposal_views(session, consortium_id=consortium_id,
+                           proposals=list_proposals(session, consortium_id=consortium_id))
+    rows = []
+    for view in views:
+        p = view.proposal
+        nameless = p.anonymous and not with_names
+
+        def who(user_id: str, nameless: bool = nameless) -> str | None:
+            return None if nameless else user_id
+
+        rows.append({
+            "id": p.id, "consortium_id": p.consortium_id, "team_id": origin(p), "title": plain(p.title),
+            "details": plain(p.details), "status": p.status, "outcome": p.outcome, "channel_id": p.channel_id,
+            "closes_at": iso(p.closes_at), "required_groups": [names[g] for g in view.required_ids if g in names],
+            "counting": p.counting, "cap": p.cap, "hidden": p.hidden, "anonymous": p.anonymous,
+            "positions": [{"user_id": who(pos.proxy_by or pos.user_id),
+                           "user_name": None if nameless else people.get(pos.proxy_by or pos.user_id),
+                           "group": names.get(pos.group_id) if pos.group_id else None,
+                           "choice": pos.choice, "reason": plain(pos.reason),
+                           "organisation": plain(view.organisations.get(pos.user_id)),
+                           "proxy_for": who(pos.user_id) if pos.proxy_by else None,
+                           "advisory": pos.user_id in view.tally.advisory}
+                          for pos in view.positions if pos.user_id not in view.excluded],
+            "conflicts": [{"user_id": who(c.user_id), "organisation": plain(view.organisations.get(c.user_id)),
+                           "statement": plain(c.statement), "declared_at": iso(c.declared_at)}
+                          for c in view.conflicts]})
+    return rows
 
 
 def export_checkins(session: Session, consortium_id: str) -> list[Row]:
@@ -136,20 +153,22 @@ def export_checkins(session: Session, consortium_id: str) -> list[Row]:
 
 
 def export_groups(session: Session, consortium_id: str) -> list[Row]:
-    """Every stakeholder group of a consortium, by name, with its members in the order they joined: each
-    with the organisation recorded when they joined, and whether it is their primary group (two queries)."""
-    members: dict[int, list[Row]] = {}
-    primary_seen: set[str] = set()
-    for m in list_memberships(session, consortium_id=consortium_id):  # oldest first: a user's first is primary
-        members.setdefault(m.group_id, []).append({"user_id": m.user_id, "organisation": plain(m.organisation),
-                                                   "primary": m.user_id not in primary_seen, "observer": False})
-        primary_seen.add(m.user_id)
-    return [
-        {"id": g.id, "consortium_id": g.consortium_id, "team_id": origin(g), "name": plain(g.name),
-         "sector": plain(g.sector), "channel_id": g.channel_id, "timezone": g.timezone,
-         "members": members.get(g.id or 0, [])}
-        for g in list_groups(session, consortium_id=consortium_id)
-    ]
+    """Every stakeholder group of a consortium, by name, with its members: the organisation recorded when they
+    joined, whether it is their primary group (the first they joined) and whether they only observe (two
+    queries)."""
+    rows = memberships(session, consortium_id=consortium_id)
+    primary: dict[str, int] = {}
+    by_group: dict[int, list[Row]] = {}
+    for m in rows:
+        primary.setdefault(m.user_id, m.group_id)
+    for m in rows:
+        by_group.setdefault(m.group_id, []).append({
+            "user_id": m.user_id, "organisation": plain(m.organisation),
+            "primary": primary[m.user_id] == m.group_id, "observer": m.observer})
+    return [{"id": g.id, "consortium_id": g.consortium_id, "team_id": origin(g), "name": plain(g.name),
+             "sector": plain(g.sector), "channel_id": g.channel_id, "timezone": g.timezone,
+             "members": by_group.get(g.id or 0, [])}
+            for g in list_groups(session, consortium_id=consortium_id)]
 
 
 def export_audit(session: Session, consortium_id: str) -> list[Row]:
@@ -177,8 +196,10 @@ EXPORTERS.update({"decisions": export_decisions, "commitments": export_commitmen
                   "audit": export_audit})
 
 
-def export_rows(session: Session, *, kind: str, consortium_id: str) -> list[Row]:
-    """The rows of one kind of record for a consortium."""
+def export_rows(session: Session, *, kind: str, consortium_id: str, with_names: bool = False) -> list[Row]:
+    """The rows of one kind of record for a consortium (``with_names``: anonymous proposals' names too)."""
+    if kind == "proposals":
+        return export_proposals(session, consortium_id, with_names=with_names)
     return EXPORTERS[kind](session, consortium_id)
 
 

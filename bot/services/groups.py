@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from sqlmodel import Session
@@ -36,6 +36,7 @@ class GroupInfo:
     member_ids: list[str]
     next_checkin: datetime | None
     open_round: RoundState | None = None
+    observer_ids: list[str] = field(default_factory=list)  # also in member_ids: they receive, take no position
 
 
 def find_group(session: Session, *, consortium_id: str, name: str) -> StakeholderGroup:
@@ -68,14 +69,18 @@ def create_group(
 
 def change_members(
     session: Session, *, settings: Settings, consortium_id: str, actor_id: str, name: str, user_ids: Sequence[str],
-    add: bool, now: datetime, member_teams: Mapping[str, str] | None = None,
+    add: bool, now: datetime, member_teams: Mapping[str, str] | None = None, observer: bool = False,
 ) -> tuple[StakeholderGroup, list[str], list[str]]:
-    """A facilitator adds or removes members. Returns (group, changed, unchanged).
+    """A facilitator adds or removes members, or observers (who receive the group's messages, digests and
+    check-ins but take no position and never count for quorum). Returns (group, changed, unchanged).
 
-    ``member_teams``: the workspace each added member comes from, where Slack said; a member from
-    another workspace than the consortium's gets its organisation unless they have one.
+    Adding a member who observes makes them a member, and adding a member as an observer makes them one;
+    removing observers removes observers only. ``member_teams``: the workspace each added member comes
+    from, where Slack said; a member from another workspace than the consortium's gets its organisation
+    unless they have one.
     """
-    doing = "add members to groups" if add else "remove members from groups"
+    kind = "observers" if observer else "members"
+    doing = f"add {kind} to groups" if add else f"remove {kind} from groups"
     require_facilitator(session, settings=settings, consortium_id=consortium_id, user_id=actor_id, doing=doing)
     group = find_group(session, consortium_id=consortium_id, name=name)
     assert group.id is not None
@@ -84,14 +89,16 @@ def change_members(
             organisations.apply_workspace_default(session, consortium_id=consortium_id, user_id=user_id,
                                                   team_id=team_id, now=now)
         changed = store.add_memberships(session, consortium_id=consortium_id, group_id=group.id, user_ids=user_ids,
-                                        joined_at=now, organisations=organisations.organisations_of(
+                                        joined_at=now, observer=observer, organisations=organisations.organisations_of(
                                             session, consortium_id=consortium_id, user_ids=user_ids))
     else:
-        changed = store.remove_memberships(session, consortium_id=consortium_id, group_id=group.id, user_ids=user_ids)
+        changed = store.remove_memberships(session, consortium_id=consortium_id, group_id=group.id, user_ids=user_ids,
+                                           observer=True if observer else None)
     unchanged = [u for u in dict.fromkeys(user_ids) if u not in changed]
     if changed:
-        write_audit(session, consortium_id=consortium_id, actor_id=actor_id,
-                    action="group.add" if add else "group.remove",
+        action = ("group.observer_add" if add else "group.observer_remove") if observer else (
+            "group.add" if add else "group.remove")
+        write_audit(session, consortium_id=consortium_id, actor_id=actor_id, action=action,
                     entity="group", entity_id=group.id, detail={"user_ids": changed})
     return group, changed, unchanged
 
@@ -142,7 +149,8 @@ def group_info(session: Session, *, consortium_id: str, name: str, now: datetime
                            failed=sum(1 for s in statuses.values() if s == "failed"))
     return GroupInfo(group=group, member_ids=store.list_member_ids(session, consortium_id=consortium_id,
                                                                    group_id=group.id),
-                     next_checkin=next_checkin(group, after=now), open_round=state)
+                     next_checkin=next_checkin(group, after=now), open_round=state,
+                     observer_ids=store.observer_ids(session, consortium_id=consortium_id, group_id=group.id))
 
 
 def list_groups(session: Session, *, consortium_id: str) -> list[StakeholderGroup]:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from bot.services.organisations import organisation_of
 from bot.services.schedule import next_fire_time
 from storage import home as store
-from storage.groups import list_groups, user_group_ids
+from storage.groups import list_groups, observer_only_ids, user_group_ids
 from storage.models import Commitment, Proposal, StakeholderGroup
 
 COMMITMENTS_SHOWN = 25
@@ -56,6 +56,8 @@ def home_overview(session: Session, *, consortium_id: str, user_id: str, now: da
                                                      limit=COMMITMENTS_SHOWN)
     awaiting, awaiting_total = store.list_awaiting_position(session, consortium_id=consortium_id, user_id=user_id,
                                                             group_ids=mine or None, limit=PROPOSALS_SHOWN)
+    if observer_only_ids(session, consortium_id=consortium_id, user_ids=[user_id]):
+        awaiting, awaiting_total = [], 0  # observers take no position: nothing awaits theirs
     groups = [GroupCheckin(group=by_id[gid], next_checkin=next_checkin(by_id[gid], after=now))
               for gid in mine if gid in by_id]
     return HomeOverview(user_id=user_id, today=today, commitments=commitments, commitments_total=total,

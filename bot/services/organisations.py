@@ -133,6 +133,12 @@ def organisation_of(session: Session, *, consortium_id: str, user_id: str) -> st
     return store.organisation_names(session, consortium_id=consortium_id, user_ids=[user_id]).get(user_id)
 
 
+def representatives_of(session: Session, *, consortium_id: str) -> dict[str, str]:
+    """Organisation name → its representative (`/org representative`), for those that have one (one query)."""
+    return {o.name: o.representative_user_id for o in store.list_organisations(session, consortium_id=consortium_id)
+            if o.representative_user_id}
+
+
 def focal_point_of(session: Session, *, consortium_id: str, user_id: str) -> str | None:
     """The focal point of the organisation a member belongs to now (None without either)."""
     found = store.organisation_ids(session, consortium_id=consortium_id, user_ids=[user_id]).get(user_id)

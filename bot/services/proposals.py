@@ -18,9 +18,9 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.services import Forbidden, Invalid, NotFound
 from bot.services.access import is_facilitator
-from bot.services.consensus import CHOICES, OUTCOME_LABELS, ProposalView, standing
+from bot.services.consensus import CHOICES, COUNTINGS, OUTCOME_LABELS, Governance, ProposalView, standing
 from bot.services.decisions import claim_named_superseded, record_decision
-from bot.services.organisations import organisation_of
+from bot.services.organisations import organisation_of, representatives_of
 from storage import groups, sweeps
 from storage import proposals as store
 from storage.models import Position, Proposal
@@ -75,13 +75,24 @@ def check_closing_time(closes_at: datetime, *, now: datetime) -> None:
         raise Invalid("A proposal can stay open for at most a year; pick an earlier closing date.")
 
 
+def check_governance(*, counting: str, cap: int | None) -> None:
+    """Refuse a counting mode or cap that is not one."""
+    if counting not in COUNTINGS:
+        raise Invalid(f"Counting is `member` or `organisation`, not `{counting}`.")
+    if cap is not None and not 1 <= cap <= 100:
+        raise Invalid("A cap is a percentage from 1 to 100.")
+
+
 def create_proposal(session: Session, *, settings: Settings, consortium_id: str, author_id: str, channel_id: str,
                     title: str, now: datetime, details: str | None = None, closes_at: datetime | None = None,
-                    group_ids: Sequence[int] | None = None) -> Proposal:
-    """Open a proposal; required groups default to every group of the team."""
+                    group_ids: Sequence[int] | None = None, counting: str | None = None, cap: int | None = None,
+                    hidden: bool = False, anonymous: bool = False) -> Proposal:
+    """Open a proposal; required groups default to every group of the team, counting to the consortium's default."""
     title, details = title.strip(), (details or "").strip() or None
     if not title:
         raise Invalid("Give the proposal a title: `/propose <title>`.")
+    counting = counting or settings.default_counting
+    check_governance(counting=counting, cap=cap)
     closes_at = closes_at or now + settings.proposal_duration
     check_closing_time(closes_at, now=now)
     known = groups.group_names(session, consortium_id=consortium_id)
@@ -91,10 +102,12 @@ def create_proposal(session: Session, *, settings: Settings, consortium_id: str,
         raise Invalid(f"Unknown stakeholder group(s): {', '.join(map(str, unknown))}. See `/group list`.")
     proposal = store.add_proposal(session, group_ids=group_ids, proposal=Proposal(
         consortium_id=consortium_id, title=title, details=details, author_id=author_id, channel_id=channel_id,
-        closes_at=closes_at, created_at=now))
+        closes_at=closes_at, created_at=now, counting=counting, cap=cap, hidden=hidden, anonymous=anonymous))
     write_audit(session, consortium_id=consortium_id, actor_id=author_id, action="proposal.create", entity="proposal",
                 entity_id=proposal.id, detail={"channel_id": channel_id, "closes_at": closes_at,
-                                               "required_groups": [known[g] for g in group_ids]})
+                                               "required_groups": [known[g] for g in group_ids],
+                                               "counting": counting, "cap": cap, "hidden": hidden,
+                                               "anonymous": anonymous})
     return proposal
 
 
@@ -132,6 +145,19 @@ def record_message(session: Session, *, consortium_id: str, proposal_id: int, me
     store.set_message_ts(session, consortium_id=consortium_id, proposal_id=proposal_id, message_ts=message_ts)
 
 
+OBSERVER_MESSAGE = "You observe your groups: observers receive messages and check-ins but don't take positions."
+
+
+def check_may_take_position(session: Session, *, consortium_id: str, proposal_id: int, user_id: str) -> None:
+    """Refuse (Invalid, saying why) a member who may not take a position on this proposal: an observer, or a
+    member who declared a conflict on it."""
+    if groups.observer_only_ids(session, consortium_id=consortium_id, user_ids=[user_id]):
+        raise Invalid(OBSERVER_MESSAGE)
+    if store.has_conflict(session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id):
+        raise Invalid(f"You declared a conflict of interest on proposal #{proposal_id}, "
+                      "so you don't take a position on it.")
+
+
 def take_position(session: Session, *, consortium_id: str, proposal_id: int, user_id: str, choice: str,
                   reason: str | None, now: datetime) -> PositionResult:
     """Record or change a member's position, attributed to their primary group now.
@@ -144,7 +170,8 @@ def take_position(session: Session, *, consortium_id: str, proposal_id: int, use
     if choice == "block" and not reason:
         raise Invalid("A block needs a reason: say what would have to change for you to lift it.")
     proposal = open_proposal(session, consortium_id=consortium_id, proposal_id=proposal_id)
-    group_id = groups.primary_group_id(session, consortium_id=consortium_id, user_id=user_id)
+    check_may_take_position(session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id)
+    group_id = groups.primary_group_id(session, consortium_id=consortium_id, user_id=user_id, observers=False)
     changed, previous = store.upsert_position(session, consortium_id=consortium_id, proposal_id=proposal_id,
                                               user_id=user_id, group_id=group_id, choice=choice,
                                               reason=reason, now=now, organisation=organisation_of(
@@ -164,6 +191,15 @@ def current_version(session: Session, *, consortium_id: str, proposal_id: int) -
     return store.current_version(session, consortium_id=consortium_id, proposal_id=proposal_id)
 
 
+def organisation_inputs(session: Session, *, consortium_id: str,
+                        positions: Sequence[Position]) -> tuple[dict[int, str | None], dict[str, str]]:
+    """What counting per organisation needs: each position's organisation (position id → the name recorded
+    with the position; None: the member counts as their own organisation) and each organisation's
+    representative ({organisation: user id}, as set with `/org representative`)."""
+    recorded = {pos.id: pos.organisation for pos in positions if pos.id is not None}
+    return recorded, representatives_of(session, consortium_id=consortium_id)
+
+
 def proposal_views(session: Session, *, consortium_id: str, proposals: Sequence[Proposal]) -> list[ProposalView]:
     """Where each proposal stands (a fixed number of queries, however many proposals)."""
     if not proposals:
@@ -171,10 +207,19 @@ def proposal_views(session: Session, *, consortium_id: str, proposals: Sequence[
     ids = [p.id for p in proposals if p.id is not None]
     required = store.required_group_ids(session, consortium_id=consortium_id, proposal_ids=ids)
     positions = store.positions_by_proposal(session, consortium_id=consortium_id, proposal_ids=ids)
-    memberships = groups.members_by_group(session, consortium_id=consortium_id)
+    conflicts = store.conflicts_by_proposal(session, consortium_id=consortium_id, proposal_ids=ids)
+    memberships = groups.members_by_group(session, consortium_id=consortium_id, observers=False)
     names = groups.group_names(session, consortium_id=consortium_id)
-    return [standing(p, required.get(p.id or 0, []), positions.get(p.id or 0, []), memberships, names)
-            for p in proposals]
+    observers = groups.observer_only_ids(session, consortium_id=consortium_id)
+    organisations, representatives = organisation_inputs(
+        session, consortium_id=consortium_id, positions=[pos for rows in positions.values() for pos in rows])
+    views = []
+    for p in proposals:
+        governance = Governance(organisations=organisations, representatives=representatives,
+                                conflicts=tuple(conflicts.get(p.id or 0, [])), observers=frozenset(observers))
+        views.append(standing(p, required.get(p.id or 0, []), positions.get(p.id or 0, []), memberships, names,
+                              governance=governance))
+    return views
 
 
 def proposal_view(session: Session, *, consortium_id: str, proposal_id: int) -> ProposalView:
@@ -200,6 +245,12 @@ def _rationale(view: ProposalView) -> str:
     counts = view.tally.overall
     line = (f"Consensus on proposal #{view.proposal.id}: {counts['agree']} agree, "
             f"{counts['disagree']} disagree, {counts['abstain']} abstain.")
+    if view.proposal.counting == "organisation":
+        line += " Counted per organisation."
+    if view.tally.weighted:
+        t = view.tally
+        line += (f" Weighted with a cap of {view.proposal.cap} % per organisation: "
+                 f"{float(t.agree_weight):.2f} agree, {float(t.disagree_weight):.2f} disagree.")
     return f"{line}\n{view.proposal.details}" if view.proposal.details else line
 
 
@@ -300,13 +351,13 @@ def claim_due_reminders(session: Session, *, now: datetime, remind_before: timed
     reminders: list[Reminder] = []
     for consortium_id in sorted({p.consortium_id for p in candidates if p.id in won}):
         mine = [p for p in candidates if p.id in won and p.consortium_id == consortium_id]
-        members = groups.members_by_group(session, consortium_id=consortium_id)
+        members = groups.members_by_group(session, consortium_id=consortium_id, observers=False)
         names = groups.group_names(session, consortium_id=consortium_id)
         for view in proposal_views(session, consortium_id=consortium_id, proposals=mine):
             recipients: dict[str, list[str]] = {}
             for group_id in view.tally.silent_groups:
                 for user_id in members.get(group_id, []):
-                    if user_id not in view.voters:
+                    if user_id not in view.voters and user_id not in view.excluded:  # a conflict: not asked
                         recipients.setdefault(user_id, []).append(names.get(group_id, f"#{group_id}"))
             write_audit(session, consortium_id=consortium_id, actor_id=None, action="proposal.remind",
                         entity="proposal",

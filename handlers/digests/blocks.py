@@ -229,9 +229,14 @@ def proposal_lines(digest: Digest, fmt: Format) -> list[str]:
         p, t = status.proposal, status.tally
         overall = " · ".join(f"{t.overall[c]} {c}" for c in CHOICES)
         title = fmt.bold(f"#{p.id} " + fmt.text(p.title, 150))
-        lines.append(f"• {title} — closes {fmt.moment(p.closes_at)}; "
-                     f"if it closed now: {fmt.bold(OUTCOME_LABELS[t.outcome])} ({overall})")
-        if by_group := _group_counts(status, digest):
+        if p.hidden:  # no tallies until it closes: only which groups have been heard from
+            heard = sorted((digest.group_names.get(g, "?") for g in t.heard), key=str.casefold)
+            lines.append(f"• {title} — closes {fmt.moment(p.closes_at)}; hidden until it closes"
+                         + (f"; heard from: {fmt.text(', '.join(heard), 600)}" if heard else ""))
+        else:
+            lines.append(f"• {title} — closes {fmt.moment(p.closes_at)}; "
+                         f"if it closed now: {fmt.bold(OUTCOME_LABELS[t.outcome])} ({overall})")
+        if not p.hidden and (by_group := _group_counts(status, digest)):
             lines.append(f"   {fmt.text(by_group, 600)}")
         if t.silent_groups:
             names = (digest.group_names.get(g, "?") for g in t.silent_groups)

@@ -88,6 +88,8 @@ def group_show_blocks(info: GroupInfo, *, summary_failed: tuple[CheckinRound, st
         f"*Next check-in:* {next_text(g, info.next_checkin)}",
         f"*Members ({len(info.member_ids)}):* {_mentions(info.member_ids)}",
     ]
+    if info.observer_ids:
+        facts.append(f"*Observers* (receive everything, take no position): {_mentions(info.observer_ids)}")
     blocks = [section(_title(g)), *sections("\n".join(facts))]
     state = info.open_round
     if state is not None:

@@ -20,6 +20,7 @@ from handlers.groups.grammar import (
     GroupCommand,
     GroupCreate,
     GroupList,
+    GroupObserver,
     GroupRemove,
     GroupSchedule,
     GroupShow,
@@ -78,21 +79,26 @@ def _create(rt: Runtime, parsed: GroupCreate, *, consortium_id: str, user_id: st
             f"Next: `/group add {name} @user…` and `/group schedule {name} <days> <HH:MM>`.")
 
 
-def _members(rt: Runtime, client: Any, parsed: GroupAdd | GroupRemove, *, consortium_id: str, user_id: str) -> str:
-    add = isinstance(parsed, GroupAdd)
+def _members(rt: Runtime, client: Any, parsed: GroupAdd | GroupRemove | GroupObserver, *, consortium_id: str,
+             user_id: str) -> str:
+    observer = isinstance(parsed, GroupObserver)
+    add = parsed.add if isinstance(parsed, GroupObserver) else isinstance(parsed, GroupAdd)
     teams: dict[str, str] = {}
     unknown = _check_users(client, parsed.user_ids, unknown_ok=True, teams=teams) if add else []
     know_workspace_names(rt, client, consortium_id=consortium_id, member_teams=teams)
     with rt.session() as session:
         group, changed, unchanged = service.change_members(
             session, settings=rt.settings, consortium_id=consortium_id, actor_id=user_id, name=parsed.name,
-            user_ids=parsed.user_ids, add=add, now=rt.clock.now(), member_teams=teams)
+            user_ids=parsed.user_ids, add=add, now=rt.clock.now(), member_teams=teams, observer=observer)
     name = safe(group.name)
     lines = []
     if changed:
-        lines.append(f"{'Added' if add else 'Removed'} {_people(changed)} {'to' if add else 'from'} *{name}*.")
+        what = " as observers (they take no position)" if observer and add else " as observers" if observer else ""
+        lines.append(f"{'Added' if add else 'Removed'} {_people(changed)} {'to' if add else 'from'} *{name}*{what}.")
     if unchanged:
-        lines.append(f"{'Already in' if add else 'Not members of'} *{name}*: {_people(unchanged)}.")
+        said = (("Already observers of" if add else "Not observers of") if observer
+                else ("Already in" if add else "Not members of"))
+        lines.append(f"{said} *{name}*: {_people(unchanged)}.")
     unseen = [u for u in changed if u in unknown]
     if unseen:
         who = "a member" if len(unseen) == 1 else "members"
@@ -131,7 +137,7 @@ def handle_group_command(call: SlashCall, parsed: GroupCommand) -> None:
     who = {"consortium_id": consortium_id, "user_id": call.user_id}
     if isinstance(parsed, GroupCreate):
         reply(respond, _create(rt, parsed, **who))
-    elif isinstance(parsed, GroupAdd | GroupRemove):
+    elif isinstance(parsed, GroupAdd | GroupRemove | GroupObserver):
         reply(respond, _members(rt, client, parsed, **who))
     elif isinstance(parsed, GroupSchedule):
         reply(respond, _schedule(rt, parsed, **who))

@@ -29,6 +29,10 @@ USAGE = CommandUsage("/group", "Manage stakeholder groups", (
          "create a stakeholder group (facilitator)"),
     Form("/group add <name> @user…", "add members (facilitator)"),
     Form("/group remove <name> @user…", "remove members (facilitator)"),
+    Form("/group observer add <name> @user…",
+         "add observers: they receive the group's messages, digests and check-ins but take no position "
+         "and never count for quorum (facilitator)"),
+    Form("/group observer remove <name> @user…", "remove observers (facilitator)"),
     Form("/group schedule <name> <days> <HH:MM>", "check-ins on those days at that local time"),
     Form("/group schedule <name> off", "stop its check-ins"),
     Form("/group list", "every group"),
@@ -58,6 +62,13 @@ class GroupRemove:
 
 
 @dataclass(frozen=True)
+class GroupObserver:
+    name: str
+    user_ids: tuple[str, ...]
+    add: bool
+
+
+@dataclass(frozen=True)
 class GroupSchedule:
     name: str
     days: tuple[str, ...] | None = None
@@ -81,7 +92,7 @@ class FacilitatorAdd:
 
 
 GroupCommand = (
-    GroupCreate | GroupAdd | GroupRemove | GroupSchedule | GroupList | GroupShow | FacilitatorAdd
+    GroupCreate | GroupAdd | GroupRemove | GroupObserver | GroupSchedule | GroupList | GroupShow | FacilitatorAdd
 ) | Help
 
 
@@ -100,6 +111,7 @@ def parse_group_command(text: str) -> GroupCommand:
         "create": _group_create,
         "schedule": _group_schedule,
         "facilitator": _facilitator,
+        "observer": _observer,
     }
     if word not in parsers:
         raise ParseError(f"`/group {word}` is not a command.")
@@ -182,3 +194,12 @@ def _facilitator(rest: str) -> FacilitatorAdd:
     if word != "add":
         raise ParseError(f"Use `{form}`.", form)
     return FacilitatorAdd(mentioned(users, form))
+
+
+def _observer(rest: str) -> GroupObserver:
+    verb, rest = head(rest)
+    if verb not in ("add", "remove"):
+        form = USAGE.line("observer add")
+        raise ParseError(f"Use `{form}` or `{USAGE.line('observer remove')}`.", form)
+    name, users = _group_members(rest, USAGE.line(f"observer {verb}"))
+    return GroupObserver(name, users, add=verb == "add")

@@ -1,4 +1,4 @@
-"""Messages and modals for proposals: the live proposal, its closing, reminders, the forms.
+"""Messages for proposals: the live proposal, its closing, reminders (the forms are in forms.py).
 
 Every list here is bounded (groups, silent groups, reasons) and every user text passes through
 ``safe()``, so a proposal's message fits Slack's limits however many members, groups and
@@ -7,10 +7,8 @@ reasons there are.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
-from typing import Any
+from fractions import Fraction
 
 from bot.services.consensus import CHOICES, OUTCOME_LABELS, ProposalView
 from handlers.shared import ids
@@ -28,7 +26,6 @@ from handlers.shared.blocks import (
     sections,
     slack_date,
     truncate,
-    unescape,
 )
 
 BUTTONS = ((ids.POSITION_AGREE, "Agree", "primary"), (ids.POSITION_ABSTAIN, "Abstain", None),
@@ -53,10 +50,39 @@ def counts_text(counts: Mapping[str, int]) -> str:
     return " · ".join(f"{counts.get(choice, 0)} {choice}" for choice in CHOICES)
 
 
-def position_buttons(proposal_id: int) -> Block:
-    """Agree / Abstain / Disagree / Block, each carrying the proposal id."""
-    return actions(*(button(label, action_id=action, value=str(proposal_id), style=style)
-                     for action, label, style in BUTTONS), block_id=f"{POSITIONS_BLOCK}_{proposal_id}")
+def position_buttons(proposal_id: int, *, conflict: bool = False) -> Block:
+    """Agree / Abstain / Disagree / Block (and *Declare a conflict*), each carrying the proposal id."""
+    buttons = [button(label, action_id=action, value=str(proposal_id), style=style) for action, label, style in BUTTONS]
+    if conflict:
+        buttons.append(button("Declare a conflict", action_id=ids.DECLARE_CONFLICT, value=str(proposal_id)))
+    return actions(*buttons, block_id=f"{POSITIONS_BLOCK}_{proposal_id}")
+
+
+def proxy_offer_blocks(text: str, *, proposal_id: int, members: Sequence[str]) -> list[Block]:
+    """An alternate's answer after their own click: the same position "for @member", one button each."""
+    rows = [{**section(f"You hold <@{m}>'s proxy."),
+             "accessory": button("Same for them", action_id=ids.POSITION_FOR, value=f"{proposal_id}:{m}")}
+            for m in members[:20]]
+    return [section(text), *rows,
+            context("The button takes, for them, the position you now hold. Their own position, if they take "
+                    "one, overrides it.")]
+
+
+def proxied_lines(view: ProposalView) -> list[str]:
+    """``Agree — by @alt for @member`` for every position an alternate took."""
+    if view.proposal.anonymous:
+        return [f"{ICONS[p.choice]} {p.choice.capitalize()} — by an alternate for a member"
+                for p in view.positions if p.proxy_by and p.user_id not in view.excluded]
+    return [f"{ICONS[p.choice]} {p.choice.capitalize()} — by <@{p.proxy_by}> for <@{p.user_id}>"
+            for p in view.positions if p.proxy_by and p.user_id not in view.excluded]
+
+
+def conflict_reply(proposal_id: int, withdrawn: str | None) -> str:
+    """What a member hears once their conflict is recorded."""
+    text = f"Your conflict of interest on proposal #{proposal_id} is recorded and shown on the proposal."
+    if withdrawn:
+        text += f" Your position ({withdrawn}) is withdrawn."
+    return text + " You take no position on it."
 
 
 def names_line(names: Sequence[str], *, limit: int = MAX_SILENT_NAMES) -> str:
@@ -101,36 +127,109 @@ def _title(view: ProposalView) -> list[Block]:
 
 def _group_lines(view: ProposalView) -> list[str]:
     lines = []
+    advised = {p.group_id for p in view.positions if p.user_id in view.tally.advisory}
     for g in view.groups:
         name = f"*{truncate(safe(g.name), 100)}*" if g.name else "_No group_"
         note = ""
         if g.group_id is not None and not g.required:
             note = " _(not required)_"
+        elif not any(g.counts.values()) and g.group_id in advised:
+            note = " _(heard through advice: its organisations are counted through other members)_"
         elif not any(g.counts.values()):
             note = " _(heard through members counted with their primary group)_"
         lines.append(f"{name}: {counts_text(g.counts)}{note}")
     return lines
 
 
+def _who(view: ProposalView, user_id: str) -> str:
+    """A member as a message names them: a mention, or nobody on an anonymous proposal."""
+    return "a member" if view.proposal.anonymous else f"<@{user_id}>"
+
+
+def _weight(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):.2f}"
+
+
+def governance_line(view: ProposalView) -> str | None:
+    """How this proposal counts, when it is not the plain default: ``Counting: per organisation · cap 25 %``."""
+    p = view.proposal
+    parts = ["Counting: per organisation" if p.counting == "organisation" else None,
+             f"cap {p.cap} % per organisation" if p.cap is not None else None,
+             "hidden until it closes" if p.hidden else None, "anonymous" if p.anonymous else None]
+    shown = [part for part in parts if part]
+    return " · ".join(shown) if shown else None
+
+
+def _weighted_text(view: ProposalView) -> str | None:
+    t = view.tally
+    if not t.weighted:
+        return None
+    total = t.agree_weight + t.disagree_weight
+    share = f" — {float(t.agree_weight / total) * 100:.1f} % agree" if total else ""
+    return (f"*Weighted (cap {view.proposal.cap} %):* {_weight(t.agree_weight)} agree · "
+            f"{_weight(t.disagree_weight)} disagree{share}")
+
+
+def _governance_blocks(view: ProposalView) -> list[Block]:
+    """Stand-ins, advice and declared conflicts."""
+    blocks: list[Block] = []
+    if proxied := proxied_lines(view):
+        blocks += packed_sections("*By proxy*", proxied, max_sections=1, limit=MAX_CONCERNS)
+    stand_ins = [f"{_who(view, user)} stands in for *{truncate(safe(org), 100)}* (first to take a position; "
+                 "no representative set)" for org, user in view.tally.stand_ins.items()]
+    if stand_ins:
+        blocks += packed_sections("*Standing in*", stand_ins, max_sections=1, limit=MAX_CONCERNS)
+    advice = [f"{ICONS[a.choice]} *{a.choice}* — {_who(view, a.user_id)}"
+              + (f" ({truncate(safe(a.organisation), 80)})" if a.organisation else "")
+              + (f": {truncate(safe(' '.join(a.reason.split())), MAX_REASON)}" if a.reason else "")
+              for a in view.advice]
+    if advice:
+        blocks += packed_sections("*Advice (not counted)*", advice, max_sections=2, limit=MAX_CONCERNS)
+    conflicts = [f"{_who(view, c.user_id)}: {truncate(safe(' '.join(c.statement.split())), MAX_REASON)}"
+                 for c in view.conflicts]
+    if conflicts:
+        blocks += packed_sections("*Conflicts declared* (their positions do not count)", conflicts,
+                                  max_sections=1, limit=MAX_CONCERNS)
+    return blocks
+
+
+def hidden_blocks(view: ProposalView) -> list[Block]:
+    """A hidden proposal while it is open: which groups have been heard from and how many members, nothing else."""
+    heard = sorted((g.name for g in view.groups if g.heard and g.name), key=str.casefold)
+    count = view.members_heard
+    text = (f":see_no_evil: *Hidden until it closes.* {count} member{'s' if count != 1 else ''} "
+            f"{'have' if count != 1 else 'has'} taken a position.")
+    if heard:
+        text += f"\n*Heard from:* {names_line(heard)}"
+    blocks = [section(text)]
+    if view.silent:
+        blocks.append(section(f"*Not yet heard from:* {names_line(view.silent)}"))
+    return blocks
+
+
 def standing_blocks(view: ProposalView) -> list[Block]:
     """Counts overall and per group, the groups not yet heard from, and the outcome (now, or final)."""
+    if view.is_open and view.proposal.hidden:
+        return hidden_blocks(view)
     label = OUTCOME_LABELS[view.outcome]
     lead = "*Outcome:*" if not view.is_open else "*If it closed now:*"
-    blocks = [section(f"{lead} {OUTCOME_ICONS.get(view.outcome, '')} *{label}*\n"
-                      f"*Positions:* {counts_text(view.tally.overall)}")]
+    head = f"{lead} {OUTCOME_ICONS.get(view.outcome, '')} *{label}*\n*Positions:* {counts_text(view.tally.overall)}"
+    if weighted := _weighted_text(view):
+        head += f"\n{weighted}"
+    blocks = [section(head)]
     lines = _group_lines(view)
     if lines:
         blocks += packed_sections("*By group*", lines, max_sections=3, limit=MAX_GROUP_LINES)
     if view.silent:
         blocks.append(section(f"*Not yet heard from:* {names_line(view.silent)}"))
-    concerns = [f"{ICONS[c.choice]} *{c.choice}* — <@{c.user_id}>"
+    concerns = [f"{ICONS[c.choice]} *{c.choice}* — {_who(view, c.user_id)}"
                 + (f" ({' · '.join(truncate(safe(n), 80) for n in (c.organisation, c.group) if n)})"
                    if c.organisation or c.group else "")
                 + (f": {truncate(safe(' '.join(c.reason.split())), MAX_REASON)}" if c.reason else "")
                 for c in view.concerns]
     if concerns:
         blocks += packed_sections("*Blocks and disagreements*", concerns, max_sections=3, limit=MAX_CONCERNS)
-    return blocks
+    return blocks + _governance_blocks(view)
 
 
 def proposal_blocks(view: ProposalView) -> list[Block]:
@@ -139,15 +238,16 @@ def proposal_blocks(view: ProposalView) -> list[Block]:
     body = fit_blocks([*_title(view), divider(), *standing_blocks(view)], limit=47, more=MORE)
     if view.is_open:
         note = "Change your position any time until it closes. A block needs a reason."
-        return [*body, position_buttons(p.id or 0), context(note, _required_note(view))]
+        return [*body, position_buttons(p.id or 0, conflict=True), context(note, _required_note(view))]
     closer = f"Closed by <@{p.closed_by}>" if p.closed_by else "Closed automatically at its closing time"
     return [*body, context(closer, _required_note(view))]
 
 
 def _required_note(view: ProposalView) -> str:
-    if not view.required:
-        return "No stakeholder groups were required."
-    return "Required groups: " + names_line(view.required, limit=10)
+    note = ("No stakeholder groups were required." if not view.required
+            else "Required groups: " + names_line(view.required, limit=10))
+    governance = governance_line(view)
+    return f"{note} · {governance}" if governance else note
 
 
 def proposal_text(view: ProposalView) -> str:
@@ -207,70 +307,3 @@ def reminder_blocks(view: ProposalView, *, groups: Sequence[str], link: str | No
 
 def reminder_text(view: ProposalView) -> str:
     return fallback_text(f"Your group has not taken a position on proposal #{view.proposal.id} yet")
-
-
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
-           hint: str | None = None) -> Block:
-    block: Block = {"type": "input", "block_id": block_id, "label": {"type": "plain_text", "text": label},
-                    "element": element, "optional": optional}
-    if hint:
-        block["hint"] = {"type": "plain_text", "text": hint}
-    return block
-
-
-def _modal(callback_id: str, title: str, submit: str, blocks: list[Block],
-           metadata: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "modal", "callback_id": callback_id, "title": {"type": "plain_text", "text": title[:24]},
-            "submit": {"type": "plain_text", "text": submit[:24]},
-            "close": {"type": "plain_text", "text": "Cancel"},
-            "private_metadata": json.dumps(metadata)[:3000], "blocks": blocks}
-
-
-def _duration_words(delta: timedelta) -> str:
-    if delta.days and not delta.seconds:
-        return f"{delta.days} day{'s' if delta.days != 1 else ''}"
-    hours = round(delta.total_seconds() / 3600)
-    return f"{hours} hour{'s' if hours != 1 else ''}" if hours else "a few minutes"
-
-
-def proposal_modal(*, metadata: dict[str, Any], groups: Sequence[tuple[int, str]],
-                   duration: timedelta) -> dict[str, Any]:
-    """The form of `/propose` alone: title, details, closing date, required groups."""
-    blocks: list[Block] = [
-        _input(ids.TITLE_BLOCK, "Title", {"type": "plain_text_input", "action_id": ids.TITLE_ACTION,
-                                          "max_length": 1000}),
-        _input(ids.DETAILS_BLOCK, "Details", {"type": "plain_text_input", "action_id": ids.DETAILS_ACTION,
-                                              "multiline": True, "max_length": 3000}, optional=True),
-        _input(ids.CLOSES_BLOCK, "Closing date", {
-            "type": "datepicker", "action_id": ids.CLOSES_ACTION,
-            "placeholder": {"type": "plain_text", "text": "Pick a date"}},
-               optional=True, hint=f"Closes at the end of that day. Leave empty to close in "
-                                   f"{_duration_words(duration)}."),
-    ]
-    if groups:
-        options = [{"text": {"type": "plain_text", "text": truncate(name, 75)}, "value": str(gid)}
-                   for gid, name in groups[:100]]
-        blocks.append(_input(ids.GROUPS_BLOCK, "Required groups", {
-            "type": "multi_static_select", "action_id": ids.GROUPS_ACTION, "options": options,
-            "placeholder": {"type": "plain_text", "text": "All groups"}}, optional=True,
-            hint="Groups that must be heard from. Leave empty to require every group."))
-    else:
-        blocks.append(context("There are no stakeholder groups yet, so no group is required. "
-                              "A facilitator creates them with `/group create`."))
-    return _modal(ids.PROPOSAL_MODAL, "Propose", "Propose", blocks, metadata)
-
-
-def position_modal(view: ProposalView, *, choice: str, reason: str | None) -> dict[str, Any]:
-    """Asks for the reason of a disagreement (optional) or a block (required)."""
-    p = view.proposal
-    title = truncate(safe(" ".join(p.title.split())), 1500)
-    ask = ("What would have to change for you to lift the block?" if choice == "block"
-           else "Why do you disagree? (optional)")
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": ids.REASON_ACTION, "multiline": True,
-                               "max_length": 2000}
-    if reason:
-        element["initial_value"] = unescape(reason)[:2000]
-    blocks = [section(f"*Proposal #{p.id}:* {title}"),
-              _input(ids.REASON_BLOCK, "Reason", element, optional=choice != "block", hint=ask)]
-    label = "Block" if choice == "block" else "Disagree"
-    return _modal(ids.POSITION_MODAL, label, label, blocks, {"proposal_id": p.id, "choice": choice})

@@ -9,13 +9,16 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 
 from bot.services import Invalid, ServiceError
+from bot.services import conflicts as conflict_service
 from bot.services import proposals as service
+from bot.services import proxies as proxy_service
+from handlers.proposals.blocks import conflict_reply, proxy_offer_blocks
 from handlers.proposals.messages import enqueue_live, enqueue_publish, publish_proposal, send_live
 from handlers.shared import ids
 from handlers.shared.blocks import escape
 from handlers.shared.context import once, runtime, team_of
 from handlers.shared.grammar import MAX_TEXT
-from handlers.shared.replies import post
+from handlers.shared.replies import post, whisper_blocks
 from handlers.shared.workspaces import apply_member_default, learn_workspace_name, user_team
 
 
@@ -57,7 +60,25 @@ def _form(view: dict[str, Any], *, rt: Any, consortium_id: str) -> tuple[dict[st
     selected = _state(view, ids.GROUPS_BLOCK, ids.GROUPS_ACTION).get("selected_options") or []
     group_ids = [int(o["value"]) for o in selected if str(o.get("value", "")).isdigit()] or None
     details = _text(view, ids.DETAILS_BLOCK, ids.DETAILS_ACTION)
-    return {"title": title, "details": details, "closes_at": closes_at, "group_ids": group_ids}, errors
+    governance = _governance(view, errors)
+    return {"title": title, "details": details, "closes_at": closes_at, "group_ids": group_ids, **governance}, errors
+
+
+def _governance(view: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """The form's counting, cap and options (an unreadable cap is an error next to it)."""
+    counting = (_state(view, ids.COUNTING_BLOCK, ids.COUNTING_ACTION).get("selected_option") or {}).get("value")
+    if counting is not None and counting not in ("member", "organisation"):
+        errors[ids.COUNTING_BLOCK] = "Choose how positions count."
+    raw_cap = str(_state(view, ids.CAP_BLOCK, ids.CAP_ACTION).get("value") or "").strip()
+    cap = None
+    if raw_cap:
+        if raw_cap.isdigit() and 1 <= int(raw_cap) <= 100:
+            cap = int(raw_cap)
+        else:
+            errors[ids.CAP_BLOCK] = "Give a whole percentage from 1 to 100, or leave it empty."
+    chosen = {str(o.get("value")) for o in _state(view, ids.OPTIONS_BLOCK, ids.OPTIONS_ACTION).get(
+        "selected_options") or []}
+    return {"counting": counting, "cap": cap, "hidden": "hidden" in chosen, "anonymous": "anonymous" in chosen}
 
 
 def handle_proposal_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Any,
@@ -98,7 +119,7 @@ def handle_position_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
     if choice == "block" and not reason:
         ack(response_action="errors", errors={ids.REASON_BLOCK: "A block needs a reason."})
         return
-    box, team_id = None, user_team(body)
+    box, result, represented, team_id = None, None, [], user_team(body)
     try:  # the member's default organisation from what is known (no Slack call before the ack)
         unnamed = apply_member_default(rt, consortium_id=consortium_id, user_id=user_id, team_id=team_id)
         with rt.session() as session:  # the change and its live update commit together
@@ -108,6 +129,9 @@ def handle_position_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
                                                now=rt.clock.now())
                 if result.changed:
                     box = enqueue_live(session, rt, consortium_id=consortium_id, proposal_id=proposal_id)
+                represented = proxy_service.represented_members(
+                    session, consortium_id=consortium_id, alternate_id=user_id, proposal_id=proposal_id,
+                    today=rt.today(consortium_id))
     except ServiceError as err:
         ack(response_action="errors", errors={ids.REASON_BLOCK: err.message})
         return
@@ -115,3 +139,33 @@ def handle_position_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
     send_live(rt, box)
     if unnamed:  # for their next records
         learn_workspace_name(rt, client, consortium_id=consortium_id, user_id=user_id, team_id=team_id)
+    if result is not None and represented:  # an alternate: offer to take the same for the members they stand for
+        text = f"You {choice} on proposal #{proposal_id}."
+        whisper_blocks(client, channel=result.proposal.channel_id, user=user_id, text=text,
+                       blocks=proxy_offer_blocks(text, proposal_id=proposal_id, members=represented))
+
+
+def handle_conflict_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Any,
+                               context: BoltContext) -> None:
+    """Record a declared conflict with its statement, once per view, and tell the member by direct message."""
+    rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
+    proposal_id = int(_metadata(view).get("proposal_id") or 0)
+    statement = _text(view, ids.STATEMENT_BLOCK, ids.STATEMENT_ACTION)
+    if not statement:
+        ack(response_action="errors", errors={ids.STATEMENT_BLOCK: "Say what the conflict is."})
+        return
+    box, declared = None, None
+    try:
+        with rt.session() as session:  # the conflict and its live update commit together
+            if once(session, team_id=consortium_id, key=f"view:{view['id']}"):
+                declared = conflict_service.declare_conflict(
+                    session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id,
+                    statement=statement, now=rt.clock.now())
+                box = enqueue_live(session, rt, consortium_id=consortium_id, proposal_id=proposal_id)
+    except ServiceError as err:
+        ack(response_action="errors", errors={ids.STATEMENT_BLOCK: err.message})
+        return
+    ack()
+    send_live(rt, box)
+    if declared is not None:
+        post(client, channel=user_id, text=conflict_reply(proposal_id, declared.withdrawn))

@@ -39,6 +39,14 @@ def whisper(client: Any, *, channel: str, user: str, text: str, thread_ts: str |
         logger.warning("ephemeral_failed channel=%s error=%s", channel, err.response.get("error"))
 
 
+def whisper_blocks(client: Any, *, channel: str, user: str, text: str, blocks: list[dict[str, Any]]) -> None:
+    """An ephemeral message with blocks in a channel (for modal submissions, which have no response URL)."""
+    try:
+        client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+    except SlackApiError as err:
+        logger.warning("ephemeral_failed channel=%s error=%s", channel, err.response.get("error"))
+
+
 FAILED_TEXT = (":warning: Something went wrong while I worked on that. Please try again; "
                "if it keeps failing, tell a facilitator.")
 

@@ -55,7 +55,8 @@ def test_manifest_declares_every_command_shortcut_and_event(tmp_path: Path) -> N
     result = _run(["manifest", "--url", "https://accord.example.net"], cwd=tmp_path)
     manifest = json.loads(result.stdout)
     commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
-    assert set(commands) == {"/decision", "/commit", "/propose", "/group", "/org", "/checkin", "/digest", "/accord"}
+    assert set(commands) == {"/decision", "/commit", "/propose", "/proxy", "/group", "/org", "/checkin", "/digest",
+                             "/accord"}
     assert all(c["should_escape"] is True for c in commands.values())
     assert all(c["url"] == "https://accord.example.net/slack/events" for c in commands.values())
     assert {s["name"] for s in manifest["features"]["shortcuts"]} == {"Log as decision", "Log as commitment"}

@@ -53,7 +53,8 @@ def test_help_for_every_command(parse: Callable[[str], object]) -> None:
 
 
 def test_usage_covers_every_command() -> None:
-    assert set(USAGE) == {"/decision", "/commit", "/propose", "/group", "/org", "/checkin", "/digest", "/accord"}
+    assert set(USAGE) == {"/decision", "/commit", "/propose", "/proxy", "/group", "/org", "/checkin", "/digest",
+                          "/accord"}
 
 
 user_ids_st = st.from_regex(r"U[A-Z0-9]{2,8}", fullmatch=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.consensus import OUTCOME_LABELS, Stance, consensus_outcome, tally
+from bot.services.consensus import OUTCOME_LABELS, Stance, cap_factors, consensus_outcome, tally
 
 A, B, C = 1, 2, 3
 MEMBERS = {A: ["ua1", "ua2"], B: ["ub1", "ub2"], C: ["uc1", "both"]}
@@ -108,3 +110,106 @@ def test_two_thirds_boundary_matches_exact_fractions(agree: int, disagree: int) 
     expected = agree + disagree > 0 and Fraction(agree, agree + disagree) >= Fraction(2, 3)
     got = consensus_outcome(agree=agree, disagree=disagree, blocks=0, silent_required=0)
     assert (got == "consensus") == expected
+
+
+# --- governance: counting per organisation, caps, conflicts ----------------------------------
+
+
+def o(user: str, org: str | None, choice: str, group: int | None = None) -> Stance:
+    return Stance(user, group, choice, org)
+
+
+def test_contract_example_cap_25_percent_gives_no_consensus() -> None:
+    """product.md: one organisation's 5 agree, others' 2 agree and 2 disagree, cap 25 %: w = 4/3, 62.5 %."""
+    stances = ([o(f"big{i}", "Big", "agree") for i in range(5)]
+               + [o("a1", "A", "agree"), o("b1", "B", "agree"), o("c1", "C", "disagree"), o("d1", None, "disagree")])
+    uncapped = tally(stances, required_groups=[], memberships={})
+    assert uncapped.outcome == "consensus"  # 7 of 9
+    result = tally(stances, required_groups=[], memberships={}, cap=25)
+    assert result.agree_weight == Fraction(10, 3) and result.disagree_weight == 2
+    assert result.agree_weight / (result.agree_weight + result.disagree_weight) == Fraction(5, 8)
+    assert result.outcome == "no_consensus" and result.capped == {"Big"}
+    assert dict(result.overall) == {"agree": 7, "abstain": 0, "disagree": 2, "block": 0}  # counts are not weights
+
+
+def test_cap_scales_every_organisation_over_it() -> None:
+    factors = cap_factors({"X": 6, "Y": 6, "a": 1, "b": 1, "c": 1, "d": 1}, 20)
+    weights = {org: factors[org] * n for org, n in {"X": 6, "Y": 6, "a": 1, "b": 1, "c": 1, "d": 1}.items()}
+    total = sum(weights.values())
+    assert weights["X"] == weights["Y"] == total / 5  # exactly 20 % each
+    assert factors["a"] == 1
+
+
+def test_capping_one_can_lift_another_over_the_cap() -> None:
+    sizes = {"X": 10, "Y": 3, "a": 1, "b": 1, "c": 1}
+    factors = cap_factors(sizes, 30)  # Y is 3/16 first, but over 30 % once X is scaled down
+    weights = {org: factors[org] * n for org, n in sizes.items()}
+    total = sum(weights.values())
+    assert weights["X"] == weights["Y"] == Fraction(3, 10) * total
+    assert all(weights[k] == 1 for k in "abc")
+
+
+@pytest.mark.parametrize("cap", [100, 150])
+def test_cap_of_100_or_more_changes_nothing(cap: int) -> None:
+    assert cap_factors({"X": 9, "Y": 1}, cap) == {"X": 1, "Y": 1}
+
+
+def test_a_single_organisation_keeps_its_own_balance_under_a_cap() -> None:
+    stances = [o("u1", "Only", "agree"), o("u2", "Only", "agree"), o("u3", "Only", "disagree")]
+    result = tally(stances, required_groups=[], memberships={}, cap=10)
+    assert result.outcome == "consensus"
+    assert result.agree_weight == 2 * result.disagree_weight
+
+
+def test_every_organisation_over_the_cap_gets_an_equal_share() -> None:
+    stances = [o("x1", "X", "agree"), o("x2", "X", "agree"), o("y1", "Y", "disagree")]
+    result = tally(stances, required_groups=[], memberships={}, cap=40)
+    assert result.agree_weight == result.disagree_weight == 1
+    assert result.outcome == "no_consensus"
+
+
+def test_organisation_counting_takes_the_representative_and_keeps_the_rest_as_advice() -> None:
+    stances = [o("x1", "X", "disagree", A), o("x2", "X", "agree", B), o("y1", "Y", "agree", C)]
+    result = tally(stances, required_groups=[A, B, C], memberships=MEMBERS, counting="organisation",
+                   representatives={"X": "x2"})
+    assert dict(result.overall) == {"agree": 2, "abstain": 0, "disagree": 0, "block": 0}
+    assert result.advisory == {"x1"} and result.stand_ins == {"Y": "y1"}
+    assert result.outcome == "consensus"
+    assert result.heard == {A, B, C}  # advice is heard, it just weighs nothing
+
+
+def test_organisation_counting_without_representative_takes_the_first_member() -> None:
+    stances = [o("x1", "X", "block"), o("x2", "X", "agree"), o("x1", "X", "disagree"), o("solo", None, "agree"),
+               o("solo2", None, "agree")]
+    result = tally(stances, required_groups=[], memberships={}, counting="organisation")
+    assert result.stand_ins == {"X": "x1"}  # first to take a position, even though they changed it later
+    assert result.advisory == {"x2"}
+    assert dict(result.overall) == {"agree": 2, "abstain": 0, "disagree": 1, "block": 0}  # members alone count
+    assert result.outcome == "consensus"
+
+
+def test_an_advisory_block_does_not_block() -> None:
+    stances = [o("x1", "X", "agree"), o("x2", "X", "block")]
+    assert tally(stances, required_groups=[], memberships={}, counting="organisation").outcome == "consensus"
+    assert tally(stances, required_groups=[], memberships={}).outcome == "blocked"
+
+
+def test_a_silent_representative_leaves_the_organisation_uncounted() -> None:
+    stances = [o("x1", "X", "agree")]
+    result = tally(stances, required_groups=[], memberships={}, counting="organisation",
+                   representatives={"X": "rep"})
+    assert result.overall["agree"] == 0 and result.advisory == {"x1"} and result.outcome == "no_consensus"
+
+
+def test_quorum_per_group_works_when_counting_by_organisation() -> None:
+    stances = [o("ua1", "X", "agree", A), o("ub1", "X", "agree", B)]
+    result = tally(stances, required_groups=[A, B, C], memberships=MEMBERS, counting="organisation")
+    assert result.silent_groups == (C,) and result.outcome == "no_quorum"
+
+
+def test_excluded_members_neither_count_nor_are_heard_nor_represent() -> None:
+    stances = [o("ua1", "X", "block", A), o("ub1", "X", "agree", B)]
+    result = tally(stances, required_groups=[A, B], memberships=MEMBERS, counting="organisation",
+                   representatives={"X": "ua1"}, excluded={"ua1"})
+    assert result.outcome == "no_quorum" and result.silent_groups == (A,)
+    assert result.stand_ins == {"X": "ub1"} and result.overall["block"] == 0

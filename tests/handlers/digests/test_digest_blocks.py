@@ -125,3 +125,18 @@ def test_a_huge_digest_with_many_reviews_due_still_fits_slack() -> None:
     assert len(blocks) <= 50 and block_errors(blocks, max_blocks=50) == []
     text = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
     assert "Due for review" in text and "and 45 more" in text
+
+
+def test_a_hidden_proposal_shows_only_the_groups_heard_from_until_it_closes() -> None:
+    digest = _digest(groups=3)
+    tally = Tally(overall=Counter(agree=2, disagree=1), by_group={1: Counter(agree=2), 2: Counter(disagree=1)},
+                  silent_groups=(3,), outcome="no_quorum", heard=frozenset({1, 2}))
+    secret = Proposal(id=1, consortium_id="T1", title="Secret ballot", author_id="U1", channel_id="C1",
+                      closes_at=NOW + timedelta(days=3), hidden=True)
+    hidden = replace(digest.proposals[0], tally=tally, proposal=secret)
+    text = "\n".join(b["text"]["text"] for b in digest_blocks(replace(digest, proposals=[hidden], proposals_total=1))
+                     if b["type"] == "section")
+    line = next(line for line in text.splitlines() if "Secret ballot" in line)
+    assert "hidden until it closes" in line and "heard from: Group 1" in line and "Group 2" in line
+    assert "agree" not in text and "disagree" not in text and "If it closed now" not in text
+    assert "Not yet heard from: Group 3" in text

@@ -129,3 +129,15 @@ def test_many_commitments_stay_within_the_home_limit(accord: Harness) -> None:
     publish = _open_home(accord)
     assert publish.ok and len(publish.params["view"]["blocks"]) <= 100
     assert "and 55 more" in FakeSlack.all_text(publish)
+
+
+def test_proposals_await_neither_an_observer_nor_a_member_in_conflict(accord: Harness) -> None:
+    _setup(accord)
+    assert "is recorded" in accord.command("/propose", "conflict 1 I advise a bidder", user="U1").reply_text()
+    assert "Adopt the charter" not in FakeSlack.all_text(_open_home(accord, "U1"))
+    with accord.rt.session() as session:
+        watchers = make_group(session, name="Watchers", members=[])
+    accord.command("/group", "observer add Watchers <@U9>", user="UFAC").reply_text()
+    with accord.rt.session() as session:
+        make_proposal_with_positions(session, title="Open to all", group_ids=[watchers.id or 0])
+    assert "Open to all" not in FakeSlack.all_text(_open_home(accord, "U9"))

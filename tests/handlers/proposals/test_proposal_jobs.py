@@ -216,3 +216,17 @@ def test_short_proposal_is_reminded_at_half_time_not_at_once(accord: Harness) ->
     assert len(accord.fake.calls_to("chat.postMessage")) == posts
     accord.tick(START + timedelta(hours=6))
     assert len(accord.fake.calls_to("chat.postMessage")) == posts + 6
+
+
+def test_the_reminder_skips_observers_and_members_who_declared_a_conflict(accord: Harness) -> None:
+    make_groups(accord)
+    pid = propose(accord, "Publish quarterly")
+    take(accord, pid, "UI1", "agree")
+    take(accord, pid, "UA1", "agree")
+    assert "is recorded" in accord.command("/propose", f"conflict {pid} I edit the journal", user="UP1").reply_text()
+    accord.command("/group", "observer add Policy <@UOBS>", user="UFAC").reply_text()
+    posts = len(accord.fake.calls_to("chat.postMessage"))
+    accord.tick(CLOSES - timedelta(hours=23, minutes=59))
+    accord.tick(CLOSES - timedelta(hours=23))
+    dms = accord.fake.calls_to("chat.postMessage")[posts:]
+    assert [d.params["channel"] for d in dms] == ["UP2"]  # Policy is silent: neither UP1 nor its observer

@@ -39,9 +39,9 @@ def test_live_message_shows_groups_counts_and_silent_groups_after_each_click(acc
     pid = propose(accord, "Adopt the data-sharing charter")
     message = live_message(accord, pid)
     assert buttons(message) == [ids.POSITION_AGREE, ids.POSITION_ABSTAIN, ids.POSITION_DISAGREE,
-                                ids.POSITION_BLOCK]
+                                ids.POSITION_BLOCK, ids.DECLARE_CONFLICT]
     [row] = [b for b in message["blocks"] if b["type"] == "actions"]
-    assert [el["value"] for el in row["elements"]] == [str(pid)] * 4
+    assert [el["value"] for el in row["elements"]] == [str(pid)] * 5
     text = live_text(accord, pid)
     assert "Adopt the data-sharing charter" in text and f"Proposal #{pid}" in text
     assert "*Not yet heard from:* *Academia*, *Industry*, *Policy*" in text
@@ -345,17 +345,22 @@ def test_export_proposals_as_json_csv_and_md(accord: Harness, database_url: str,
     assert main(["export", "proposals"]) == 0
     [row] = json.loads(capsys.readouterr().out)
     assert list(row) == ["id", "consortium_id", "team_id", "title", "details", "status", "outcome", "channel_id",
-                         "closes_at", "required_groups", "positions"]
+                         "closes_at", "required_groups", "counting", "cap", "hidden", "anonymous", "positions",
+                         "conflicts"]
     assert (row["title"], row["status"], row["outcome"]) == ("Share | pipes & <tags>", "open", None)
+    assert (row["counting"], row["cap"], row["hidden"], row["anonymous"], row["conflicts"]) == (
+        "member", None, False, False, [])
     assert row["closes_at"] == "2026-12-02T09:00:00+00:00"
     assert row["positions"] == [
-        {"user_id": "UI1", "group": "Industry", "organisation": None, "choice": "agree", "reason": None},
-        {"user_id": "UA1", "group": "Academia", "organisation": None, "choice": "block",
-         "reason": "Needs an <ethics> review"}]
+        {"user_id": "UI1", "user_name": None, "group": "Industry", "choice": "agree", "reason": None,
+         "organisation": None, "proxy_for": None, "advisory": False},
+        {"user_id": "UA1", "user_name": None, "group": "Academia", "choice": "block",
+         "reason": "Needs an <ethics> review", "organisation": None, "proxy_for": None, "advisory": False}]
     assert main(["export", "proposals", "--format", "csv"]) == 0
     [cells] = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert json.loads(cells["positions"])[1]["reason"] == "Needs an <ethics> review"
     assert json.loads(cells["required_groups"]) == ["Academia", "Industry", "Policy"]
     assert main(["export", "proposals", "--format", "md"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("| id | consortium_id | team_id | title |") and "Share \\| pipes" in lines[2]
+    assert lines[0] == "# Proposals (1)"  # a document: one section per proposal, markup in text made inert
+    assert any(line.startswith("## Proposal ") and "Share \\| pipes" in line for line in lines)
