@@ -52,15 +52,19 @@ class Serve:
 
     def __init__(self, name: str, tmp_path: Path, env: dict[str, str], *extra: str,
                  command: str = "serve") -> None:
-        self.name = name
+        self.name, self.tmp_path, self.env, self.extra, self.command = name, tmp_path, env, extra, command
+        self.log = tmp_path / f"{name}.log"
+        self._start()
+
+    def _start(self) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tmp_path / f"{name}.log"
-        args = ["serve", "--host", "127.0.0.1", "--port", str(self.port)] if command == "serve" else [command]
+        args = (["serve", "--host", "127.0.0.1", "--port", str(self.port)] if self.command == "serve"
+                else [self.command])
         with self.log.open("w") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", *args, *extra],
-                cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
+                [sys.executable, "-m", "bot.cli", *args, *self.extra],
+                cwd=self.tmp_path, env=self.env, stdout=out, stderr=subprocess.STDOUT, text=True,
             )
 
     def output(self) -> str:
@@ -71,6 +75,16 @@ class Serve:
         return self.output().count(TICK_DONE)
 
     def wait_healthy(self, timeout: float = 40) -> None:
+        """Wait until it serves. The free port picked at start may be taken by another program on the
+        machine before the process binds it: then it is started again on another port (twice at most)."""
+        for _ in range(2):
+            try:
+                wait_healthy(self.url, self.proc, timeout, name=self.name, output=self.output)
+                return
+            except AssertionError:
+                if self.proc.poll() is None or "address already in use" not in self.output():
+                    raise
+                self._start()
         wait_healthy(self.url, self.proc, timeout, name=self.name, output=self.output)
 
     def stop(self) -> int:
