@@ -115,8 +115,12 @@ def block_action(action_id: str, value: str, *, user: str = "U1", team: str = TE
 
 def view_submission(callback_id: str, values: dict[str, dict[str, dict[str, Any]]], *, user: str = "U1",
                     team: str = TEAM, private_metadata: str = "", view_id: str | None = None,
-                    user_team: str | None = None) -> tuple[str, str]:
-    """A modal submission; ``values`` is Slack's ``state.values`` (block → action → value)."""
+                    user_team: str | None = None, app_installed_team: str | None = None) -> tuple[str, str]:
+    """A modal submission; ``values`` is Slack's ``state.values`` (block → action → value).
+
+    ``app_installed_team``: the modal was opened through the installation of that workspace from a
+    Slack Connect channel, while ``team`` is the submitter's (Slack's ``view.app_installed_team_id``).
+    """
     n = next(_counter)
     payload = {
         "type": "view_submission", "team": {"id": team, "domain": "example"},
@@ -126,6 +130,8 @@ def view_submission(callback_id: str, values: dict[str, dict[str, dict[str, Any]
                  "private_metadata": private_metadata, "state": {"values": values}, "hash": "h", "blocks": []},
         "response_urls": [],
     }
+    if app_installed_team is not None:
+        payload["view"]["app_installed_team_id"] = app_installed_team  # type: ignore[index]
     return interactive(payload)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from slack_bolt import BoltContext
 
 from bot.runtime import Runtime
@@ -42,8 +45,15 @@ def team_of(context: BoltContext) -> str:
     return consortium_id
 
 
-def workspace_of(context: BoltContext) -> str | None:
-    """The workspace the acting user belongs to (in a Slack Connect channel, not always the installation's)."""
+def workspace_of(context: BoltContext, body: Mapping[str, Any] | None = None) -> str | None:
+    """The workspace the acting user belongs to (in a Slack Connect channel, not always the installation's).
+
+    An interaction names the user's workspace (``user.team_id``) even where Bolt reads the installation's
+    (a form opened through another workspace's installation: ``view.app_installed_team_id``).
+    """
+    user = (body or {}).get("user")
+    if isinstance(user, Mapping) and str(user.get("team_id") or "").startswith("T"):
+        return str(user["team_id"])
     return context.actor_team_id or context.team_id or context.enterprise_id
 
 

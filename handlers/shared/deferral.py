@@ -57,9 +57,9 @@ def _failed(listener: Callable[..., Any], kwargs: dict[str, Any]) -> Callable[[E
     return report
 
 
-def _recording(context: BoltContext, listener: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+def _recording(context: BoltContext, body: Any, listener: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
     """Run a listener's work; what it records comes from the acting user's workspace."""
-    with recording_from(workspace_of(context)):
+    with recording_from(workspace_of(context, body if isinstance(body, dict) else None)):
         return listener(**kwargs)
 
 
@@ -67,8 +67,8 @@ def deferred(listener: Callable[..., Any], work: Executor) -> Callable[..., Any]
     """Ack at once, then run ``listener`` on the work pool from its inbox row (Bolt reads its parameters
     through wraps)."""
 
-    def run(context: BoltContext, kwargs: dict[str, Any]) -> None:
-        work_from_inbox(runtime(context), ticket_of(context), lambda: _recording(context, listener, kwargs),
+    def run(context: BoltContext, body: Any, kwargs: dict[str, Any]) -> None:
+        work_from_inbox(runtime(context), ticket_of(context), lambda: _recording(context, body, listener, kwargs),
                         on_error=_failed(listener, kwargs))
 
     @_named_like(listener)
@@ -79,7 +79,7 @@ def deferred(listener: Callable[..., Any], work: Executor) -> Callable[..., Any]
             return  # stored, acknowledged: a worker process does the rest
         if "ack" in kwargs:
             kwargs["ack"] = _already_acked
-        work.submit(run, args.context, kwargs)
+        work.submit(run, args.context, args.body, kwargs)
 
     return acking
 
@@ -113,7 +113,7 @@ def inboxed(listener: Callable[..., Any], acks: Executor) -> Callable[..., Any]:
         def work() -> None:
             try:
                 work_from_inbox(runtime(args.context), ticket_of(args.context),
-                                lambda: _recording(args.context, listener, kwargs), on_error=failed)
+                                lambda: _recording(args.context, args.body, listener, kwargs), on_error=failed)
             finally:
                 acked.set()  # a listener that never acked: Bolt answers for it
 

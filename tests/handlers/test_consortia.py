@@ -14,12 +14,15 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from bot.services.export import export_rows
+from handlers.shared import ids
 from storage.models import ChannelHome, Workspace
+from tests import payloads
 from tests.fakeslack import FakeSlack
 from tests.handlers.checkins.checkin_helpers import prompt_id_of, rounds
 from tests.handlers.proposals.proposal_helpers import CLICK, decisions, make_groups, proposals
 from tests.harness import Harness, install, start_harness
-from tests.payloads import message_event
+from tests.payloads import message_event, plain_value
 
 CLIENT_ID, CLIENT_SECRET = "111.222", "shh"
 FAC1, FAC2, FAC3 = "UFAC1", "UFAC2", "UFAC3"
@@ -193,3 +196,27 @@ def test_an_org_wide_install_keeps_one_record_and_posts_scheduled_prompts_with_t
     [prompt] = [c for c in oauth.fake.calls_to("chat.postMessage") if c.params["channel"] == "W1"]
     assert prompt_id_of(prompt)
     assert prompt.token == org_token
+
+
+def test_commitments_and_forms_from_either_side_land_in_the_one_consortium(
+        oauth: Harness, joined: dict[str, str]) -> None:
+    make_groups(oauth, {"Policy": ["UP1"], "Academia": ["UT2"]}, consortium_id="T1")
+    oauth.command("/commit", "Draft the annex", user="UT2", team="T2", channel="C2")
+    oauth.command("/commit", "Review the annex", user="UP1", team="T1", channel="C1")
+    # a form opened through T1's installation in a shared channel, submitted by a member of a
+    # workspace without Accord (Slack names the installation in view.app_installed_team_id)
+    oauth.command("/decision", "", user="UP1", team="T1", channel="CSHARED")
+    [opened] = oauth.fake.wait_for("views.open")
+    values = {ids.TEXT_BLOCK: {ids.TEXT_ACTION: plain_value("Adopt the data charter")}}
+    body, ctype = payloads.view_submission(ids.DECISION_MODAL, values, user="UEXT", team="T9", user_team="T9",
+                                           app_installed_team="T1",
+                                           private_metadata=opened.params["view"]["private_metadata"])
+    assert oauth.post(body, ctype).status_code == 200
+    oauth.settle()
+    with oauth.rt.session() as session:
+        commitments = export_rows(session, kind="commitments", consortium_id="T1")
+        assert export_rows(session, kind="commitments", consortium_id="T2") == []
+    assert [(c["text"], c["owner_id"], c["team_id"], c["group"]) for c in commitments] == [
+        ("Draft the annex", "UT2", "T2", "Academia"), ("Review the annex", "UP1", "T1", "Policy")]
+    [decision] = decisions(oauth, "T1")
+    assert (decision["text"], decision["recorded_by"], decision["team_id"]) == ("Adopt the data charter", "UEXT", "T9")
