@@ -22,7 +22,7 @@ from bot.inbox import InboxLost, InboxWriter, current_ticket, wrote
 from bot.outbox import Outbox
 from bot.slack import make_client
 from storage import inbox as inbox_store
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 from storage.teams import ensure_team
 
 
@@ -90,6 +90,16 @@ class Runtime:
         finished = session.info.get("accord_finishes")
         if finished is not None:
             finished.finished = True
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A unit of work that only reads (rendering a message, a look at the backlog).
+
+        On SQLite it neither waits for nor holds the database's write lock, which the requests'
+        acknowledgements and the work need; a statement that writes is refused.
+        """
+        with read_scope(self.engine) as session:
+            yield session
 
     def client_for(self, team_id: str | None) -> WebClient:
         """The Web API client for a team (its installation's token under OAuth)."""

@@ -291,7 +291,7 @@ class BacklogReport:
 
     def __call__(self, rt: Runtime) -> tuple[int, datetime | None]:
         """Look at the backlog now; (waiting requests, arrival of the oldest)."""
-        with rt.session() as session:
+        with rt.reading() as session:
             count, oldest = store.backlog(session)
         age = (rt.clock.now() - oldest) if oldest is not None else timedelta(0)
         now = time.monotonic()
