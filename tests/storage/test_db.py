@@ -35,6 +35,7 @@ def test_sqlite_pragmas(engine: Engine) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL: what the README promises
 
 
 def test_timestamps_round_trip_as_aware_utc(engine: Engine) -> None:
