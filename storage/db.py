@@ -182,7 +182,7 @@ def read_only(engine: Engine) -> Engine:
             event.listen(engine, "before_cursor_execute", _refuse_writes)
         cached = engine.execution_options(**{READ_ONLY: True})
         engine.__dict__["_accord_read_only"] = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 @contextmanager

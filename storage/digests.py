@@ -97,10 +97,11 @@ def _first_open_statement(groups: int, ungrouped: bool, scoped: bool) -> Any:
     """``first_open_commitments``'s statement for ``groups`` groups (and the ungrouped ones), built once
     per shape: the consortium, the groups, the scope and the bound are parameters ``cid``, ``g0``…,
     ``scope`` and ``per_group``."""
-    where = [Commitment.consortium_id == bindparam("cid"), Commitment.status == "open"]
+    where: list[Any] = [Commitment.consortium_id == bindparam("cid"), Commitment.status == "open"]
     if scoped:
-        where.append(col(Commitment.owner_id).in_(
-            select(GroupMembership.user_id).where(col(GroupMembership.group_id).in_(bindparam("scope", expanding=True)))))
+        members = select(GroupMembership.user_id).where(
+            col(GroupMembership.group_id).in_(bindparam("scope", expanding=True)))
+        where.append(col(Commitment.owner_id).in_(members))
     which = [col(Commitment.group_id) == bindparam(f"g{i}") for i in range(groups)]
     if ungrouped:
         which.append(col(Commitment.group_id).is_(None))

@@ -153,7 +153,6 @@ def test_a_read_scope_reads_and_refuses_to_write(engine: Engine) -> None:
 
 
 def test_on_sqlite_a_read_scope_does_not_wait_for_a_write_in_progress(engine: Engine) -> None:
-    from storage.db import read_scope
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite's one write lock (this is the postgresql variant)")
     with session_scope(engine) as session:
