@@ -298,7 +298,7 @@ class Outbox:
 
     def _idle_wait(self) -> float:
         try:
-            with self.rt.session() as session:
+            with self.rt.reading() as session:
                 due = store.next_due_at(session)
         except Exception:  # noqa: BLE001 - database down: poll again soon
             return 1.0

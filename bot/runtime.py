@@ -23,7 +23,7 @@ from bot.outbox import Outbox
 from bot.services.tenancy import Origin, channel_owner, installations_of, resolve_consortium
 from bot.slack import make_client
 from storage import inbox as inbox_store
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 
 CHANNEL_CACHE = 10_000  # channels whose owner a process remembers
 
@@ -94,6 +94,16 @@ class Runtime:
         if finished is not None:
             finished.finished = True
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A unit of work that only reads (rendering a message, a look at the backlog).
+
+        On SQLite it neither waits for nor holds the database's write lock, which the requests'
+        acknowledgements and the work need; a statement that writes is refused.
+        """
+        with read_scope(self.engine) as session:
+            yield session
+
     def client_for(self, team_id: str | None, channel: str | None = None) -> WebClient:
         """The Web API client for a workspace or a consortium: under OAuth, the token of the installation
         of the workspace ``channel`` was first recorded from, else of that workspace (an Enterprise Grid
@@ -101,7 +111,7 @@ class Runtime:
         one; otherwise the bot token."""
         if self.installation_store is None or team_id is None:
             return self.client
-        with session_scope(self.engine) as session:
+        with read_scope(self.engine) as session:
             candidates = installations_of(session, team_id, channel)
         for workspace_id, org_wide in candidates:
             bot = self.installation_store.find_bot(enterprise_id=workspace_id if org_wide else None,

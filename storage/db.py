@@ -46,6 +46,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "accord_read_only"  # execution option of the engine that read_scope's sessions use
 WRITE_LOCK_WAIT = 15.0  # seconds, as long as SQLite's own busy timeout
 BUSY_TIMEOUT_MS = 15000
 LOCK_POLL = 0.0005  # seconds between tries for a write lock another process holds
@@ -82,12 +83,17 @@ def _serialise_sqlite_transactions(engine: Engine) -> None:
     SQLite's own transaction handling defers BEGIN; Accord emits ``BEGIN IMMEDIATE`` itself so that
     writes take the lock up front (no upgrade deadlocks). Threads of one process queue for it on a
     lock of their own instead of in SQLite's busy handler, which polls with sleeps of up to 100 ms;
-    other processes still meet the busy handler.
+    other processes still meet the busy handler. A read-only transaction (:func:`read_scope`) is a
+    plain deferred ``BEGIN``: under WAL it reads a snapshot without the write lock, so reads never
+    hold up another thread's or process's writes (an acknowledgement's inbox insert above all).
     """
     lock = threading.RLock()
     held = "accord_sqlite_lock"
 
     def begin(conn: Any) -> None:
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.connection.dbapi_connection.execute("BEGIN")
+            return
         acquired = lock.acquire(timeout=WRITE_LOCK_WAIT)  # past the wait, SQLite's busy handler decides
         try:
             _begin_immediate(conn.connection.dbapi_connection)
@@ -151,6 +157,43 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A statement that writes ran in a read-only session (a bug: nothing of it is kept)."""
+
+
+def _refuse_writes(conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool) -> None:
+    if conn.get_execution_options().get(READ_ONLY) and statement.lstrip()[:6].upper() in _WRITES:
+        raise ReadOnlyViolation(f"read-only session cannot run: {statement[:60]}")
+
+
+_WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLAC"})
+
+
+def read_only(engine: Engine) -> Engine:
+    """The engine for read-only work: on SQLite its transactions do not take the write lock.
+
+    A statement that writes is refused (:class:`ReadOnlyViolation`) before it reaches the database.
+    """
+    cached = engine.__dict__.get("_accord_read_only")
+    if cached is None:
+        if not event.contains(engine, "before_cursor_execute", _refuse_writes):
+            event.listen(engine, "before_cursor_execute", _refuse_writes)
+        cached = engine.execution_options(**{READ_ONLY: True})
+        engine.__dict__["_accord_read_only"] = cached
+    return cached
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A session that only reads: one consistent snapshot, ended when the session closes (nothing to
+    commit); the objects read stay loaded.
+
+    On SQLite it does not wait for, nor hold, the database's one write lock.
+    """
+    with Session(read_only(engine), expire_on_commit=False) as session:
+        yield session
 
 
 def claim(session: Session, row: Any) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, union_all
+from sqlalchemy import and_, bindparam, case, exists, func, or_, union_all
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -122,31 +122,60 @@ def open_commitment_counts(session: Session, *, consortium_id: str, today: date,
     return {gid: (int(n), int(late or 0)) for gid, n, late in session.exec(query)}
 
 
+def _first_open_statement(groups: int, ungrouped: bool, scoped: bool) -> Any:
+    """``first_open_commitments``'s statement for ``groups`` groups (and the ungrouped ones), built once
+    per shape: the consortium, the groups, the scope and the bound are parameters ``cid``, ``g0``…,
+    ``scope`` and ``per_group``."""
+    where: list[Any] = [Commitment.consortium_id == bindparam("cid"), Commitment.status == "open"]
+    if scoped:
+        members = select(GroupMembership.user_id).where(
+            col(GroupMembership.group_id).in_(bindparam("scope", expanding=True)))
+        where.append(col(Commitment.owner_id).in_(members))
+    which = [col(Commitment.group_id) == bindparam(f"g{i}") for i in range(groups)]
+    if ungrouped:
+        which.append(col(Commitment.group_id).is_(None))
+    parts = []
+    for in_group in which:
+        dated = (select(col(Commitment.id)).where(*where, in_group, col(Commitment.due_date).is_not(None))
+                 .order_by(col(Commitment.due_date), col(Commitment.id)).limit(bindparam("per_group")).subquery())
+        undated = (select(col(Commitment.id)).where(*where, in_group, col(Commitment.due_date).is_(None))
+                   .order_by(col(Commitment.id)).limit(bindparam("per_group")).subquery())
+        parts += [select(dated.c.id), select(undated.c.id)]
+    wanted = union_all(*parts).subquery()
+    return (select(Commitment).where(col(Commitment.id).in_(select(wanted.c.id)))
+            .order_by(col(Commitment.due_date).is_(None), col(Commitment.due_date), col(Commitment.id)))
+
+
+_FIRST_OPEN: dict[tuple[int, bool, bool], Any] = {}
+FIRST_OPEN_SHAPES = 256  # statements kept (a shape is a number of groups)
+
+
 def first_open_commitments(session: Session, *, consortium_id: str, group_ids: Collection[int] | None,
                            commitment_groups: Collection[int | None], per_group: int) -> list[Commitment]:
     """The first ``per_group`` open commitments of each of ``commitment_groups``, by due date (so the
     overdue first), those without a date last.
 
     One statement whatever the data: for each group, two bounded reads of the
-    ``ix_commitment_open_by_group`` index (dated ones in date order, undated ones by id).
+    ``ix_commitment_open_by_group`` index (dated ones in date order, undated ones by id). The
+    statement is built once per number of groups and reused with its values bound.
     """
-    parts = []
-    for gid in commitment_groups:
-        where = [*_open_commitments(consortium_id, group_ids),
-                 col(Commitment.group_id).is_(None) if gid is None else col(Commitment.group_id) == gid]
-        dated = (select(col(Commitment.id)).where(*where, col(Commitment.due_date).is_not(None))
-                 .order_by(col(Commitment.due_date), col(Commitment.id)).limit(per_group).subquery())
-        undated = (select(col(Commitment.id)).where(*where, col(Commitment.due_date).is_(None))
-                   .order_by(col(Commitment.id)).limit(per_group).subquery())
-        parts += [select(dated.c.id), select(undated.c.id)]
-    if not parts:
+    grouped = [gid for gid in commitment_groups if gid is not None]
+    ungrouped = len(grouped) < len(commitment_groups)
+    if not commitment_groups:
         return []
-    wanted = union_all(*parts).subquery()
-    query = (select(Commitment).where(col(Commitment.id).in_(select(wanted.c.id)))
-             .order_by(col(Commitment.due_date).is_(None), col(Commitment.due_date), col(Commitment.id)))
+    shape = (len(grouped), ungrouped, group_ids is not None)
+    query = _FIRST_OPEN.get(shape)
+    if query is None:
+        query = _first_open_statement(*shape)
+        if len(_FIRST_OPEN) < FIRST_OPEN_SHAPES:
+            _FIRST_OPEN[shape] = query
+    params: dict[str, Any] = {"cid": consortium_id, "per_group": per_group,
+                              **{f"g{i}": gid for i, gid in enumerate(grouped)}}
+    if group_ids is not None:
+        params["scope"] = list(group_ids)
     shown: dict[int | None, int] = {}
     rows = []
-    for row in session.exec(query):
+    for row in session.exec(query, params=params):
         if shown.get(row.group_id, 0) < per_group:
             shown[row.group_id] = shown.get(row.group_id, 0) + 1
             rows.append(row)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
@@ -62,13 +62,16 @@ def start(session: Session, *, request_id: int, token: str, lease_until: datetim
     return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
 
+_FINISH = (update(INBOX)
+           .where(INBOX.c.id == bindparam("request_id"), INBOX.c.lease_token == bindparam("token"),
+                  INBOX.c.state.in_(("pending", "done")))
+           .values(state="done", done_at=bindparam("now", type_=INBOX.c.done_at.type), lease_until=None))
+
+
 def finish(session: Session, *, request_id: int, token: str, now: datetime) -> bool:
     """Mark a row done in the caller's transaction; False when this worker no longer holds it."""
-    stmt = (update(InboxRequest)
-            .where(col(InboxRequest.id) == request_id, col(InboxRequest.lease_token) == token,
-                   col(InboxRequest.state).in_(("pending", "done")))
-            .values(state="done", done_at=now, lease_until=None).execution_options(**_NO_SYNC))
-    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+    result = session.connection().execute(_FINISH, {"request_id": request_id, "token": token, "now": now})
+    return bool(result.rowcount)
 
 
 def release(session: Session, *, request_id: int, token: str, error: str, retry_at: datetime | None) -> bool:
@@ -85,26 +88,34 @@ def release(session: Session, *, request_id: int, token: str, error: str, retry_
     return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
 
+def _claim_stale_statement(*, by_kind: bool) -> Any:
+    """The takeover, built once: its values are bound at each execution."""
+    now = bindparam("now", type_=INBOX.c.lease_until.type)
+    stale = and_(INBOX.c.state == "pending", or_(INBOX.c.lease_until.is_(None), INBOX.c.lease_until < now))
+    if by_kind:
+        stale = and_(stale, INBOX.c.kind.in_(bindparam("kinds", expanding=True)))
+    candidates = leasable(select(INBOX.c.id).where(stale).order_by(INBOX.c.id).limit(bindparam("limit")))
+    return (update(INBOX)
+            .where(INBOX.c.id.in_(select(candidates.c.id)), stale)
+            .values(lease_token=bindparam("token"), lease_until=bindparam("lease", type_=INBOX.c.lease_until.type),
+                    attempts=INBOX.c.attempts + 1)
+            .returning(INBOX.c.id, INBOX.c.kind, INBOX.c.body, INBOX.c.attempts))
+
+
+_CLAIM_STALE, _CLAIM_STALE_KINDS = _claim_stale_statement(by_kind=False), _claim_stale_statement(by_kind=True)
+
+
 def claim_stale(session: Session, *, now: datetime, token: str, lease_until: datetime,
                 limit: int, kinds: Sequence[str] | None = None) -> Sequence[Any]:
     """Take over up to ``limit`` pending rows whose lease expired (only of ``kinds`` when given):
     rows (id, kind, body, attempts)."""
-    stale = and_(col(InboxRequest.state) == "pending",
-                 or_(col(InboxRequest.lease_until).is_(None), col(InboxRequest.lease_until) < now))
+    params: dict[str, Any] = {"now": now, "token": token, "lease": lease_until, "limit": limit}
     if kinds is not None:
-        stale = and_(stale, col(InboxRequest.kind).in_(list(kinds)))
-    candidates = leasable(select(col(InboxRequest.id)).where(stale).order_by(col(InboxRequest.id)).limit(limit))
-    stmt = (update(InboxRequest)
-            .where(col(InboxRequest.id).in_(select(candidates.c.id)), stale)
-            .values(lease_token=token, lease_until=lease_until, attempts=col(InboxRequest.attempts) + 1)
-            .returning(col(InboxRequest.id), col(InboxRequest.kind), col(InboxRequest.body),
-                       col(InboxRequest.attempts))
-            .execution_options(**_NO_SYNC))
-    return sorted(session.execute(stmt).all(), key=lambda row: row.id)
-
-
-
-
+        if not kinds:
+            return []
+        params["kinds"] = list(kinds)
+    rows = session.connection().execute(_CLAIM_STALE_KINDS if kinds is not None else _CLAIM_STALE, params).all()
+    return sorted(rows, key=lambda row: row.id)
 
 
 def backlog(session: Session) -> tuple[int, datetime | None]:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select, update
 from sqlmodel import Session, col
 
 from storage.db import dialect_insert, leasable
@@ -61,14 +61,29 @@ def rearm_at(session: Session, *, team_id: str, kind: str, key: str, ref: dict[s
     return int(session.execute(stmt.returning(OUTBOX.c.id)).scalar_one())
 
 
-def _due(now: datetime) -> Any:
+def _due(now: Any) -> Any:
     parent = OUTBOX.alias("parent")
-    parent_sent = or_(col(OutboxMessage.after_id).is_(None),
-                      select(parent.c.id).where(parent.c.id == OutboxMessage.after_id,
-                                                parent.c.state != "pending").exists())
-    return and_(col(OutboxMessage.state) == "pending", col(OutboxMessage.next_attempt_at) <= now,
-                or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
-                parent_sent)
+    parent_sent = or_(OUTBOX.c.after_id.is_(None),
+                      select(parent.c.id).where(parent.c.id == OUTBOX.c.after_id, parent.c.state != "pending").exists())
+    return and_(OUTBOX.c.state == "pending", OUTBOX.c.next_attempt_at <= now,
+                or_(OUTBOX.c.lease_until.is_(None), OUTBOX.c.lease_until < now), parent_sent)
+
+
+def _claim_statement(*, by_id: bool) -> Any:
+    """The claim, built once: its values are bound at each execution (no statement building per claim)."""
+    due = _due(bindparam("now", type_=OUTBOX.c.next_attempt_at.type))
+    if by_id:
+        due = and_(due, OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+    candidates = leasable(select(OUTBOX.c.id).where(due).order_by(OUTBOX.c.id).limit(bindparam("limit")))
+    return (update(OUTBOX)
+            .where(OUTBOX.c.id.in_(select(candidates.c.id)), due)
+            .values(lease_token=bindparam("token"),
+                    lease_until=bindparam("lease", type_=OUTBOX.c.lease_until.type))
+            .returning(OUTBOX.c.id, OUTBOX.c.team_id, OUTBOX.c.kind, OUTBOX.c.ref, OUTBOX.c.after_id,
+                       OUTBOX.c.attempts, OUTBOX.c.generation))
+
+
+_CLAIM_DUE, _CLAIM_IDS = _claim_statement(by_id=False), _claim_statement(by_id=True)
 
 
 def claim(session: Session, *, now: datetime, token: str, lease_until: datetime, limit: int,
@@ -77,18 +92,13 @@ def claim(session: Session, *, now: datetime, token: str, lease_until: datetime,
 
     Rows (id, team_id, kind, ref, after_id, attempts, generation).
     """
-    due = _due(now)
+    params: dict[str, Any] = {"now": now, "token": token, "lease": lease_until, "limit": limit}
     if ids is not None:
-        due = and_(due, col(OutboxMessage.id).in_(list(ids)))
-    candidates = leasable(select(col(OutboxMessage.id)).where(due).order_by(col(OutboxMessage.id)).limit(limit))
-    stmt = (update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(select(candidates.c.id)), due)
-            .values(lease_token=token, lease_until=lease_until)
-            .returning(col(OutboxMessage.id), col(OutboxMessage.team_id), col(OutboxMessage.kind),
-                       col(OutboxMessage.ref), col(OutboxMessage.after_id), col(OutboxMessage.attempts),
-                       col(OutboxMessage.generation))
-            .execution_options(**_NO_SYNC))
-    return sorted(session.execute(stmt).all(), key=lambda row: row.id)
+        if not ids:
+            return []
+        params["ids"] = list(ids)
+    rows = session.connection().execute(_CLAIM_IDS if ids is not None else _CLAIM_DUE, params).all()
+    return sorted(rows, key=lambda row: row.id)
 
 
 def parent_results(session: Session, *, ids: Sequence[int]) -> dict[int, tuple[str | None, str | None, str]]:
@@ -101,20 +111,25 @@ def parent_results(session: Session, *, ids: Sequence[int]) -> dict[int, tuple[s
     return {int(r.id): (r.result_ts, r.result_channel, r.state) for r in rows}
 
 
+_OWNED = and_(OUTBOX.c.id == bindparam("message_id"), OUTBOX.c.lease_token == bindparam("token"),
+              OUTBOX.c.state == "pending")
+_SENT_VALUES = {"sent_at": bindparam("now", type_=OUTBOX.c.sent_at.type), "result_ts": bindparam("ts"),
+                "result_channel": bindparam("channel"), "lease_until": None}
+_MARK_SENT = (update(OUTBOX).where(_OWNED, OUTBOX.c.generation == bindparam("b_generation"))
+              .values(state="sent", last_error=None, **_SENT_VALUES))
+_MARK_SENT_REARMED = update(OUTBOX).where(_OWNED).values(**_SENT_VALUES)
+
+
 def mark_sent(session: Session, *, message_id: int, token: str, generation: int, now: datetime,
               ts: str | None, channel: str | None) -> bool:
     """Record a send; False when the lease was lost. A row re-armed meanwhile stays pending."""
-    base = (col(OutboxMessage.id) == message_id, col(OutboxMessage.lease_token) == token,
-            col(OutboxMessage.state) == "pending")
-    sent = (update(OutboxMessage).where(*base, col(OutboxMessage.generation) == generation)
-            .values(state="sent", sent_at=now, result_ts=ts, result_channel=channel, lease_until=None,
-                    last_error=None).execution_options(**_NO_SYNC))
-    if session.execute(sent).rowcount:  # type: ignore[attr-defined]
+    conn = session.connection()
+    params = {"message_id": message_id, "token": token, "b_generation": generation, "now": now, "ts": ts,
+              "channel": channel}
+    if conn.execute(_MARK_SENT, params).rowcount:
         return True
-    again = (update(OutboxMessage).where(*base)
-             .values(sent_at=now, result_ts=ts, result_channel=channel, lease_until=None)
-             .execution_options(**_NO_SYNC))
-    return bool(session.execute(again).rowcount)  # type: ignore[attr-defined]
+    params.pop("b_generation")
+    return bool(conn.execute(_MARK_SENT_REARMED, params).rowcount)
 
 
 def mark_unsent(session: Session, *, message_id: int, token: str, attempts: int, error: str,

@@ -81,7 +81,7 @@ TASKS = [("checkins.open", open_due_rounds), ("checkins.remind", send_reminders)
 
 def _render_prompt(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
     consortium_id = ref["team_id"]
-    with rt.session() as session:
+    with rt.reading() as session:
         delivery = service.delivery(session, consortium_id=consortium_id, prompt_id=ref["prompt_id"])
     if delivery is None:
         return None
@@ -106,7 +106,7 @@ def _prompt_failed(session: Session, ref: dict[str, Any], error: str) -> None:
 
 
 def _summary(rt: Runtime, ref: dict[str, Any]) -> service.RoundSummary | None:
-    with rt.session() as session:
+    with rt.reading() as session:
         summary = service.closed_round_summary(session, consortium_id=ref["team_id"], round_id=ref["round_id"])
     return summary if summary is not None and summary.channel_id else None
 

@@ -65,7 +65,7 @@ REMINDER = "proposal.reminder"
 
 
 def _render_reminder(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall:
-    with rt.session() as session:
+    with rt.reading() as session:
         view = service.proposal_view(session, consortium_id=ref["team_id"], proposal_id=ref["proposal_id"])
     p = view.proposal
     client = rt.client_for(p.consortium_id)

@@ -100,7 +100,7 @@ def publish_proposal(rt: Runtime, box: int | None, *, proposal_id: int, notify: 
 
 def _view(rt: Runtime, ref: dict[str, Any]) -> ProposalView | None:
     try:
-        with rt.session() as session:
+        with rt.reading() as session:
             return service.proposal_view(session, consortium_id=ref["team_id"], proposal_id=ref["proposal_id"])
     except NotFound:
         return None
@@ -235,7 +235,7 @@ def announce_closing(rt: Runtime, *, consortium_id: str, proposal_id: int) -> No
 
 
 def _closed_view(rt: Runtime, ref: dict[str, Any]) -> tuple[Any, int | None]:
-    with rt.session() as session:
+    with rt.reading() as session:
         view = service.proposal_view(session, consortium_id=ref["team_id"], proposal_id=ref["proposal_id"])
         decision_id = service.linked_decision_id(session, consortium_id=ref["team_id"], proposal_id=ref["proposal_id"])
     return view, decision_id

@@ -148,7 +148,7 @@ def _render_message(_rt: Runtime, ref: dict[str, Any], parent: Parent | None) ->
 
 
 def _render_decision(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
-    with rt.session() as session:
+    with rt.reading() as session:
         decision = decision_service.find_decision(session, consortium_id=ref["team_id"], decision_id=ref["decision_id"])
         superseded = decision_service.find_decision(session, consortium_id=ref["team_id"],
                                                     decision_id=decision.supersedes) \
@@ -179,7 +179,7 @@ def _render_superseded(rt: Runtime, ref: dict[str, Any], _parent: Parent | None)
 
 def _render_commitment(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
     consortium_id = ref["team_id"]
-    with rt.session() as session:
+    with rt.reading() as session:
         commitment = commitment_service.find_commitment(session, consortium_id=consortium_id,
                                                         commitment_id=ref["commitment_id"])
         if commitment is None:

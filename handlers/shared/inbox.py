@@ -126,7 +126,7 @@ def store_before_ack(req: BoltRequest, resp: BoltResponse, next: Callable[[], No
     if request_id is None:
         logger.info("inbox_duplicate kind=%s key=%s", kind, key)
         return BoltResponse(status=200, body="")
-    context[TICKET_KEY] = Ticket(request_id=request_id, token=token)
+    context[TICKET_KEY] = Ticket(request_id=request_id, token=token, leased_until=lease_until)
     next()
     return None
 
@@ -143,7 +143,8 @@ def work_from_inbox(rt: Runtime, ticket: Ticket | None, work: Callable[[], None]
 
     The row is marked done in the first transaction of ``work`` that writes, or after ``work``
     when it wrote nothing. A failure leaves it to be tried again after a backoff (a few times,
-    then it is marked failed and logged at ERROR).
+    then it is marked failed and logged at ERROR). The lease is renewed first unless this worker
+    stored or claimed the row so recently that it surely still holds it.
     """
     if ticket is None:
         try:
@@ -152,10 +153,11 @@ def work_from_inbox(rt: Runtime, ticket: Ticket | None, work: Callable[[], None]
             on_error(err)
         return
     now = rt.clock.now()
-    with rt.session() as session:
-        if not store.start(session, ticket=ticket, lease_until=now + rt.settings.lease):
-            logger.info("inbox_taken_over id=%s", ticket.request_id)
-            return
+    if not ticket.held(now, rt.settings.lease):
+        with rt.session() as session:
+            if not store.start(session, ticket=ticket, lease_until=now + rt.settings.lease):
+                logger.info("inbox_taken_over id=%s", ticket.request_id)
+                return
     try:
         with working(ticket):
             work()
@@ -204,7 +206,7 @@ def recover(rt: Runtime, app: App, *, limit: int = RECOVER_BATCH) -> int:
         rows = store.claim_stale(session, now=now, token=token, lease_until=now + rt.settings.lease, limit=limit,
                                  kinds=kinds)
     for row in rows:
-        ticket = Ticket(request_id=row.id, token=token, attempts=row.attempts)
+        ticket = Ticket(request_id=row.id, token=token, attempts=row.attempts, leased_until=now + rt.settings.lease)
         if row.attempts > MAX_ATTEMPTS:
             _release(rt, ticket, RuntimeError("gave up after repeated failures"))
             continue
@@ -291,7 +293,7 @@ class BacklogReport:
 
     def __call__(self, rt: Runtime) -> tuple[int, datetime | None]:
         """Look at the backlog now; (waiting requests, arrival of the oldest)."""
-        with rt.session() as session:
+        with rt.reading() as session:
             count, oldest = store.backlog(session)
         age = (rt.clock.now() - oldest) if oldest is not None else timedelta(0)
         now = time.monotonic()

@@ -35,6 +35,7 @@ def test_sqlite_pragmas(engine: Engine) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL: what the README promises
 
 
 def test_timestamps_round_trip_as_aware_utc(engine: Engine) -> None:
@@ -132,3 +133,56 @@ def test_insert_unless_taken_returns_the_key_or_none_and_raises_other_integrity_
         assert [d.text for d in session.exec(select(Decision))] == ["kept"]
     with pytest.raises(IntegrityError), session_scope(engine) as session:
         insert_unless_taken(session, Facilitator, consortium_id="TNOWHERE", user_id="U1", added_by="U0")
+
+
+def test_a_read_scope_reads_and_refuses_to_write(engine: Engine) -> None:
+    from storage.db import ReadOnlyViolation, read_scope
+    with session_scope(engine) as session:
+        ensure_team(session, team_id="T1")
+        session.add(Decision(consortium_id="T1", text="kept", channel_id="C1", recorded_by="U1",
+                             created_at=datetime.now(UTC)))
+    with read_scope(engine) as session:
+        [read] = session.exec(select(Decision)).all()
+    assert read.text == "kept"  # still loaded once the session is over
+    with pytest.raises(ReadOnlyViolation), read_scope(engine) as session:
+        session.add(Decision(consortium_id="T1", text="refused", channel_id="C1", recorded_by="U1",
+                             created_at=datetime.now(UTC)))
+        session.flush()
+    with session_scope(engine) as session:
+        assert [d.text for d in session.exec(select(Decision)).all()] == ["kept"]
+
+
+def test_on_sqlite_a_read_scope_does_not_wait_for_a_write_in_progress(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's one write lock (this is the postgresql variant)")
+    with session_scope(engine) as session:
+        ensure_team(session, team_id="T1")
+    writing, release = threading.Event(), threading.Event()
+
+    def write() -> None:
+        with session_scope(engine) as session:
+            session.add(Decision(consortium_id="T1", text="in progress", channel_id="C1", recorded_by="U1",
+                                 created_at=datetime.now(UTC)))
+            session.flush()
+            writing.set()
+            release.wait(30)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert writing.wait(10)
+        read: list[int] = []
+        reader = threading.Thread(target=lambda: read.append(_count_decisions(engine)))
+        reader.start()
+        reader.join(10)
+        assert read == [0]  # answered while the write was still open, from the snapshot before it
+    finally:
+        release.set()
+        writer.join(10)
+    assert _count_decisions(engine) == 1
+
+
+def _count_decisions(engine: Engine) -> int:
+    from storage.db import read_scope
+    with read_scope(engine) as session:
+        return len(session.exec(select(Decision)).all())

@@ -309,3 +309,19 @@ def test_failed_posts_are_counted_within_the_period_for_the_team(engine: Engine)
         policy.channel_id = "CPOL"
         session.flush()
         assert _build(session, channel="CPOL").undelivered == 2  # every post of the workspace, in any channel
+
+
+def test_a_digest_built_again_for_another_consortium_shows_that_consortiums_commitments(engine: Engine) -> None:
+    """The commitments' statement is built once per number of groups and reused with other values bound."""
+    with session_scope(engine) as session:
+        for team in ("T1", "T2"):
+            group = make_group(session, consortium_id=team, name=f"Group of {team}", members=[f"U{team}"])
+            make_commitments(session, consortium_id=team, owner_id=f"U{team}", group_id=group.id,
+                             text=f"Task of {team}", due_date=date(2026, 12, 1))
+            make_commitments(session, consortium_id=team, owner_id=f"U{team}", text=f"Loose end of {team}")
+    for team in ("T1", "T2", "T1"):
+        with session_scope(engine) as session:
+            digest = build_digest(session, consortium_id=team, channel_id="C1", start=NOW - timedelta(days=7),
+                                  end=NOW, today=TODAY)
+        assert [[c.text for c in g.shown] for g in digest.commitments] == [[f"Task of {team}"],
+                                                                           [f"Loose end of {team}"]]

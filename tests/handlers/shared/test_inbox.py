@@ -185,3 +185,56 @@ def test_a_waiting_backlog_is_logged_and_its_clearing_too(accord: Harness, caplo
         conn.execute(InboxRequest.__table__.update().values(state="done"))  # type: ignore[attr-defined]
     assert report(accord.rt) == (0, None)
     assert "inbox_backlog_cleared" in caplog.text
+
+
+def _lease_renewals(accord: Harness) -> tuple[list[str], Any]:
+    """Capture the statements that renew an inbox row's lease (and only set its lease)."""
+    seen: list[str] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        flat = " ".join(statement.split()).lower()
+        if flat.startswith("update inbox set lease_until"):
+            seen.append(flat)
+    return seen, capture
+
+
+def test_a_request_stored_a_moment_ago_is_worked_without_renewing_its_lease(accord: Harness) -> None:
+    from sqlalchemy import event
+    seen, capture = _lease_renewals(accord)
+    event.listen(accord.rt.engine, "before_cursor_execute", capture)
+    try:
+        sent = accord.command("/decision", "Adopt the budget")
+        accord.settle()
+    finally:
+        event.remove(accord.rt.engine, "before_cursor_execute", capture)
+    assert sent.status == 200
+    assert [d["text"] for d in _decisions(accord)] == ["Adopt the budget"]
+    assert [r.state for r in _inbox(accord)] == ["done"]
+    assert seen == []
+
+
+def test_a_request_whose_lease_ran_low_renews_it_before_its_work(accord: Harness) -> None:
+    """Work that starts late (its lease half gone) renews the lease first, and stops if another worker has the row."""
+    from bot.inbox import Ticket
+    from handlers.shared.inbox import work_from_inbox
+    body, _ = payloads.slash_command("/decision", "Late work")
+    now = accord.clock.now()
+    with accord.rt.engine.begin() as conn:
+        [request_id] = inbox_store.add_requests(conn, [{"team_id": "T1", "kind": "command", "key": "cmd:late",
+                                                        "body": body, "token": "mine", "now": now,
+                                                        "lease_until": now + timedelta(seconds=5)}])
+    assert request_id is not None
+    late = Ticket(request_id=request_id, token="mine", leased_until=now + timedelta(seconds=5))
+    seen, capture = _lease_renewals(accord)
+    from sqlalchemy import event
+    event.listen(accord.rt.engine, "before_cursor_execute", capture)
+    ran: list[str] = []
+    try:
+        work_from_inbox(accord.rt, late, lambda: ran.append("worked"), on_error=lambda err: ran.append(repr(err)))
+        taken = Ticket(request_id=request_id, token="someone-else", leased_until=now + timedelta(seconds=5))
+        work_from_inbox(accord.rt, taken, lambda: ran.append("worked twice"), on_error=lambda err: ran.append("x"))
+    finally:
+        event.remove(accord.rt.engine, "before_cursor_execute", capture)
+    assert ran == ["worked"]
+    assert len(seen) == 2  # both renewed first; the second found the row no longer its own
+    assert [r.state for r in _inbox(accord)] == ["done"]
