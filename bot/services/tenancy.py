@@ -149,24 +149,21 @@ def join_with_code(session: Session, *, settings: Settings, code: str, origin: O
     current = store.consortium_of_workspace(session, workspace_id=workspace)
     if current == invite.consortium_id:
         raise Invalid("This workspace already belongs to that consortium.")
-    if current is not None:
-        if not is_facilitator(session, settings=settings, consortium_id=current, user_id=user_id):
-            raise Forbidden("Only the person who installed Accord here or a facilitator can join this "
-                            "workspace to a consortium.")
-        if store.has_records(session, consortium_id=current):
-            raise Invalid("This workspace already keeps a record of its own in Accord (groups, decisions, "
-                          "commitments or proposals), so it cannot join another consortium: the two records "
-                          "would mix. Export it first (`accord export`) and ask your administrator.")
+    # Every installation has a consortium of its own from its first request (its installer is its
+    # facilitator): one that has none yet has no one who may speak for it.
+    if current is None or not is_facilitator(session, settings=settings, consortium_id=current, user_id=user_id):
+        raise Forbidden("Only the person who installed Accord here or a facilitator can join this "
+                        "workspace to a consortium.")
+    if store.has_records(session, consortium_id=current):
+        raise Invalid("This workspace already keeps a record of its own in Accord (groups, decisions, "
+                      "commitments or proposals), so it cannot join another consortium: the two records "
+                      "would mix. Export it first (`accord export`) and ask your administrator.")
     assert invite.id is not None
     if not store.use_invite(session, invite_id=invite.id, user_id=user_id, workspace_id=workspace, now=now):
         raise Invalid("That code was just used. Ask a facilitator of the consortium for a new one.")
-    if current is None:
-        store.link_workspace(session, workspace_id=workspace, consortium_id=invite.consortium_id,
-                             is_enterprise_install=origin.is_enterprise_install)
-    else:
-        store.move_workspace(session, workspace_id=workspace, consortium_id=invite.consortium_id)
-        store.write_audit(session, consortium_id=current, actor_id=user_id, action="workspace.leave",
-                          entity="workspace", entity_id=workspace, detail={"joined": invite.consortium_id})
+    store.move_workspace(session, workspace_id=workspace, consortium_id=invite.consortium_id)
+    store.write_audit(session, consortium_id=current, actor_id=user_id, action="workspace.leave",
+                      entity="workspace", entity_id=workspace, detail={"joined": invite.consortium_id})
     store.write_audit(session, consortium_id=invite.consortium_id, actor_id=user_id, action="workspace.join",
                       entity="workspace", entity_id=workspace, detail={"invited_by": invite.created_by})
     return invite.consortium_id

@@ -23,7 +23,7 @@ from handlers.shared.usage import CommandUsage, Form
 USAGE = CommandUsage("/commit", "Record or update a commitment", (
     Form("/commit <text> [@owner] [by <date>] [for #<decision id>]", "record a commitment (owner defaults to you); "
          "dates like 2026-12-01, friday, tomorrow, next week, in 3 days, Dec 1; `for #12`: it carries out decision 12"),
-    Form("/commit", "open a form: commitment, owner, due date"),
+    Form("/commit", "open a form: commitment, owner, due date, the decision it carries out"),
     Form("/commit list [mine|@user|overdue|all]", "open commitments (default: this channel)"),
     Form("/commit done <id> [note]", "mark it done (owner or facilitator)"),
     Form("/commit block <id> <reason>", "mark it blocked"),

@@ -65,3 +65,20 @@ def test_under_oauth_an_unknown_installation_gets_a_consortium_of_its_own(engine
 def test_a_request_without_a_workspace_is_refused(engine: Engine) -> None:
     with pytest.raises(ServiceError):
         _resolve(engine, channel_id="C1")
+
+
+def test_a_workspace_no_installation_linked_yet_cannot_be_joined_by_whoever_holds_a_code(engine: Engine) -> None:
+    from datetime import UTC, datetime
+
+    from bot.config import Settings
+    from bot.services import Forbidden
+    from bot.services.tenancy import create_invite, join_with_code
+
+    settings, now = Settings(facilitators=frozenset({"UFAC"})), datetime(2026, 12, 1, tzinfo=UTC)
+    with session_scope(engine) as session:
+        ensure_team(session, team_id="T1")
+        code, _ = create_invite(session, settings=settings, consortium_id="T1", user_id="UFAC", now=now)
+    with session_scope(engine) as session, pytest.raises(Forbidden):
+        join_with_code(session, settings=settings, code=code, origin=Origin(team_id="T9", user_id="USTRANGER"), now=now)
+    with session_scope(engine) as session:
+        assert session.get(Workspace, "T9") is None
