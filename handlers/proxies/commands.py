@@ -14,7 +14,7 @@ def proxy_text(alternate_id: str, until: object, proposal_id: int | None) -> str
     return f"<@{alternate_id}> may take your position on {scope}{when}"
 
 
-@slash_command(USAGE, lambda call: parse_proxy_command(call.text))
+@slash_command(USAGE, lambda call: parse_proxy_command(call.text, call.rt.today(call.consortium_id)))
 def handle_proxy_command(call: SlashCall, parsed: ProxyCommand) -> None:
     """`/proxy …`: call the service, answer the invoker."""
     rt, consortium_id, user_id = call.rt, call.consortium_id, call.user_id

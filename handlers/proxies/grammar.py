@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.values import ParseError, shown
+from bot.values import ParseError, parse_due_date, shown
 from handlers.shared.grammar import USER, Help, command, head, is_help, no_args, parse_record_id
 from handlers.shared.usage import CommandUsage, Form
 
 USAGE = CommandUsage("/proxy", "Name an alternate who may take your positions", (
-    Form("/proxy @alternate [until <YYYY-MM-DD>] [for <proposal id>]",
+    Form("/proxy @alternate [until <date>] [for <proposal id>]",
          "your alternate may take your position (after taking their own, they choose to take it for you); "
          "you may always override it"),
     Form("/proxy off", "end your proxy"),
@@ -41,8 +40,9 @@ ProxyCommand = ProxySet | ProxyOff | ProxyShow | Help
 
 
 @command(USAGE)
-def parse_proxy_command(text: str) -> ProxyCommand:
-    """``/proxy @alternate [until <YYYY-MM-DD>] [for <proposal id>]``, ``/proxy off``, ``/proxy``."""
+def parse_proxy_command(text: str, today: date | None = None) -> ProxyCommand:
+    """``/proxy @alternate [until <date>] [for <proposal id>]``, ``/proxy off``, ``/proxy``; dates as for
+    `/commit` (``2026-12-31``, ``friday``, ``Dec 31``…), read against ``today``."""
     word, rest = head(text)
     if not word:
         return ProxyShow()
@@ -61,7 +61,10 @@ def parse_proxy_command(text: str) -> ProxyCommand:
         if key in ("until", "for") and not options:
             raise ParseError(f"`{key}` needs a value.", SET_FORM)
         if key == "until" and until is None:
-            until = _iso_date(options.pop(0))
+            words = []
+            while options and options[0].lower() != "for":
+                words.append(options.pop(0))
+            until = _date(" ".join(words), today or date.today())
         elif key == "for" and proposal_id is None:
             try:
                 proposal_id = parse_record_id(options.pop(0))
@@ -72,10 +75,8 @@ def parse_proxy_command(text: str) -> ProxyCommand:
     return ProxySet(match.group(1), until=until, proposal_id=proposal_id)
 
 
-def _iso_date(token: str) -> date:
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", token):
-        try:
-            return date.fromisoformat(token)
-        except ValueError:
-            pass
-    raise ParseError(f"{shown(token)} is not a date; write it as YYYY-MM-DD.", SET_FORM)
+def _date(text: str, today: date) -> date:
+    try:
+        return parse_due_date(text, today=today)
+    except ParseError as err:
+        raise err.with_usage(SET_FORM) from None

@@ -36,12 +36,15 @@ def test_grammar() -> None:
     assert parse_proxy_command("off") == ProxyOff()
     assert parse_proxy_command("<@UA1|ann> until 2026-12-31 for #4") == ProxySet("UA1", date(2026, 12, 31), 4)
     assert parse_proxy_command("<@UA1>") == ProxySet("UA1")
+    today = date(2026, 12, 2)  # a Wednesday: dates read as `/commit` reads them
+    assert parse_proxy_command("<@UA1> until friday for 4", today) == ProxySet("UA1", date(2026, 12, 4), 4)
+    assert parse_proxy_command("<@UA1> until Dec 31", today) == ProxySet("UA1", date(2026, 12, 31))
 
 
 @pytest.mark.parametrize(("text", "error"), [
     ("ann", "Mention your alternate first"),
-    ("<@UA1> until tomorrow", "is not a date"),
-    ("<@UA1> until 2026-02-30", "is not a date"),
+    ("<@UA1> until someday", "couldn't read the date"),
+    ("<@UA1> until 2026-02-30", "is not a valid date"),
     ("<@UA1> for", "needs a value"),
     ("<@UA1> for x", "is not a record id"),
     ("<@UA1> soon", "didn't understand"),
