@@ -13,6 +13,7 @@ from tests.fakeslack import Call, FakeSlack
 from tests.handlers.proposals.proposal_helpers import (
     AUTHOR,
     CHANNEL,
+    audit,
     decisions,
     flush,
     live_text,
@@ -32,6 +33,8 @@ def _organisations(accord: Harness) -> None:
     make_groups(accord)
     for command in ("set Company <@UI1> <@UI2> <@UP1>", "set University <@UA1>", "representative University <@UA1>"):
         assert "rror" not in accord.command("/org", command, user=FACILITATOR).reply_text()
+    [named] = audit(accord, "organisation.representative")
+    assert named.actor_id == FACILITATOR and json.loads(named.detail) == {"user_id": "UA1"}
 
 
 def _close(accord: Harness, pid: int) -> str:
