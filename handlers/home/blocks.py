@@ -23,7 +23,7 @@ from handlers.shared.blocks import (
     slack_date,
     truncate,
 )
-from storage.models import Commitment
+from storage.models import Commitment, Proxy
 
 MORE_COMMITMENTS = "see `/commit list mine`"
 
@@ -79,13 +79,54 @@ def _groups(home: HomeOverview) -> list[Block]:
         return [section("*Your groups*\nYou are not in a stakeholder group yet; a facilitator can add you "
                         "with `/group add <name> @you`." + _organisation(home))]
     lines = []
+    observing = {g.id for g in home.observing}
     for entry in home.groups:
         g = entry.group
         nxt = (f"next check-in {slack_date(entry.next_checkin)}" if entry.next_checkin
                else "no check-ins scheduled")
         where = f" in <#{g.channel_id}>" if g.channel_id else ""
-        lines.append(f"*{safe(g.name)}*{where} ({g.timezone}) — {nxt}")
+        role = " — _you observe: you receive its messages and take no position_" if g.id in observing else ""
+        lines.append(f"*{safe(g.name)}*{where} ({g.timezone}) — {nxt}{role}")
     return sections("*Your groups*\n" + bulleted(lines, limit=20, more="see `/group list`") + _organisation(home))
+
+
+def _proxy_terms(proxy: Proxy) -> str:
+    """How long and for what a proxy is in force: ``until Mon 7 Dec 2026``, ``for proposal #3``."""
+    terms = []
+    if proxy.proposal_id is not None:
+        terms.append(f"for proposal #{proxy.proposal_id}")
+    else:
+        terms.append("for every proposal")
+    terms.append(f"until {plain_date(proxy.until)}" if proxy.until is not None else "until you turn it off")
+    return " ".join(terms)
+
+
+def _governance(home: HomeOverview) -> list[Block]:
+    """The proxy the member gave, the members they stand in for, their declared conflicts and the decisions
+    they recorded that are due for review."""
+    if home.proxy is not None:
+        lines = [f"*Your proxy:* <@{home.proxy.alternate_id}> may take your positions {_proxy_terms(home.proxy)}; "
+                 "yours override theirs — `/proxy off` ends it"]
+    else:
+        lines = ["*Your proxy:* none — `/proxy @alternate [until <date>] [for <proposal id>]` names one"]
+    if home.standing_in_for:
+        lines.append("*You stand in for:* " + "; ".join(
+            f"<@{p.member_id}> {_proxy_terms(p)}" for p in home.standing_in_for))
+    if home.conflicts:
+        lines.append("*Your declared conflicts* (your position is not counted):\n" + bulleted(
+            [f"*#{p.id}* {truncate(safe(' '.join(p.title.split())), 200)} — "
+             f"{truncate(safe(' '.join(c.statement.split())), 300)}" for c, p in home.conflicts],
+            limit=len(home.conflicts), more=""))
+    if home.due_for_review:
+        body = bulleted([f"*#{d.id}* {truncate(safe(' '.join(d.text.split())), 200)} — review was due "
+                         f"{plain_date(d.review_on)}" for d in home.due_for_review if d.review_on is not None],
+                        limit=len(home.due_for_review), more="")
+        more = home.due_for_review_total - len(home.due_for_review)
+        if more > 0:
+            body += f"\n_…and {more} more — see `/digest preview`_"
+        lines.append(f"*Decisions you recorded due for review* ({home.due_for_review_total}) — "
+                     f"`/decision review <id> <date>` or `/decision supersede <id> <new text>`:\n{body}")
+    return sections("\n".join(lines))
 
 
 def calendar_link(token: str, *, base_url: str | None) -> str:
@@ -110,7 +151,8 @@ def home_view(home: HomeOverview, *, notice: str | None = None, calendar_token: 
     blocks: list[Block] = [header("Accord")]
     if notice:
         blocks.append(context(notice))
-    blocks += [*_commitments(home), divider(), *_proposals(home), divider(), *_groups(home)]
+    blocks += [*_commitments(home), divider(), *_proposals(home), divider(), *_groups(home), divider(),
+               *_governance(home)]
     if calendar_token:
         blocks += [divider(), *_calendar(calendar_token, base_url)]
     blocks.append(context("`/digest preview` shows a channel's digest · `/accord help` lists every command"))

@@ -251,7 +251,9 @@ def _required_note(view: ProposalView) -> str:
 
 
 def proposal_text(view: ProposalView) -> str:
-    """The notification text of the proposal message."""
+    """The notification text of the proposal message (a hidden one's tells no outcome until it closes)."""
+    if view.is_open and view.proposal.hidden:
+        return fallback_text(f"Proposal #{view.proposal.id}: {view.proposal.title} (hidden until it closes)")
     return fallback_text(f"Proposal #{view.proposal.id}: {view.proposal.title} "
                          f"({OUTCOME_LABELS[view.outcome]}{' so far' if view.is_open else ''})")
 

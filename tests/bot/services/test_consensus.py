@@ -213,3 +213,124 @@ def test_excluded_members_neither_count_nor_are_heard_nor_represent() -> None:
                    representatives={"X": "ua1"}, excluded={"ua1"})
     assert result.outcome == "no_quorum" and result.silent_groups == (A,)
     assert result.stand_ins == {"X": "ub1"} and result.overall["block"] == 0
+
+
+# --- the table grows: governance ----------------------------------------------------------------
+
+GOVERNANCE_CASES = [
+    # (id, stances, tally options, outcome, counted agree/abstain/disagree/block)
+    ("per organisation: three of one company agree, a university's representative blocks",
+     [o("c1", "Company", "agree", A), o("c2", "Company", "agree", A), o("c3", "Company", "agree", A),
+      o("u1", "University", "block", B)],
+     {"counting": "organisation", "representatives": {"University": "u1"}}, "blocked", (1, 0, 0, 1)),
+    ("per organisation: the company counts once against two others",
+     [o("c1", "Company", "agree"), o("c2", "Company", "agree"), o("c3", "Company", "agree"),
+      o("u1", "University", "disagree"), o("m1", "Ministry", "disagree")],
+     {"counting": "organisation"}, "no_consensus", (1, 0, 2, 0)),
+    ("per member the same positions reach consensus",
+     [o("c1", "Company", "agree"), o("c2", "Company", "agree"), o("c3", "Company", "agree"),
+      o("u1", "University", "disagree"), o("m1", "Ministry", "agree")],
+     {}, "consensus", (4, 0, 1, 0)),
+    ("a cap of 25 % turns a company's majority into no consensus (4/3 + 2 agree to 2 disagree: 62.5 %)",
+     [*(o(f"c{i}", "Company", "agree") for i in range(4)), o("u1", "University", "disagree"),
+      o("v1", "Institute", "disagree"), o("m1", "Ministry", "agree"), o("n1", "NGO", "agree")],
+     {"cap": 25}, "no_consensus", (6, 0, 2, 0)),
+    ("without the cap the same positions reach consensus (6 of 8)",
+     [*(o(f"c{i}", "Company", "agree") for i in range(4)), o("u1", "University", "disagree"),
+      o("v1", "Institute", "disagree"), o("m1", "Ministry", "agree"), o("n1", "NGO", "agree")],
+     {}, "consensus", (6, 0, 2, 0)),
+    ("a cap no organisation can meet (three of them at 25 %) gives each an equal share",
+     [o("c1", "Company", "agree"), o("c2", "Company", "agree"), o("c3", "Company", "agree"),
+      o("u1", "University", "disagree"), o("m1", "Ministry", "agree")],
+     {"cap": 25}, "consensus", (4, 0, 1, 0)),
+    ("a cap leaves a block a block",
+     [o("c1", "Company", "agree"), o("c2", "Company", "agree"), o("u1", "University", "block")],
+     {"cap": 25}, "blocked", (2, 0, 0, 1)),
+    ("observers (excluded) neither count nor make their group heard",
+     [o("ua1", None, "agree", A), o("ub1", None, "block", B)],
+     {"excluded": {"ub1"}}, "consensus", (1, 0, 0, 0)),
+    ("a recusal (excluded) removes a block",
+     [o("ua1", "X", "agree", A), o("ub1", "Y", "block", B), o("uc1", "Z", "agree", C)],
+     {"excluded": {"ub1"}, "counting": "organisation"}, "consensus", (2, 0, 0, 0)),
+    ("a recused representative hands the organisation to its first other member",
+     [o("ua1", "X", "disagree", A), o("ua2", "X", "agree", A)],
+     {"excluded": {"ua1"}, "counting": "organisation", "representatives": {"X": "ua1"}}, "consensus",
+     (1, 0, 0, 0)),
+]
+
+
+@pytest.mark.parametrize(("stances", "options", "outcome", "counts"), [c[1:] for c in GOVERNANCE_CASES],
+                         ids=[c[0] for c in GOVERNANCE_CASES])
+def test_governance_table(stances: list[Stance], options: dict[str, object], outcome: str,
+                          counts: tuple[int, int, int, int]) -> None:
+    result = tally(stances, required_groups=[], memberships={}, **options)  # type: ignore[arg-type]
+    assert result.outcome == outcome
+    assert tuple(result.overall[c] for c in ("agree", "abstain", "disagree", "block")) == counts
+
+
+def test_hidden_tallies_weigh_the_same_positions() -> None:
+    """A hidden proposal only hides its tallies until close: the standing it computes is the one shown after."""
+    from datetime import UTC, datetime
+
+    from bot.services.consensus import standing
+    from storage.models import Position, Proposal
+    from storage.statuses import PositionChoice
+
+    now = datetime(2026, 11, 25, tzinfo=UTC)
+    positions = [Position(id=i, consortium_id="T1", proposal_id=1, user_id=u, group_id=g, choice=PositionChoice(c),
+                          updated_at=now)
+                 for i, (u, g, c) in enumerate((("ua1", A, "agree"), ("ub1", B, "agree"), ("uc1", C, "block")), 1)]
+    views = [standing(Proposal(id=1, consortium_id="T1", title="t", author_id="u", channel_id="C",
+                               closes_at=now, hidden=hidden), [A, B, C], positions, MEMBERS, {})
+             for hidden in (False, True)]
+    assert [v.outcome for v in views] == ["blocked", "blocked"]
+    assert views[0].tally == views[1].tally
+
+
+def _weights(sizes: dict[str, int], cap: int) -> tuple[dict[str, Fraction], dict[str, Fraction]]:
+    factors = cap_factors(sizes, cap)
+    return factors, {org: factors[org] * n for org, n in sizes.items() if n > 0}
+
+
+organisations = st.dictionaries(st.sampled_from([f"org{i}" for i in range(8)]),
+                                st.tuples(st.integers(0, 12), st.integers(0, 12)), min_size=1, max_size=8)
+
+
+@given(organisations, st.integers(1, 100))
+def test_a_cap_holds_every_capped_organisation_at_exactly_its_share(counts: dict[str, tuple[int, int]],
+                                                                     cap: int) -> None:
+    """For any organisations' agree/disagree and cap N %: after weighting, no organisation's share exceeds
+    N % and a capped one's is exactly N %; an uncapped one keeps weight 1 per position — unless every
+    organisation would be capped, when each gets an equal share; and the outcome is the rule on the weights."""
+    sizes = {org: a + d for org, (a, d) in counts.items()}
+    factors, weights = _weights(sizes, cap)
+    total = sum(weights.values(), Fraction(0))
+    share = Fraction(cap, 100)
+    capped = {org for org, f in factors.items() if f != 1}
+    if any(weight > share * total for weight in weights.values()):  # the cap cannot be met by all
+        assert len(set(weights.values())) == 1  # so each organisation gets an equal share
+        assert share * len(weights) < 1  # which happens only when N % of each could not make the whole
+    else:
+        for org, weight in weights.items():
+            assert factors[org] == 1 or (weight == share * total and factors[org] < 1)
+        assert all(weights[org] == share * total for org in capped)
+    stances = [o(f"{org}-{kind}{i}", org, kind) for org, (a, d) in counts.items()
+               for kind, n in (("agree", a), ("disagree", d)) for i in range(n)]
+    result = tally(stances, required_groups=[], memberships={}, cap=cap)
+    agree = sum((factors[org] * a for org, (a, _) in counts.items() if a), Fraction(0))
+    disagree = sum((factors[org] * d for org, (_, d) in counts.items() if d), Fraction(0))
+    assert (result.agree_weight, result.disagree_weight) == (agree, disagree)
+    assert result.capped == capped
+    assert result.outcome == consensus_outcome(agree=agree, disagree=disagree, blocks=0, silent_required=0)
+
+
+@given(st.integers(1, 99), st.integers(1, 3))
+def test_a_cap_at_its_boundary(cap: int, m: int) -> None:
+    """An organisation with exactly N % of the positions is not scaled; with one more it is, to exactly N %."""
+    others = {f"solo{i}": 1 for i in range((100 - cap) * m)}  # one position each: never over the cap
+    at_cap = {"Big": cap * m, **others}  # cap·m of 100·m positions: exactly N %
+    assert set(cap_factors(at_cap, cap).values()) == {1}
+    over = {**at_cap, "Big": cap * m + 1}
+    factors, weights = _weights(over, cap)
+    assert factors["Big"] < 1 and weights["Big"] == Fraction(cap, 100) * sum(weights.values())
+    assert all(factors[org] == 1 for org in others)

@@ -3,6 +3,7 @@ consortium's zone, its thread gets one reminder, across ticks, processes and res
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ from bot.services.reviews import claim_due_reviews, review_moment
 from handlers.decisions.jobs import remind_due_reviews
 from storage.db import session_scope
 from storage.models import Decision
-from storage.teams import ensure_team
+from storage.teams import ensure_team, list_audit
 from tests.fakeslack import FakeSlack
 from tests.harness import FACILITATOR, START, Harness
 
@@ -51,6 +52,12 @@ def test_review_date_is_set_shown_exported_and_cleared(accord: Harness) -> None:
     cleared = accord.command("/decision", f"review {decision_id} off", user="U1")
     assert f"Decision #{decision_id} has no review date now." in cleared.reply_text()
     assert _decisions(accord)[0]["review_on"] is None
+    with accord.rt.session() as session:
+        lines = [(a.actor_id, a.entity_id, json.loads(a.detail or "{}"))
+                 for a in list_audit(session, consortium_id="T1") if a.action == "decision.review"]
+    assert [(actor, entity) for actor, entity, _ in lines] == [
+        ("U1", str(decision_id)), (FACILITATOR, str(decision_id)), ("U1", str(decision_id))]
+    assert [detail.get("review_on") for _, _, detail in lines] == ["2027-03-01", "2026-11-26", None]
 
 
 def test_review_refusals_change_nothing(accord: Harness) -> None:

@@ -10,6 +10,7 @@ from bot.cli import main
 from tests.handlers.checkins.checkin_helpers import prompt_calls
 from tests.handlers.proposals.proposal_helpers import (
     AUTHOR,
+    audit,
     click,
     live_text,
     positions_of,
@@ -88,3 +89,16 @@ def test_export_groups_lists_members_with_primary_and_observer(accord: Harness, 
         "Policy": [{"user_id": "UP1", "organisation": None, "primary": True, "observer": False},
                    {"user_id": "UOBS", "organisation": None, "primary": True, "observer": True},
                    {"user_id": "UBOTH", "organisation": None, "primary": False, "observer": True}]}
+
+
+def test_adding_and_removing_observers_is_audited(accord: Harness) -> None:
+    accord.command("/group", "create Policy", user=FAC).reply_text()
+    accord.command("/group", "observer add Policy <@UOBS> <@UOBS2>", user=FAC).reply_text()
+    accord.command("/group", "observer add Policy <@UOBS>", user=FAC).reply_text()  # already: no line
+    [added] = audit(accord, "group.observer_add")
+    assert added.actor_id == FAC and added.entity == "group"
+    assert json.loads(added.detail) == {"user_ids": ["UOBS", "UOBS2"]}
+    accord.command("/group", "observer remove Policy <@UOBS2>", user=FAC).reply_text()
+    [removed] = audit(accord, "group.observer_remove")
+    assert json.loads(removed.detail) == {"user_ids": ["UOBS2"]}
+    assert audit(accord, "group.add") == [] and audit(accord, "group.remove") == []

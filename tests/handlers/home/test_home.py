@@ -134,7 +134,9 @@ def test_many_commitments_stay_within_the_home_limit(accord: Harness) -> None:
 def test_proposals_await_neither_an_observer_nor_a_member_in_conflict(accord: Harness) -> None:
     _setup(accord)
     assert "is recorded" in accord.command("/propose", "conflict 1 I advise a bidder", user="U1").reply_text()
-    assert "Adopt the charter" not in FakeSlack.all_text(_open_home(accord, "U1"))
+    text = FakeSlack.all_text(_open_home(accord, "U1"))
+    assert "*Proposals awaiting your position* (0)" in text
+    assert "Adopt the charter" not in text.split("*Your declared conflicts*")[0]  # listed as a conflict only
     with accord.rt.session() as session:
         watchers = make_group(session, name="Watchers", members=[])
     accord.command("/group", "observer add Watchers <@U9>", user="UFAC").reply_text()

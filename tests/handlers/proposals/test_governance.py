@@ -15,6 +15,7 @@ from handlers.shared import ids
 from tests.fakeslack import FakeSlack
 from tests.handlers.proposals.proposal_helpers import (
     AUTHOR,
+    audit,
     decisions,
     live_text,
     make_groups,
@@ -34,6 +35,11 @@ def test_options_at_the_end_of_propose_are_recorded_and_shown(accord: Harness) -
     assert (row["counting"], row["cap"], row["hidden"], row["anonymous"]) == ("organisation", 25, True, True)
     assert "Counting: per organisation · cap 25 % per organisation · hidden until it closes · anonymous" in live_text(
         accord, pid)
+    [created] = audit(accord, "proposal.create")
+    assert created.actor_id == AUTHOR and created.entity_id == str(pid)
+    detail = json.loads(created.detail)
+    assert (detail["counting"], detail["cap"], detail["hidden"], detail["anonymous"]) == (
+        "organisation", 25, True, True)
 
 
 def test_a_plain_proposal_counts_per_member_with_no_cap(accord: Harness) -> None:

@@ -123,3 +123,18 @@ def test_after_a_reasoned_position_the_alternate_is_offered_the_same_for_the_mem
     [row] = proposals(accord)
     assert {(p["proxy_for"], p["choice"], p["reason"]) for p in row["positions"]} == {
         (None, "block", "Needs an ethics annex"), (MEMBER, "block", "Needs an ethics annex")}
+
+
+def test_setting_and_ending_a_proxy_are_audited(accord: Harness) -> None:
+    make_groups(accord)
+    pid = propose(accord, "Adopt the charter")
+    accord.command("/proxy", f"<@{ALT}> until 2027-01-31 for {pid}", user=MEMBER).reply_text()
+    [entry] = audit(accord, "proxy.set")
+    assert entry.actor_id == MEMBER and entry.entity == "proxy"
+    assert json.loads(entry.detail) == {"alternate_id": ALT, "until": "2027-01-31", "proposal_id": pid}
+    assert audit(accord, "proxy.off") == []
+    accord.command("/proxy", "off", user=MEMBER).reply_text()
+    [ended] = audit(accord, "proxy.off")
+    assert ended.actor_id == MEMBER and json.loads(ended.detail) == {"ended": 1}
+    accord.command("/proxy", "off", user=MEMBER).reply_text()  # none in force: nothing more to audit
+    assert len(audit(accord, "proxy.off")) == 1
