@@ -11,12 +11,14 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, func, select
 
 from bot.config import Settings
+from bot.report.site import report_files, write_site
 from bot.services.consensus import OUTCOME_LABELS, Stance, tally
 from bot.services.decisions import record_decision
 from bot.services.digests import build_digest
@@ -45,6 +47,7 @@ logger = logging.getLogger("accord.demo")
 
 TEAM = "TDEMO"
 CHANNEL = "CCONSORTIUM"
+REPORT_DIR = "accord-demo-report"  # where the demo writes the example's transparency report
 FACILITATOR = "UFACIL"
 
 
@@ -145,10 +148,24 @@ def run(settings: Settings) -> int:
     print(f"{where} the example consortium (team {TEAM}) in {shown}{note}\n")
     print(overview)
     print(digest_text(digest, names=NAMES))
+    print(f"Transparency report of the example (open it in a browser): {write_report(settings, now=now)}\n")
     prefix = f"DATABASE_URL={url} " if own else ""  # the other commands read accord.db unless told
     print(f"Explore it further: {prefix}accord export decisions --team {TEAM} --format md   ·   "
           f"{prefix}accord digest --channel {GROUPS[0].channel_id} --team {TEAM}")
     return 0
+
+
+def write_report(settings: Settings, *, now: datetime) -> Path:
+    """Write the example's transparency report (as `accord report` does) into ``REPORT_DIR`` of the current
+    directory; the path of its first page."""
+    engine = make_engine(settings.demo_database_url, single_use=True)
+    try:
+        files = report_files(engine, consortium_id=TEAM, now=now, timezone=settings.timezone)
+    finally:
+        engine.dispose()
+    out = Path(REPORT_DIR).resolve()
+    write_site(files, out)
+    return out / "index.html"
 
 
 def seed(session: Session, *, now: datetime) -> None:

@@ -123,3 +123,14 @@ def test_demo_with_database_url_writes_there_and_says_so(demo_dir: Path, capsys:
     out = capsys.readouterr().out
     assert f"sqlite:///{demo_dir / 'demo.db'}" in out.splitlines()[0] and "DATABASE_URL=" not in out
     assert not (demo_dir / "accord-demo.db").exists() and not (demo_dir / "accord.db").exists()
+
+
+def test_demo_writes_the_example_report_and_says_where(demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    index = demo_dir / "accord-demo-report" / "index.html"
+    assert f"Transparency report of the example (open it in a browser): {index}" in out
+    assert index.exists() and (demo_dir / "accord-demo-report" / "decisions.html").exists()
+    decisions = (demo_dir / "accord-demo-report" / "decisions.html").read_text(encoding="utf-8")
+    assert "Research data is shared under CC-BY 4.0" in decisions and "Move the secretariat to Geneva" in decisions
+    assert "Lena Fischer" in (index.parent / "commitments.html").read_text(encoding="utf-8")  # the full report
