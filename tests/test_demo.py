@@ -52,7 +52,9 @@ def test_demo_prints_a_readable_digest(demo_dir: Path, capsys: pytest.CaptureFix
                      "ORGANISATIONS", "Northwind Robotics (3 members) — representative: Lena Fischer, focal point: "
                      "Marco Rossi", "Olu Adeyemi (observer)", "@Lena Fischer (Northwind Robotics)",
                      "one position per organisation", "capped at 40 %", "(superseded by #", "— supersedes #",
-                     "DUE FOR REVIEW", "review due today", "DECISIONS BEING CARRIED OUT", "1 of 2 commitments done"):
+                     "DUE FOR REVIEW", "review due today",
+                     "if it closed now: Consensus (4 agree · 0 abstain · 1 disagree · 0 block)",  # per organisation
+                     "DECISIONS BEING CARRIED OUT", "1 of 2 commitments done"):
         assert expected in out, expected
     for noise in ("<@", "<!date", "<#", "&lt;", ":warning:", "*"):
         assert noise not in out, noise

@@ -25,6 +25,7 @@ from storage.models import (
     DigestRun,
     DigestSchedule,
     OutboxMessage,
+    Position,
     StakeholderGroup,
 )
 from storage.teams import ensure_team
@@ -309,3 +310,23 @@ def test_failed_posts_are_counted_within_the_period_for_the_team(engine: Engine)
         policy.channel_id = "CPOL"
         session.flush()
         assert _build(session, channel="CPOL").undelivered == 2  # every post of the workspace, in any channel
+
+
+def test_an_open_proposal_counted_per_organisation_is_counted_so_in_the_digest(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        group = make_group(session, name="Industry", members=["U1", "U2", "U3"])
+        assert group.id is not None
+        proposal = make_proposal_with_positions(session, title="Adopt the template", group_ids=[group.id],
+                                                positions=[("U1", group.id, "agree"), ("U2", group.id, "disagree"),
+                                                           ("U3", group.id, "disagree")])
+        proposal.counting = "organisation"
+        for position in session.exec(select(Position)):
+            position.organisation = "Northwind"  # one organisation: its first to take a position counts for it
+            session.add(position)
+        session.add(proposal)
+    with session_scope(engine) as session:
+        digest = build_digest(session, consortium_id="T1", channel_id="C1", start=NOW - timedelta(days=7), end=NOW,
+                              today=TODAY)
+    [status] = digest.proposals
+    assert (status.tally.overall["agree"], status.tally.overall["disagree"]) == (1, 0)
+    assert status.tally.outcome == "consensus"
