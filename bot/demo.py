@@ -18,6 +18,15 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, func, select
 
 from bot.config import Settings
+from bot.demo_governance import (
+    GOVERNED,
+    OBSERVERS,
+    governance_lines,
+    organisation_of,
+    seed_decision_follow_up,
+    seed_observers,
+    seed_organisations,
+)
 from bot.report.site import report_files, write_site
 from bot.services.consensus import OUTCOME_LABELS, Stance, tally
 from bot.services.decisions import record_decision
@@ -26,7 +35,7 @@ from bot.services.home import next_checkin
 from bot.services.people import remember_names
 from handlers.digests.blocks import digest_text
 from storage.db import make_engine, session_scope, upgrade
-from storage.groups import list_groups, members_by_group
+from storage.groups import list_groups, members_by_group, observer_only_ids
 from storage.models import (
     CheckinPrompt,
     CheckinResponse,
@@ -74,7 +83,8 @@ GROUPS = (
     DemoGroup("International", "international", "Asia/Kolkata", "CINTL", "mon,thu", "15:30",
               (("UINTARJUN", "Arjun Mehta"), ("UINTMEI", "Mei Lin"))),
 )
-NAMES = {FACILITATOR: "Fatima (facilitator)"} | {uid: name for g in GROUPS for uid, name in g.members}
+NAMES = ({FACILITATOR: "Fatima (facilitator)"} | {uid: name for g in GROUPS for uid, name in g.members}
+         | dict(OBSERVERS.values()))
 
 DECISIONS = (  # (days ago, recorder, text, rationale)
     (6, "UPOLCLAIRE", "The ethics framework follows the OECD AI principles as its baseline",
@@ -175,6 +185,8 @@ def seed(session: Session, *, now: datetime) -> None:
     assert team is not None
     team.created_at = now
     groups = _seed_groups(session, now=now)
+    seed_observers(session, team=TEAM, groups=groups, now=now)
+    seed_organisations(session, team=TEAM, facilitator=FACILITATOR, now=now)
     primary = {uid: groups[g.name].id for g in GROUPS for uid, _ in g.members}
     for days, who, text, why in DECISIONS:
         record_decision(session, consortium_id=TEAM, text=text, rationale=why, channel_id=CHANNEL, recorded_by=who,
@@ -182,9 +194,11 @@ def seed(session: Session, *, now: datetime) -> None:
     today = now.date()
     for owner, text, due in COMMITMENTS:
         session.add(Commitment(consortium_id=TEAM, text=text, owner_id=owner, group_id=primary[owner],
-                               channel_id=CHANNEL, source="demo",
+                               organisation=organisation_of(owner), channel_id=CHANNEL, source="demo",
                                due_date=None if due is None else today + timedelta(days=due),
                                created_by=owner, created_at=now - timedelta(days=8), updated_at=now))
+    session.flush()
+    seed_decision_follow_up(session, team=TEAM, channel=CHANNEL, today=today, now=now)
     _seed_proposals(session, groups=groups, primary=primary, now=now)
     _seed_checkins(session, groups=groups, now=now)
     write_audit(session, consortium_id=TEAM, actor_id=None, action="demo.seed", entity="team", entity_id=TEAM)
@@ -212,8 +226,12 @@ def _seed_groups(session: Session, *, now: datetime) -> dict[str, StakeholderGro
 def _seed_proposals(session: Session, *, groups: dict[str, StakeholderGroup], primary: dict[str, int | None],
                     now: datetime) -> None:
     required = [g.id for g in groups.values() if g.id is not None]
-    members = members_by_group(session, consortium_id=TEAM)
-    for title, days, status, outcome, positions in PROPOSALS:
+    members = members_by_group(session, consortium_id=TEAM, observers=False)
+    specs: list[tuple[str, int, str, str | None, dict[str, str], str, int | None]] = [
+        (*spec, "member", None) for spec in PROPOSALS]
+    title, days, counting, capped, positions = GOVERNED
+    specs.append((title, days, "open", None, positions, counting, capped))  # counted per organisation, capped
+    for title, days, status, outcome, positions, counting, cap in specs:
         created = now - timedelta(days=days + 1)
         if status == "open":
             closes = now + timedelta(days=7 - days)
@@ -226,13 +244,14 @@ def _seed_proposals(session: Session, *, groups: dict[str, StakeholderGroup], pr
                             status=ProposalStatus(status), outcome=ProposalOutcome(outcome) if outcome else None,
                             closes_at=closes, created_at=created,
                             closed_at=closes if status == "closed" else None,
-                            closed_by=FACILITATOR if outcome == "withdrawn" else None)
+                            closed_by=FACILITATOR if outcome == "withdrawn" else None, counting=counting, cap=cap)
         session.add(proposal)
         session.flush()
         assert proposal.id is not None
         session.add_all([ProposalGroup(consortium_id=TEAM, proposal_id=proposal.id, group_id=g) for g in required])
         session.add_all([Position(consortium_id=TEAM, proposal_id=proposal.id, user_id=uid, group_id=primary[uid],
-                                  choice=PositionChoice(choice), reason=BLOCK_REASON if choice == "block" else None,
+                                  organisation=organisation_of(uid), choice=PositionChoice(choice),
+                                  reason=BLOCK_REASON if choice == "block" else None,
                                   created_at=created, updated_at=created + timedelta(hours=5))
                          for uid, choice in positions.items()])
         if outcome == "consensus":
@@ -276,14 +295,16 @@ def overview_text(session: Session, *, now: datetime, today: date) -> str:
         local = nxt.astimezone(ZoneInfo(group.timezone)).strftime("%a %d %b %H:%M") if nxt else "-"
         lines.append(f"{group.name:<15}{group.sector or '-':<15}{group.timezone:<19}"
                      f"{len(members.get(group.id or 0, [])):<9}{local}")
-        lines.append("    " + ", ".join(NAMES.get(u, u) for u in members.get(group.id or 0, [])))
+        observers = set(observer_only_ids(session, consortium_id=TEAM))
+        lines.append("    " + ", ".join(NAMES.get(u, u) + (" (observer)" if u in observers else "")
+                                        for u in members.get(group.id or 0, [])))
     decisions = session.exec(select(func.count()).select_from(Decision).where(Decision.consortium_id == TEAM)).one()
     open_rows = session.exec(select(col(Commitment.due_date)).where(Commitment.consortium_id == TEAM,
                                                                Commitment.status == "open")).all()
     overdue = sum(1 for due in open_rows if due is not None and due < today)
     outcomes = Counter(session.exec(select(col(Proposal.outcome)).where(Proposal.consortium_id == TEAM)).all())
     by_outcome = ", ".join(f"{OUTCOME_LABELS[o]} {n}" for o, n in sorted(outcomes.items(), key=str) if o)
-    lines += ["", "RECORD",
+    lines += ["", *governance_lines(session, team=TEAM, names=NAMES), "RECORD",
               f"{decisions} decisions · {len(open_rows)} open commitments ({overdue} overdue) · "
               f"proposals: {outcomes.get(None, 0)} open, {by_outcome}", ""]
     return "\n".join(lines)

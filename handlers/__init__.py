@@ -2,7 +2,8 @@
 
 Each feature folder (``decisions``, ``commitments``, ``threads``, ``groups``, ``checkins``,
 ``proposals``, ``proxies``, ``digests``, ``home``, ``organisations``, ``followthrough``, ``accord``)
-holds its listener modules and one ``register(app)``; ``shared`` holds the Slack plumbing they share.
+holds its listener modules and one ``register(app)``; ``people`` (the name sweep) has only a scheduled
+task; ``shared`` holds the Slack plumbing they share.
 Only the composition root (``bot.app``), the server, the CLI, the demo and the manifest import this package.
 """
 
@@ -24,6 +25,7 @@ from handlers import (
     groups,
     home,
     organisations,
+    people,
     proposals,
     proxies,
     threads,
@@ -62,4 +64,5 @@ def register_all(app: App, *, work: Executor | None = None, acks: Executor | Non
 def scheduled_tasks() -> list[tuple[str, Task]]:
     """Every scheduled task, in the order they run on a tick."""
     return [*proposals.TASKS, *checkins.TASKS, *decisions.TASKS, *followthrough.TASKS,
-            *digests.TASKS]  # last: a digest sees what this tick closed or opened
+            *digests.TASKS,  # a digest sees what this tick closed or opened
+            *people.tasks()]  # last: names of the people this tick's work (and earlier work) named

@@ -9,19 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import String, cast, literal, or_, update
+from sqlalchemy import String, and_, cast, func, literal, or_, union, update
 from sqlmodel import Session, col, select
 
 from storage.models import (
+    AuditLog,
+    CheckinResponse,
     CheckinRound,
     Commitment,
+    CommitmentUpdate,
     Decision,
     DigestRun,
     DigestSchedule,
+    GroupMembership,
     OutboxMessage,
+    Position,
     Proposal,
+    ProposalConflict,
     StakeholderGroup,
+    UserName,
+    Workspace,
 )
 
 # --- check-ins ---------------------------------------------------------------------------------
@@ -146,3 +155,45 @@ def list_due_follow_steps(session: Session, *, now: datetime, limit: int = 50) -
     query = select(Commitment).where(col(Commitment.status) == "open", col(Commitment.follow_at).is_not(None),
                                      col(Commitment.follow_at) <= now)
     return list(session.exec(query.order_by(col(Commitment.follow_at), col(Commitment.id)).limit(limit)))
+
+
+# --- members' names ----------------------------------------------------------------------------
+
+# Where the people a record names stand: (table, column), read with the table's tenant and workspace.
+_PEOPLE_COLUMNS: tuple[tuple[Any, Any], ...] = (
+    (Decision, Decision.recorded_by), (Decision, Decision.revoked_by),
+    (Commitment, Commitment.owner_id), (Commitment, Commitment.created_by),
+    (CommitmentUpdate, CommitmentUpdate.user_id),
+    (Proposal, Proposal.author_id), (Position, Position.user_id), (Position, Position.proxy_by),
+    (ProposalConflict, ProposalConflict.user_id), (CheckinResponse, CheckinResponse.user_id),
+    (GroupMembership, GroupMembership.user_id), (AuditLog, AuditLog.actor_id),
+)
+
+
+def list_unnamed_members(session: Session, *, named_since: datetime, tried_since: datetime,
+                         skip_workspaces: Collection[str] = (), limit: int = 50) -> list[tuple[str, str, str]]:
+    """(consortium, workspace, user) of people records name, in every consortium, with no name known there
+    since ``named_since`` and no failed lookup since ``tried_since``.
+
+    The workspace is the record's when it belongs to the record's consortium, else the consortium's first
+    (a Slack Connect member's own workspace may have no installation): the one to ask and to file the name
+    under. Those of ``skip_workspaces`` are left out.
+    """
+    people = union(*[select(table.consortium_id.label("consortium_id"), table.team_id.label("team_id"),
+                            column.label("user_id")).where(column.is_not(None))
+                     for table, column in _PEOPLE_COLUMNS]).subquery("person")
+    own = select(Workspace.id).where(Workspace.id == people.c.team_id,
+                                     Workspace.consortium_id == people.c.consortium_id).scalar_subquery()
+    first = select(func.min(Workspace.id)).where(Workspace.consortium_id == people.c.consortium_id).scalar_subquery()
+    workspace = func.coalesce(own, first)
+    known = (select(UserName.user_id).join(Workspace, col(Workspace.id) == col(UserName.team_id))
+             .where(Workspace.consortium_id == people.c.consortium_id, UserName.user_id == people.c.user_id,
+                    or_(and_(col(UserName.name) != "", col(UserName.updated_at) >= named_since),
+                        col(UserName.updated_at) >= tried_since))
+             .exists())
+    query = (select(people.c.consortium_id, workspace.label("workspace"), people.c.user_id)
+             .where(~known, workspace.is_not(None)).distinct())
+    if skip_workspaces:
+        query = query.where(workspace.not_in(sorted(skip_workspaces)))
+    rows = session.execute(query.order_by(people.c.consortium_id, people.c.user_id).limit(limit))
+    return [(consortium_id, workspace_id, user_id) for consortium_id, workspace_id, user_id in rows]

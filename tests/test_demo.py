@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func
@@ -44,12 +46,20 @@ def test_demo_prints_a_readable_digest(demo_dir: Path, capsys: pytest.CaptureFix
                      "America/New_York", "Africa/Nairobi", "Asia/Kolkata", "Europe/Brussels",
                      "DECISIONS TAKEN", "OPEN COMMITMENTS", "overdue", "Not yet heard from:", "Consensus",
                      "No consensus", "Blocked", "No quorum", "Withdrawn", "answered", "Least heard",
-                     "@Lena Fischer", "@Claire Dubois"):
+                     "@Lena Fischer", "@Claire Dubois",
+                     # what a facilitator of a consortium sees at once: organisations and their roles, observers,
+                     # counting per organisation, reviews, supersessions and decisions being carried out
+                     "ORGANISATIONS", "Northwind Robotics (3 members) — representative: Lena Fischer, focal point: "
+                     "Marco Rossi", "Olu Adeyemi (observer)", "@Lena Fischer (Northwind Robotics)",
+                     "one position per organisation", "capped at 40 %", "(superseded by #", "— supersedes #",
+                     "DUE FOR REVIEW", "review due today",
+                     "if it closed now: Consensus (4 agree · 0 abstain · 1 disagree · 0 block)",  # per organisation
+                     "DECISIONS BEING CARRIED OUT", "1 of 2 commitments done"):
         assert expected in out, expected
     for noise in ("<@", "<!date", "<#", "&lt;", ":warning:", "*"):
         assert noise not in out, noise
     counts = _counts(demo_dir)
-    assert counts["StakeholderGroup"] == 5 and counts["Proposal"] == 7 and counts["DigestRun"] == 0
+    assert counts["StakeholderGroup"] == 5 and counts["Proposal"] == 8 and counts["DigestRun"] == 0
 
 
 def test_demo_twice_reuses_the_example(demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -134,3 +144,38 @@ def test_demo_writes_the_example_report_and_says_where(demo_dir: Path, capsys: p
     decisions = (demo_dir / "accord-demo-report" / "decisions.html").read_text(encoding="utf-8")
     assert "Research data is shared under CC-BY 4.0" in decisions and "Move the secretariat to Geneva" in decisions
     assert "Lena Fischer" in (index.parent / "commitments.html").read_text(encoding="utf-8")  # the full report
+
+
+def test_demo_exports_carry_organisations_observers_reviews_and_links(demo_dir: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    capsys.readouterr()
+
+    def export(kind: str) -> list[dict[str, Any]]:
+        assert main(["export", kind, "--team", "TDEMO"]) == 0
+        rows: list[dict[str, Any]] = json.loads(capsys.readouterr().out)
+        return rows
+
+    decisions = {d["id"]: d for d in export("decisions")}
+    [old] = [d for d in decisions.values() if d["status"] == "superseded"]
+    assert decisions[old["superseded_by"]]["supersedes"] == old["id"]
+    [reviewed] = [d for d in decisions.values() if d["review_on"]]
+    carrying = [c for c in export("commitments") if c["decision_id"] == reviewed["id"]]
+    assert sorted(c["status"] for c in carrying) == ["done", "open"]
+    assert {c["owner_name"]: c["organisation"] for c in carrying} == {
+        "Lena Fischer": "Northwind Robotics", "Daniel Cohen": "Riverside University"}
+    [governed] = [p for p in export("proposals") if p["counting"] == "organisation"]
+    assert governed["cap"] == 40 and governed["status"] == "open"
+    advisory = {p["user_id"] for p in governed["positions"] if p["advisory"]}
+    assert advisory == {"UINDMARC", "UINDYUKI", "UACADAN"}  # Northwind counts its representative, Riverside its first
+    [policy] = [g for g in export("groups") if g["name"] == "Policy"]
+    assert [m["user_id"] for m in policy["members"] if m["observer"]] == ["UPOLOLU"]
+
+
+def test_demo_report_shows_organisations_and_superseded_decisions(demo_dir: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    assert main(["report", "--out", str(demo_dir / "site"), "--consortium", "TDEMO"]) == 0
+    decisions = (demo_dir / "site" / "decisions.html").read_text()
+    assert "superseded" in decisions and "model-card template" in decisions
+    assert "Northwind Robotics" in (demo_dir / "site" / "participation.html").read_text()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
-from storage import people
+from storage import people, sweeps
+
+NAME_FRESH_FOR = timedelta(days=7)  # a name Slack gave is asked again after this
+RETRY_UNNAMED_AFTER = timedelta(days=1)  # a member Slack would not describe is asked again after this
 
 _MENTION = re.compile(r"<([@#!])([^<>|]*)(?:\|([^<>]*))?>")
 _LINK = re.compile(r"<((?:https?|mailto):[^<>|]*)(?:\|([^<>]*))?>")
@@ -27,6 +31,29 @@ def display_name(user: Mapping[str, Any]) -> str | None:
 def remember_names(session: Session, *, team_id: str, names: Mapping[str, str], now: datetime) -> None:
     """Keep the names Slack just gave (each replaces the one known before)."""
     people.save_user_names(session, team_id=team_id, names=names, now=now)
+
+
+def note_unnamed(session: Session, *, team_id: str, user_ids: Collection[str], now: datetime) -> None:
+    """Note that Slack could not name these members (asked again after :data:`RETRY_UNNAMED_AFTER`)."""
+    people.mark_unnamed(session, team_id=team_id, user_ids=user_ids, now=now)
+
+
+@dataclass(frozen=True)
+class Unnamed:
+    """A member some record names whose name is not known (or is old): ask ``workspace_id``'s Slack."""
+
+    consortium_id: str
+    workspace_id: str
+    user_id: str
+
+
+def members_to_name(session: Session, *, now: datetime, skip_workspaces: Collection[str] = (),
+                    limit: int = 50) -> list[Unnamed]:
+    """Up to ``limit`` people, in every consortium, whose records would show a bare id or an old name."""
+    rows = sweeps.list_unnamed_members(session, named_since=now - NAME_FRESH_FOR,
+                                       tried_since=now - RETRY_UNNAMED_AFTER, skip_workspaces=skip_workspaces,
+                                       limit=limit)
+    return [Unnamed(consortium_id, workspace_id, user_id) for consortium_id, workspace_id, user_id in rows]
 
 
 def known_names(session: Session, *, consortium_id: str) -> dict[str, str]:

@@ -25,6 +25,7 @@ from storage.models import (
     DigestRun,
     DigestSchedule,
     OutboxMessage,
+    Position,
     StakeholderGroup,
 )
 from storage.teams import ensure_team
@@ -325,3 +326,23 @@ def test_a_digest_built_again_for_another_consortium_shows_that_consortiums_comm
                                   end=NOW, today=TODAY)
         assert [[c.text for c in g.shown] for g in digest.commitments] == [[f"Task of {team}"],
                                                                            [f"Loose end of {team}"]]
+
+
+def test_an_open_proposal_counted_per_organisation_is_counted_so_in_the_digest(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        group = make_group(session, name="Industry", members=["U1", "U2", "U3"])
+        assert group.id is not None
+        proposal = make_proposal_with_positions(session, title="Adopt the template", group_ids=[group.id],
+                                                positions=[("U1", group.id, "agree"), ("U2", group.id, "disagree"),
+                                                           ("U3", group.id, "disagree")])
+        proposal.counting = "organisation"
+        for position in session.exec(select(Position)):
+            position.organisation = "Northwind"  # one organisation: its first to take a position counts for it
+            session.add(position)
+        session.add(proposal)
+    with session_scope(engine) as session:
+        digest = build_digest(session, consortium_id="T1", channel_id="C1", start=NOW - timedelta(days=7), end=NOW,
+                              today=TODAY)
+    [status] = digest.proposals
+    assert (status.tally.overall["agree"], status.tally.overall["disagree"]) == (1, 0)
+    assert status.tally.outcome == "consensus"
