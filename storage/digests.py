@@ -223,15 +223,6 @@ def required_group_ids(session: Session, *, consortium_id: str,
     return result
 
 
-def list_positions(session: Session, *, consortium_id: str, proposal_ids: Collection[int]) -> list[Position]:
-    """Every position on these proposals."""
-    if not proposal_ids:
-        return []
-    query = select(Position).where(Position.consortium_id == consortium_id,
-                                   col(Position.proposal_id).in_(list(proposal_ids)))
-    return list(session.exec(query.order_by(col(Position.id))))
-
-
 def checkin_participation(session: Session, *, consortium_id: str, start: datetime, end: datetime,
                           group_ids: Collection[int] | None) -> dict[int, tuple[int, int, int]]:
     """Group id → (rounds, members asked, members who answered) for rounds opened in ``(start, end]``.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Index, String, Text, UniqueConstraint
+from sqlalchemy import Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.statuses import (
@@ -233,7 +233,10 @@ class Proxy(SQLModel, table=True):
     """A member's alternate (`/proxy`), who may take their positions: until a date, for one proposal or all;
     ``revoked_at`` once replaced or turned off."""
 
-    __table_args__ = (Index("ix_proxy_alternate", "consortium_id", "alternate_id"),)
+    __table_args__ = (Index("ix_proxy_alternate", "consortium_id", "alternate_id"),
+                      # one proxy in force per member: of two set at once, the second replaces the first
+                      Index("uq_proxy_in_force", "consortium_id", "member_id", unique=True,
+                            sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")))
     id: int | None = Field(default=None, primary_key=True)
     consortium_id: str = Field(foreign_key="consortium.id", max_length=32)
     team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from

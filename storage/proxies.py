@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.db import is_unique_violation
 from storage.models import Proxy
+
+REPLACE_ATTEMPTS = 3
 
 
 def revoke_proxies(session: Session, *, consortium_id: str, member_id: str, now: datetime) -> int:
@@ -18,11 +23,26 @@ def revoke_proxies(session: Session, *, consortium_id: str, member_id: str, now:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def add_proxy(session: Session, *, proxy: Proxy) -> Proxy:
-    """Insert a proxy."""
-    session.add(proxy)
-    session.flush()
-    return proxy
+def replace_proxy(session: Session, *, now: datetime, **values: Any) -> Proxy:
+    """End the member's proxy in force and insert the new one, in one savepoint.
+
+    At most one proxy per member is in force (a partial unique index). When another request set one
+    for the same member a moment ago, the insert waits for it and then finds the key taken: the
+    savepoint is rolled back and both steps run again, now seeing that proxy, which the new one replaces.
+    """
+    for attempt in range(REPLACE_ATTEMPTS):
+        proxy = Proxy(**values)
+        try:
+            with session.begin_nested():
+                revoke_proxies(session, consortium_id=proxy.consortium_id, member_id=proxy.member_id, now=now)
+                session.add(proxy)
+                session.flush()
+        except IntegrityError as err:
+            if attempt + 1 < REPLACE_ATTEMPTS and is_unique_violation(err, Proxy.__table__):  # type: ignore[attr-defined]
+                continue
+            raise
+        return proxy
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def active_proxies(session: Session, *, consortium_id: str, today: date, proposal_id: int | None = None,

@@ -91,8 +91,13 @@ def interactive(payload: dict[str, Any]) -> tuple[str, str]:
 def block_action(action_id: str, value: str, *, user: str = "U1", team: str = TEAM, channel: str | None = "C1",
                  message_ts: str | None = None, view: dict[str, Any] | None = None,
                  response_url: str = "http://127.0.0.1:9/response/none",
-                 container: dict[str, Any] | None = None, user_team: str | None = None) -> tuple[str, str]:
-    """A button click; ``user_team`` ≠ ``team`` for a member of another workspace in a Slack Connect channel."""
+                 container: dict[str, Any] | None = None, user_team: str | None = None,
+                 enterprise: str | None = None, org_install: bool = False) -> tuple[str, str]:
+    """A button click; ``user_team`` ≠ ``team`` for a member of another workspace in a Slack Connect channel.
+
+    ``enterprise``: the workspace is part of that Enterprise Grid org; ``org_install``: Accord is
+    installed org-wide there (Slack then says ``is_enterprise_install``).
+    """
     n = next(_counter)
     payload: dict[str, Any] = {
         "type": "block_actions", "team": {"id": team, "domain": "example"},
@@ -100,8 +105,10 @@ def block_action(action_id: str, value: str, *, user: str = "U1", team: str = TE
         "trigger_id": f"trigger.{n}", "response_url": response_url,
         "actions": [{"action_id": action_id, "block_id": "b1", "value": value, "type": "button",
                      "action_ts": f"{time.time():.6f}"}],
-        "is_enterprise_install": False,
+        "is_enterprise_install": org_install,
     }
+    if enterprise is not None:
+        payload["enterprise"] = {"id": enterprise, "name": "Example Org"}
     if channel:
         payload["channel"] = {"id": channel, "name": "general"}
         payload["container"] = container or {"type": "message", "message_ts": message_ts or "1.0",

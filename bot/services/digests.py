@@ -15,15 +15,15 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.services.consensus import Stance, Tally, tally
-from bot.services.organisations import representatives_of
+from bot.services.consensus import Tally
+from bot.services.proposals import proposal_views
 from storage import digests as store
 from storage.commitments import decision_progress
 from storage.digest_runs import last_posted_end
-from storage.groups import list_groups, list_memberships
-from storage.models import Commitment, Decision, Proposal
+from storage.groups import list_groups
+from storage.groups import memberships as all_memberships
+from storage.models import Commitment, Decision, GroupMembership, Proposal
 from storage.outbox import count_failed_between
-from storage.proposals import conflicts_by_proposal
 
 DEFAULT_PERIOD = timedelta(days=7)
 DECISIONS_SHOWN = 15
@@ -148,15 +148,14 @@ def period_start(session: Session, *, consortium_id: str, channel_id: str, end: 
 def build_digest(session: Session, *, consortium_id: str, channel_id: str, start: datetime, end: datetime,
                  today: date) -> Digest:
     """The digest of ``channel_id`` for the period ``(start, end]``; ``today`` decides what is overdue."""
-    scope = digest_scope(session, consortium_id=consortium_id, channel_id=channel_id)
     groups = list_groups(session, consortium_id=consortium_id)
+    # The groups whose home channel this is (as digest_scope reads them), from the groups already read.
+    scope = sorted(g.id for g in groups if g.id is not None and g.channel_id == channel_id) or None
     names = {g.id: g.name for g in groups if g.id is not None}
+    memberships = all_memberships(session, consortium_id=consortium_id)
     members: dict[int, list[str]] = {}
-    voting: dict[int, list[str]] = {}  # members who take positions (observers never count for quorum)
-    for membership in list_memberships(session, consortium_id=consortium_id):
-        members.setdefault(membership.group_id, []).append(membership.user_id)
-        if not membership.observer:
-            voting.setdefault(membership.group_id, []).append(membership.user_id)
+    for row in memberships:
+        members.setdefault(row.group_id, []).append(row.user_id)
     decisions, decisions_total = store.list_period_decisions(
         session, consortium_id=consortium_id, start=start, end=end, channel_id=channel_id, group_ids=scope,
         limit=DECISIONS_SHOWN)
@@ -175,8 +174,8 @@ def build_digest(session: Session, *, consortium_id: str, channel_id: str, start
         scope=scope,
         group_names=names, decisions=decisions, decisions_total=decisions_total,
         commitments=_commitments(session, consortium_id=consortium_id, today=today, scope=scope, names=names),
-        proposals=_proposal_statuses(session, consortium_id=consortium_id, proposals=proposals, members=members,
-                                     voting=voting),
+        proposals=_proposal_statuses(session, consortium_id=consortium_id, proposals=proposals, names=names,
+                                     memberships=memberships),
         proposals_total=proposals_total, closed=closed, participation=participation,
         silent_checkin_groups=[names[g] for g in (scope or names) if g not in checked and g in names],
         voices=voices, least_heard=least_heard(voices),
@@ -214,28 +213,11 @@ def _commitments(session: Session, *, consortium_id: str, today: date, scope: li
 
 
 def _proposal_statuses(session: Session, *, consortium_id: str, proposals: Sequence[Proposal],
-                       members: dict[int, list[str]], voting: dict[int, list[str]]) -> list[ProposalStatus]:
-    """Where each open proposal stands, counted as its live message counts it: per organisation and under a
-    cap when it says so, without the positions of declared conflicts and of observers (``members`` include
-    observers, ``voting`` do not)."""
-    ids = [p.id for p in proposals if p.id is not None]
-    if not ids:
-        return []
-    required = store.required_group_ids(session, consortium_id=consortium_id, proposal_ids=ids)
-    stances: dict[int, list[Stance]] = {pid: [] for pid in ids}
-    for position in store.list_positions(session, consortium_id=consortium_id, proposal_ids=ids):
-        stances[position.proposal_id].append(Stance(position.user_id, position.group_id, position.choice,
-                                                    position.organisation))
-    conflicts = conflicts_by_proposal(session, consortium_id=consortium_id, proposal_ids=ids)
-    counted_per_organisation = any(p.counting == "organisation" for p in proposals)
-    representatives = representatives_of(session, consortium_id=consortium_id) if counted_per_organisation else {}
-    observers = {u for users in members.values() for u in users} - {u for users in voting.values() for u in users}
-    return [ProposalStatus(proposal=p, required=required.get(p.id, []),
-                           tally=tally(stances[p.id], required_groups=required.get(p.id, []),
-                                       memberships=voting, counting=p.counting or "member", cap=p.cap,
-                                       representatives=representatives,
-                                       excluded={c.user_id for c in conflicts.get(p.id, [])} | observers))
-            for p in proposals if p.id is not None]
+                       names: dict[int, str], memberships: Sequence[GroupMembership]) -> list[ProposalStatus]:
+    """Where each open proposal stands, counted as its live message counts it (its governance included)."""
+    return [ProposalStatus(proposal=view.proposal, required=list(view.required_ids), tally=view.tally)
+            for view in proposal_views(session, consortium_id=consortium_id, proposals=proposals, names=names,
+                                       memberships=memberships)]
 
 
 def _participation(session: Session, *, consortium_id: str, start: datetime, end: datetime, scope: list[int] | None,

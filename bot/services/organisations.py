@@ -157,15 +157,22 @@ def organisations_of(session: Session, *, consortium_id: str, user_ids: Iterable
 # --- the default: the organisation of the member's own workspace -------------------------------
 
 
-def is_external(*, consortium_id: str, team_id: str | None) -> bool:
-    """Whether a member of workspace ``team_id`` comes from outside the consortium's home workspace."""
+def is_external(*, consortium_id: str, team_id: str | None, enterprise_id: str | None = None) -> bool:
+    """Whether a member of workspace ``team_id`` comes from outside the consortium's home workspace.
+
+    ``enterprise_id``: the Enterprise Grid org of the member's workspace, where Slack says. A consortium
+    installed org-wide carries the org's id: a member of any of the org's own workspaces is then at
+    home (one organisation); only members of workspaces outside the org come from elsewhere.
+    """
+    if enterprise_id and enterprise_id == consortium_id:
+        return False
     return bool(team_id) and team_id != consortium_id
 
 
 def needs_workspace_name(session: Session, *, consortium_id: str, user_id: str, team_id: str | None,
-                         now: datetime) -> bool:
+                         now: datetime, enterprise_id: str | None = None) -> bool:
     """Whether the member's default organisation waits on their workspace's name (unknown, or a day old)."""
-    if team_id is None or not is_external(consortium_id=consortium_id, team_id=team_id):
+    if team_id is None or not is_external(consortium_id=consortium_id, team_id=team_id, enterprise_id=enterprise_id):
         return False
     cached = store.get_workspace_name(session, team_id=team_id)
     if cached is not None and now - cached.updated_at < NAME_FRESH_FOR:
@@ -186,14 +193,15 @@ def remember_workspace_name(session: Session, *, team_id: str, name: str, now: d
 
 
 def apply_workspace_default(session: Session, *, consortium_id: str, user_id: str, team_id: str | None,
-                            now: datetime) -> str | None:
+                            now: datetime, enterprise_id: str | None = None) -> str | None:
     """Give a member from another workspace that workspace's organisation, unless they have one.
 
     Uses the workspace's known name only (no Slack call); the organisation that stands for the
     workspace is made on first need, or an organisation of that name already there is taken.
-    Returns the member's organisation afterwards (None when they have none).
+    Returns the member's organisation afterwards (None when they have none). ``enterprise_id``: the
+    Enterprise Grid org of the member's workspace, where Slack says (see :func:`is_external`).
     """
-    if team_id is None or not is_external(consortium_id=consortium_id, team_id=team_id):
+    if team_id is None or not is_external(consortium_id=consortium_id, team_id=team_id, enterprise_id=enterprise_id):
         return organisation_of(session, consortium_id=consortium_id, user_id=user_id)
     current = organisation_of(session, consortium_id=consortium_id, user_id=user_id)
     cached = store.get_workspace_name(session, team_id=team_id)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session
 
@@ -14,16 +13,16 @@ from bot.services.digests import Voice, least_heard
 from storage import checkins as checkin_store
 from storage.digests import contributions
 from storage.groups import members_by_group
+from storage.models import CheckinResponse, Commitment, Position
 from storage.proposals import positions_by_proposal
 
 NO_GROUP = "No group"
 
 
-def recorded_organisation(record: Any) -> str | None:
-    """The organisation a position, commitment or answer was recorded with (None while organisations
-    are not recorded: the report then leaves the organisation views out)."""
-    value = getattr(record, "organisation", None)
-    return str(value) if value else None
+def recorded_organisation(record: Position | Commitment | CheckinResponse) -> str | None:
+    """The organisation a position, commitment or answer was recorded with (None without one: while no
+    organisation is recorded, the report leaves the organisation views out)."""
+    return record.organisation or None
 
 
 @dataclass(frozen=True)

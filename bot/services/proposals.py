@@ -8,7 +8,7 @@ then sees, and (for a consensus) records the linked decision; everyone else does
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -23,7 +23,7 @@ from bot.services.decisions import claim_named_superseded, record_decision
 from bot.services.organisations import organisation_of, representatives_of
 from storage import groups, sweeps
 from storage import proposals as store
-from storage.models import Position, Proposal
+from storage.models import GroupMembership, Position, Proposal
 from storage.teams import write_audit
 
 MAX_DURATION = timedelta(days=366)
@@ -200,24 +200,44 @@ def organisation_inputs(session: Session, *, consortium_id: str,
     return recorded, representatives_of(session, consortium_id=consortium_id)
 
 
-def proposal_views(session: Session, *, consortium_id: str, proposals: Sequence[Proposal]) -> list[ProposalView]:
-    """Where each proposal stands (a fixed number of queries, however many proposals)."""
+def members_and_observers(rows: Sequence[GroupMembership]) -> tuple[dict[int, list[str]], set[str]]:
+    """From every membership (in the order members joined): group id → members who take positions, and
+    the users who observe some group and take positions in none."""
+    members: dict[int, list[str]] = {}
+    observing: set[str] = set()
+    taking: set[str] = set()
+    for row in rows:
+        if row.observer:
+            observing.add(row.user_id)
+        else:
+            taking.add(row.user_id)
+            members.setdefault(row.group_id, []).append(row.user_id)
+    return members, observing - taking
+
+
+def proposal_views(session: Session, *, consortium_id: str, proposals: Sequence[Proposal],
+                   names: Mapping[int, str] | None = None,
+                   memberships: Sequence[GroupMembership] | None = None) -> list[ProposalView]:
+    """Where each proposal stands (a fixed number of queries, however many proposals); a caller that has
+    already read the groups' ``names`` or every membership (in the order members joined) passes them."""
     if not proposals:
         return []
     ids = [p.id for p in proposals if p.id is not None]
     required = store.required_group_ids(session, consortium_id=consortium_id, proposal_ids=ids)
     positions = store.positions_by_proposal(session, consortium_id=consortium_id, proposal_ids=ids)
     conflicts = store.conflicts_by_proposal(session, consortium_id=consortium_id, proposal_ids=ids)
-    memberships = groups.members_by_group(session, consortium_id=consortium_id, observers=False)
-    names = groups.group_names(session, consortium_id=consortium_id)
-    observers = groups.observer_only_ids(session, consortium_id=consortium_id)
+    if memberships is None:
+        memberships = groups.memberships(session, consortium_id=consortium_id)
+    members, observers = members_and_observers(memberships)
+    if names is None:
+        names = groups.group_names(session, consortium_id=consortium_id)
     organisations, representatives = organisation_inputs(
         session, consortium_id=consortium_id, positions=[pos for rows in positions.values() for pos in rows])
     views = []
     for p in proposals:
         governance = Governance(organisations=organisations, representatives=representatives,
                                 conflicts=tuple(conflicts.get(p.id or 0, [])), observers=frozenset(observers))
-        views.append(standing(p, required.get(p.id or 0, []), positions.get(p.id or 0, []), memberships, names,
+        views.append(standing(p, required.get(p.id or 0, []), positions.get(p.id or 0, []), members, names,
                               governance=governance))
     return views
 

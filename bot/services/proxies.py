@@ -32,10 +32,8 @@ def set_proxy(session: Session, *, consortium_id: str, member_id: str, alternate
             raise NotFound(f"There is no proposal #{proposal_id} in this workspace.")
         if proposal.status != "open":
             raise Invalid(f"Proposal #{proposal_id} is closed; a proxy for it would do nothing.")
-    store.revoke_proxies(session, consortium_id=consortium_id, member_id=member_id, now=now)
-    proxy = store.add_proxy(session, proxy=Proxy(consortium_id=consortium_id, member_id=member_id,
-                                                 alternate_id=alternate_id, until=until, proposal_id=proposal_id,
-                                                 created_at=now))
+    proxy = store.replace_proxy(session, now=now, consortium_id=consortium_id, member_id=member_id,
+                                alternate_id=alternate_id, until=until, proposal_id=proposal_id, created_at=now)
     write_audit(session, consortium_id=consortium_id, actor_id=member_id, action="proxy.set", entity="proxy",
                 entity_id=proxy.id, detail={"alternate_id": alternate_id, "until": until, "proposal_id": proposal_id})
     return proxy

@@ -33,10 +33,6 @@ STATUSES = ("open", "done", "blocked", "dropped")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _flag(record: Any, name: str) -> bool:
-    return bool(getattr(record, name, False))
-
-
 @dataclass(frozen=True)
 class Dissent:
     """A disagree or block, with its reason, where it came from and (full report only) who."""
@@ -180,13 +176,12 @@ def _consortium_name(session: Session, consortium_id: str, *, public: bool) -> s
 
 
 def _commitment(c: Commitment, people: People, names: dict[int, str], today: date) -> CommitmentEntry:
-    decision_id = getattr(c, "decision_id", None)
     return CommitmentEntry(
         id=c.id or 0, text=people.text(c.text) or "", owner=people.who(c.owner_id),
         group=names.get(c.group_id, NO_GROUP) if c.group_id else NO_GROUP, organisation=recorded_organisation(c),
         due_date=c.due_date, status=str(c.status),
         overdue=c.status == "open" and c.due_date is not None and c.due_date < today,
-        decision_id=int(decision_id) if decision_id else None)
+        decision_id=c.decision_id)
 
 
 def _counts(positions: Iterable[Position], key: Callable[[Position], str | None]) -> dict[str, dict[str, int]]:
@@ -201,8 +196,8 @@ def _counts(positions: Iterable[Position], key: Callable[[Position], str | None]
 
 def _proposal(p: Proposal, required: list[int], positions: list[Position], people: People,
               names: dict[int, str]) -> ProposalEntry:
-    concealed = _flag(p, "hidden") and p.status == "open"
-    anonymous = _flag(p, "anonymous")
+    concealed = p.hidden and p.status == "open"
+    anonymous = p.anonymous
     shown = [] if concealed else positions
 
     def group(pos: Position) -> str:
@@ -245,8 +240,7 @@ def _decisions(session: Session, *, consortium_id: str, start: datetime, people:
             created_at=d.created_at, recorded_by=people.who(d.recorded_by),
             permalink=None if people.public else d.permalink, revoked_at=d.revoked_at,
             revoked_by=people.who(d.revoked_by), revoke_reason=people.text(d.revoke_reason),
-            review_on=getattr(d, "review_on", None), supersedes=getattr(d, "supersedes", None),
-            superseded_by=getattr(d, "superseded_by", None),
+            review_on=d.review_on, supersedes=d.supersedes, superseded_by=d.superseded_by,
             proposal=proposals.get(d.proposal_id) if d.proposal_id else None,
             commitments_done=done[d.id or 0], commitments_total=total[d.id or 0]))
     return rows

@@ -66,7 +66,8 @@ def handle_checkin_submission(ack: Ack, body: dict[str, Any], view: dict[str, An
     ack()
     rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
     try:
-        note_member_workspace(rt, client, consortium_id=consortium_id, user_id=user_id, team_id=user_team(body))
+        note_member_workspace(rt, client, consortium_id=consortium_id, user_id=user_id, team_id=user_team(body),
+                              enterprise_id=context.actor_enterprise_id)
         with rt.session() as session:
             if not once(session, team_id=consortium_id, key=f"view:{view['id']}"):
                 return

@@ -55,7 +55,8 @@ def handle_commitment_submission(ack: Ack, body: dict[str, Any], view: dict[str,
         return
     ack()
     meta = with_source_link(client, modal_metadata(view))
-    note_member_workspace(rt, client, consortium_id=consortium_id, user_id=user_id, team_id=user_team(body))
+    note_member_workspace(rt, client, consortium_id=consortium_id, user_id=user_id, team_id=user_team(body),
+                          enterprise_id=context.actor_enterprise_id)
     with rt.session() as session:
         if not once(session, team_id=consortium_id, key=f"view:{view['id']}"):
             return

@@ -11,6 +11,7 @@ from bot.runtime import Runtime
 from bot.services import checkins as checkin_service
 from bot.services import groups as service
 from bot.services.access import add_facilitators
+from bot.services.organisations import is_external
 from bot.values import ParseError
 from handlers.groups.blocks import group_list_blocks, group_show_blocks, schedule_reply, schedule_text
 from handlers.groups.grammar import (
@@ -40,12 +41,13 @@ def _people(users: Sequence[str]) -> str:
 
 
 def _check_users(client: Any, user_ids: Sequence[str], *, unknown_ok: bool = False,
-                 teams: dict[str, str] | None = None) -> list[str]:
+                 teams: dict[str, str] | None = None, enterprises: dict[str, str] | None = None) -> list[str]:
     """Refuse bots, deactivated accounts and users Slack does not know (explained, not guessed).
 
     With ``unknown_ok`` a user Slack does not know here (``user_not_found``: what ``users.info``
     answers for many members of another organisation's workspace in a Slack Connect channel) is
-    accepted instead; those users are returned. ``teams`` gets the workspace of each user Slack describes.
+    accepted instead; those users are returned. ``teams`` gets the workspace of each user Slack describes,
+    ``enterprises`` the Enterprise Grid org of each user Slack places in one.
     """
     unknown: list[str] = []
     for user_id in list(user_ids)[:MAX_CHECKED_USERS]:
@@ -64,6 +66,9 @@ def _check_users(client: Any, user_ids: Sequence[str], *, unknown_ok: bool = Fal
             raise ParseError(f"<@{user_id}> is a bot; groups are for people.")
         if teams is not None and user.get("team_id"):
             teams[user_id] = str(user["team_id"])
+        grid = user.get("enterprise_user")
+        if enterprises is not None and isinstance(grid, dict) and grid.get("enterprise_id"):
+            enterprises[user_id] = str(grid["enterprise_id"])
     return unknown
 
 
@@ -84,7 +89,12 @@ def _members(rt: Runtime, client: Any, parsed: GroupAdd | GroupRemove | GroupObs
     observer = isinstance(parsed, GroupObserver)
     add = parsed.add if isinstance(parsed, GroupObserver) else isinstance(parsed, GroupAdd)
     teams: dict[str, str] = {}
-    unknown = _check_users(client, parsed.user_ids, unknown_ok=True, teams=teams) if add else []
+    enterprises: dict[str, str] = {}
+    unknown = (_check_users(client, parsed.user_ids, unknown_ok=True, teams=teams, enterprises=enterprises)
+               if add else [])
+    # Members of the consortium's own Grid org (installed org-wide) come from no other workspace.
+    teams = {user: team for user, team in teams.items()
+             if is_external(consortium_id=consortium_id, team_id=team, enterprise_id=enterprises.get(user))}
     know_workspace_names(rt, client, consortium_id=consortium_id, member_teams=teams)
     with rt.session() as session:
         group, changed, unchanged = service.change_members(

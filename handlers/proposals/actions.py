@@ -43,7 +43,8 @@ def handle_position_button(ack: Ack, body: dict[str, Any], action: dict[str, Any
             ask_reason(rt, client, tell_user(client, body=body, respond=respond), trigger_id=body["trigger_id"],
                        consortium_id=consortium_id, user_id=user_id, proposal_id=proposal_id, choice=choice)
             return
-        note_member_workspace(rt, client, consortium_id=consortium_id, user_id=user_id, team_id=user_team(body))
+        note_member_workspace(rt, client, consortium_id=consortium_id, user_id=user_id, team_id=user_team(body),
+                              enterprise_id=context.actor_enterprise_id)
         with rt.session() as session:  # the change and its live update commit together
             result = service.take_position(session, consortium_id=consortium_id, proposal_id=proposal_id,
                                            user_id=user_id,

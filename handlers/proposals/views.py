@@ -121,7 +121,8 @@ def handle_position_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
         return
     box, result, represented, team_id = None, None, [], user_team(body)
     try:  # the member's default organisation from what is known (no Slack call before the ack)
-        unnamed = apply_member_default(rt, consortium_id=consortium_id, user_id=user_id, team_id=team_id)
+        unnamed = apply_member_default(rt, consortium_id=consortium_id, user_id=user_id, team_id=team_id,
+                                       enterprise_id=context.actor_enterprise_id)
         with rt.session() as session:  # the change and its live update commit together
             if once(session, team_id=consortium_id, key=f"view:{view['id']}"):
                 result = service.take_position(session, consortium_id=consortium_id, proposal_id=proposal_id,
@@ -138,7 +139,8 @@ def handle_position_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
     ack()
     send_live(rt, box)
     if unnamed:  # for their next records
-        learn_workspace_name(rt, client, consortium_id=consortium_id, user_id=user_id, team_id=team_id)
+        learn_workspace_name(rt, client, consortium_id=consortium_id, user_id=user_id, team_id=team_id,
+                             enterprise_id=context.actor_enterprise_id)
     if result is not None and represented:  # an alternate: offer to take the same for the members they stand for
         text = f"You {choice} on proposal #{proposal_id}."
         whisper_blocks(client, channel=result.proposal.channel_id, user=user_id, text=text,

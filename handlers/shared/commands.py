@@ -70,7 +70,7 @@ def slash_command(usage: CommandUsage, parse: Callable[[SlashCall], T], *,
                     return
                 # A command's `team_id` is the invoker's own workspace: their default organisation.
                 note_member_workspace(call.rt, client, consortium_id=call.consortium_id, user_id=call.user_id,
-                                      team_id=command.get("team_id"))
+                                      team_id=command.get("team_id"), enterprise_id=context.actor_enterprise_id)
                 run(call, parsed)
             except (ParseError, ServiceError) as err:
                 call.reply(error_text(err))

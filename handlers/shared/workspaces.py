@@ -46,22 +46,25 @@ def workspace_name(client: Any, team_id: str) -> str | None:
     return escape(" ".join(name.split())) if isinstance(name, str) and name.strip() else None
 
 
-def apply_member_default(rt: Runtime, *, consortium_id: str, user_id: str, team_id: str | None) -> bool:
+def apply_member_default(rt: Runtime, *, consortium_id: str, user_id: str, team_id: str | None,
+                         enterprise_id: str | None = None) -> bool:
     """Give a member from another workspace that workspace's organisation, unless they have one, from what
-    Accord knows (no Slack call: fit before an ack). Whether the workspace's name should be learnt first."""
-    if not organisations.is_external(consortium_id=consortium_id, team_id=team_id):
+    Accord knows (no Slack call: fit before an ack). Whether the workspace's name should be learnt first.
+    ``enterprise_id``: the Enterprise Grid org of the member's workspace (Bolt's ``actor_enterprise_id``)."""
+    if not organisations.is_external(consortium_id=consortium_id, team_id=team_id, enterprise_id=enterprise_id):
         return False
     now = rt.clock.now()
     with rt.session() as session:
         if organisations.needs_workspace_name(session, consortium_id=consortium_id, user_id=user_id,
-                                              team_id=team_id, now=now):
+                                              team_id=team_id, now=now, enterprise_id=enterprise_id):
             return True
         organisations.apply_workspace_default(session, consortium_id=consortium_id, user_id=user_id,
-                                              team_id=team_id, now=now)
+                                              team_id=team_id, now=now, enterprise_id=enterprise_id)
     return False
 
 
-def learn_workspace_name(rt: Runtime, client: Any, *, consortium_id: str, user_id: str, team_id: str | None) -> None:
+def learn_workspace_name(rt: Runtime, client: Any, *, consortium_id: str, user_id: str, team_id: str | None,
+                         enterprise_id: str | None = None) -> None:
     """Ask Slack for a workspace's name, keep it, and give the member its organisation unless they have one."""
     name = workspace_name(client, team_id) if team_id else None
     now = rt.clock.now()
@@ -69,15 +72,18 @@ def learn_workspace_name(rt: Runtime, client: Any, *, consortium_id: str, user_i
         if name is not None and team_id is not None:
             organisations.remember_workspace_name(session, team_id=team_id, name=name, now=now)
         organisations.apply_workspace_default(session, consortium_id=consortium_id, user_id=user_id,
-                                              team_id=team_id, now=now)
+                                              team_id=team_id, now=now, enterprise_id=enterprise_id)
 
 
 def note_member_workspace(rt: Runtime, client: Any, *, consortium_id: str, user_id: str,
-                          team_id: str | None) -> None:
+                          team_id: str | None, enterprise_id: str | None = None) -> None:
     """Before recording for a member (after the ack): give one from another workspace that workspace's
-    organisation, unless they have one, learning the workspace's name first when it is unknown or stale."""
-    if apply_member_default(rt, consortium_id=consortium_id, user_id=user_id, team_id=team_id):
-        learn_workspace_name(rt, client, consortium_id=consortium_id, user_id=user_id, team_id=team_id)
+    organisation, unless they have one, learning the workspace's name first when it is unknown or stale.
+    A member of a workspace of the Grid org a consortium is installed in (``enterprise_id``) is at home."""
+    if apply_member_default(rt, consortium_id=consortium_id, user_id=user_id, team_id=team_id,
+                            enterprise_id=enterprise_id):
+        learn_workspace_name(rt, client, consortium_id=consortium_id, user_id=user_id, team_id=team_id,
+                             enterprise_id=enterprise_id)
 
 
 def know_workspace_names(rt: Runtime, client: Any, *, consortium_id: str, member_teams: Mapping[str, str]) -> None:

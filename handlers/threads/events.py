@@ -40,7 +40,8 @@ def handle_message(event: dict[str, Any], client: Any, context: BoltContext) -> 
                 text=error_text(err))
         return
     if found is not None:
-        note_member_workspace(rt, client, consortium_id=consortium_id, user_id=event["user"], team_id=user_team(event))
+        note_member_workspace(rt, client, consortium_id=consortium_id, user_id=event["user"], team_id=user_team(event),
+                              enterprise_id=context.actor_enterprise_id)
         record_from_message(rt, client, consortium_id=consortium_id, event=event, found=found)
 
 
@@ -64,7 +65,7 @@ def handle_app_mention(event: dict[str, Any], client: Any, context: BoltContext)
         reply_thread_summary(rt, client, consortium_id=consortium_id, event=event)
     elif isinstance(found, RecordMessage):
         note_member_workspace(rt, client, consortium_id=consortium_id, user_id=event.get("user", ""),
-                              team_id=user_team(event))
+                              team_id=user_team(event), enterprise_id=context.actor_enterprise_id)
         record_from_message(rt, client, consortium_id=consortium_id, event=event, found=found)
     else:
         reply_mention_help(client, event=event)

@@ -14,6 +14,7 @@ from bot.services.participation import recorded_organisation, week_of
 from bot.services.people import People
 from bot.services.report import build_report
 from storage.db import session_scope
+from storage.models import Position
 from tests.factories import T0, make_report_record
 
 NOW = T0 + timedelta(days=10)
@@ -94,13 +95,15 @@ def test_people_text_reads_slack_markup() -> None:
     assert people.text("Ask <@U1> and <@U9|bob> in <#C1|general> or <#C2>, see <https://x.org|the doc> &amp; <!here>") \
         == "Ask @Ann and @bob in #general or a channel, see the doc & @here"
     assert People({"U1": "Ann"}, public=True).text("Ask <@U1|ann>") == "Ask a member"
-    assert recorded_organisation(object()) is None
+    assert [recorded_organisation(Position(consortium_id="T1", proposal_id=1, user_id="U1", choice="agree",
+                                           organisation=org)) for org in (None, "", "Uni A")] == [None, None, "Uni A"]
     assert week_of(datetime(2026, 11, 4, 23, tzinfo=UTC)) == date(2026, 11, 2)
 
 
 def _proposal_with(**flags: Any) -> tuple[Any, list[Any]]:
     from types import SimpleNamespace
 
+    flags = {"hidden": False, "anonymous": False, **flags}
     proposal = SimpleNamespace(id=7, title="Rename the consortium", status=flags.pop("status", "open"),
                                outcome=None, created_at=T0, closed_at=None, **flags)
     positions = [SimpleNamespace(user_id="UANN", group_id=1, choice="block", reason="Not <@UBOB>'s call",
