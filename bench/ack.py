@@ -85,6 +85,7 @@ def serve_bare(port: int, *, fair: bool) -> int:
     from sqlalchemy import create_engine
     from sqlalchemy.pool import StaticPool
 
+    from bot.config import Settings
     from bot.server import create_web_app, serve_http
     from handlers.shared import ids
 
@@ -114,7 +115,7 @@ def serve_bare(port: int, *, fair: bool) -> int:
 
     # create_web_app's /healthz pings the runtime's engine: give it an in-memory one.
     engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
-    settings = SimpleNamespace(slack_signing_secret=os.environ["SLACK_SIGNING_SECRET"], socket_mode=False)
+    settings = Settings(slack_signing_secret=os.environ["SLACK_SIGNING_SECRET"])  # no report, no feeds
     web = create_web_app(app, SimpleNamespace(engine=engine, settings=settings))  # type: ignore[arg-type]
     serve_http(web, host=LOOPBACK, port=port, log_level="warning")
     return 0
