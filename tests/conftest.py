@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine, make_url
 from bot.clock import FakeClock
 from storage.db import make_engine, normalise_url, upgrade
 from tests.fakeslack import FakeSlack
-from tests.harness import START, Harness, start_harness
+from tests.harness import CLIENT_ID, CLIENT_SECRET, START, Harness, start_harness
 
 
 def _pg_schema_url(base: str, schema: str) -> str:
@@ -72,6 +72,19 @@ def clock() -> FakeClock:
 def accord(fake_slack: FakeSlack, database_url: str, clock: FakeClock) -> Iterator[Harness]:
     """The real app behind the real server on loopback, with a fake Slack and a movable clock."""
     harness = start_harness(fake_slack, database_url, clock=clock)
+    try:
+        yield harness
+    finally:
+        harness.stop()
+
+
+@pytest.fixture
+def oauth(fake_slack: FakeSlack, database_url: str) -> Iterator[Harness]:
+    """Accord under OAuth with no ACCORD_FACILITATORS: installations come through the install flow, and
+    their installers are the only way to a facilitator."""
+    fake_slack.oauth_clients[CLIENT_ID] = CLIENT_SECRET
+    harness = start_harness(fake_slack, database_url, slack_bot_token=None, slack_client_id=CLIENT_ID,
+                            slack_client_secret=CLIENT_SECRET, facilitators=frozenset())
     try:
         yield harness
     finally:

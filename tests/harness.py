@@ -29,6 +29,7 @@ from tests.fakeslack import Call, FakeSlack
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-test"
 FACILITATOR = "UFAC"
+CLIENT_ID, CLIENT_SECRET = "111.222", "shh"  # the Slack app's OAuth credentials, under OAuth
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 

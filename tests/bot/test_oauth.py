@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs
 
-import pytest
 from slack_sdk.oauth.installation_store import Installation
 from sqlmodel import select
 
 from bot.manifest import REDIRECT_PATH
 from storage.models import AuditLog, Facilitator
-from tests.fakeslack import FakeSlack
-from tests.harness import Harness, install, start_harness, start_install
-
-CLIENT_ID, CLIENT_SECRET = "111.222", "shh"
-
-
-@pytest.fixture
-def oauth(fake_slack: FakeSlack, database_url: str) -> Iterator[Harness]:
-    """Accord under OAuth with no ACCORD_FACILITATORS: the installer is the only way to a facilitator."""
-    fake_slack.oauth_clients[CLIENT_ID] = CLIENT_SECRET
-    harness = start_harness(fake_slack, database_url, slack_bot_token=None, slack_client_id=CLIENT_ID,
-                            slack_client_secret=CLIENT_SECRET, facilitators=frozenset())
-    try:
-        yield harness
-    finally:
-        harness.stop()
+from tests.harness import CLIENT_ID, Harness, install, start_install
 
 
 def _facilitators(harness: Harness) -> set[tuple[str, str]]:

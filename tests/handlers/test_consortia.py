@@ -8,7 +8,6 @@ Grid org installs it org-wide. Requests are shaped as Slack sends them (bolt-pyt
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -18,25 +17,12 @@ from bot.services.export import export_rows
 from handlers.shared import ids
 from storage.models import ChannelHome, Workspace
 from tests import payloads
-from tests.fakeslack import FakeSlack
 from tests.handlers.checkins.checkin_helpers import prompt_id_of, rounds
 from tests.handlers.proposals.proposal_helpers import CLICK, decisions, make_groups, proposals
-from tests.harness import Harness, install, start_harness
+from tests.harness import Harness, install
 from tests.payloads import message_event, plain_value
 
-CLIENT_ID, CLIENT_SECRET = "111.222", "shh"
 FAC1, FAC2, FAC3 = "UFAC1", "UFAC2", "UFAC3"
-
-
-@pytest.fixture
-def oauth(fake_slack: FakeSlack, database_url: str) -> Iterator[Harness]:
-    fake_slack.oauth_clients[CLIENT_ID] = CLIENT_SECRET
-    harness = start_harness(fake_slack, database_url, slack_bot_token=None, slack_client_id=CLIENT_ID,
-                            slack_client_secret=CLIENT_SECRET, facilitators=frozenset())
-    try:
-        yield harness
-    finally:
-        harness.stop()
 
 
 def installed(harness: Harness, team: str, installer: str) -> str:
@@ -174,7 +160,6 @@ def test_an_unjoined_workspace_sees_and_changes_nothing_of_the_consortium(
 
 def test_an_org_wide_install_keeps_one_record_and_posts_scheduled_prompts_with_the_org_token(
         oauth: Harness) -> None:
-    oauth.fake.oauth_clients[CLIENT_ID] = CLIENT_SECRET
     tokens_before = set(oauth.fake.tokens)
     assert install(oauth, code="c-org", user_id="UGRID", team_id=None, enterprise_id="E1",
                    org_wide=True).status_code == 200
