@@ -12,7 +12,7 @@ from bot.services import ServiceError
 from bot.services import commitments as service
 from bot.values import ParseError
 from handlers.followthrough.blocks import block_modal, due_date_modal
-from handlers.shared.announcements import STATUS_VERBS, enqueue_status_change, send_now
+from handlers.shared.announcements import change_commitment_status
 from handlers.shared.context import runtime, team_of
 from handlers.shared.grammar import parse_record_id
 from handlers.shared.replies import error_text, open_modal, reply, tell_user
@@ -43,20 +43,8 @@ def handle_done_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], r
 def change_commitment(rt: Runtime, *, consortium_id: str, user_id: str, commitment_id: int, action: str,
                       note: str | None) -> str:
     """Change a commitment's status from a reminder; what to tell the user."""
-    try:
-        with rt.session() as session:
-            commitment, changed = service.change_status(
-                session, settings=rt.settings, consortium_id=consortium_id, commitment_id=commitment_id,
-                actor_id=user_id, action=action, note=note, now=rt.clock.now(),  # type: ignore[arg-type]
-                source="reminder")
-            box = enqueue_status_change(session, rt, commitment=commitment, action=action, actor_id=user_id,
-                                        note=note) if changed else None
-    except ServiceError as err:
-        return error_text(err)
-    if not changed:
-        return f"Commitment #{commitment_id} is already {commitment.status}."
-    send_now(rt, [box])
-    return f":white_check_mark: Commitment #{commitment_id} {STATUS_VERBS[action]}."
+    return change_commitment_status(rt, consortium_id=consortium_id, user_id=user_id, commitment_id=commitment_id,
+                                    action=action, note=note, source="reminder")
 
 
 def _open(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: Any, context: BoltContext,

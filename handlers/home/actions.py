@@ -12,7 +12,7 @@ from bot.services import ServiceError
 from bot.services import commitments as service
 from handlers.home.blocks import block_reason_modal
 from handlers.home.events import publish_home
-from handlers.shared.announcements import STATUS_VERBS, enqueue_status_change, send_now
+from handlers.shared.announcements import change_commitment_status
 from handlers.shared.context import runtime, team_of
 from handlers.shared.replies import error_text, open_modal
 
@@ -54,20 +54,8 @@ def handle_home_blocked(ack: Ack, body: dict[str, Any], client: Any, context: Bo
 def change_from_home(rt: Runtime, client: Any, *, consortium_id: str, user_id: str, commitment_id: int, action: str,
                      note: str | None) -> str:
     """Change a commitment's status from the App Home; the notice shown on top of the re-published view."""
-    try:
-        with rt.session() as session:
-            commitment, changed = service.change_status(
-                session, settings=rt.settings, consortium_id=consortium_id, commitment_id=commitment_id,
-                actor_id=user_id,
-                action=action, note=note, now=rt.clock.now(), source="home")  # type: ignore[arg-type]
-            box = enqueue_status_change(session, rt, commitment=commitment, action=action, actor_id=user_id,
-                                        note=note) if changed else None
-    except ServiceError as err:
-        return error_text(err)
-    if not changed:
-        return f"Commitment #{commitment_id} is already {commitment.status}."
-    send_now(rt, [box])
-    return f":white_check_mark: Commitment #{commitment_id} {STATUS_VERBS[action]}."
+    return change_commitment_status(rt, consortium_id=consortium_id, user_id=user_id, commitment_id=commitment_id,
+                                    action=action, note=note, source="home")
 
 
 def handle_new_calendar_link(ack: Ack, body: dict[str, Any], context: BoltContext, client: Any) -> None:

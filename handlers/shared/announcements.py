@@ -18,12 +18,13 @@ from bot.inbox import current_ticket
 from bot.outbox import Delivered, Parent, Result, SlackCall, enqueue, register_kind
 from bot.outbox_rows import rearm_at
 from bot.runtime import Runtime
+from bot.services import ServiceError
 from bot.services import commitments as commitment_service
 from bot.services import decisions as decision_service
 from bot.services.groups import group_names
 from handlers.shared.blocks import fallback_text, safe
 from handlers.shared.records import commitment_blocks, decision_blocks, superseded_text
-from handlers.shared.replies import POST_FAILED_HINT
+from handlers.shared.replies import POST_FAILED_HINT, error_text
 from storage.models import Commitment, Decision
 from storage.types import Session
 
@@ -110,6 +111,26 @@ def enqueue_status_change(session: Session, rt: Runtime, *, commitment: Commitme
                            key=request_key(f"commitment:{commitment.id}"),
                            channel=commitment.channel_id, thread_ts=commitment.message_ts,
                            text=f"Commitment #{commitment.id} {STATUS_VERBS[action]} by <@{actor_id}>{why}")
+
+
+def change_commitment_status(rt: Runtime, *, consortium_id: str, user_id: str, commitment_id: int, action: str,
+                             note: str | None, source: str) -> str:
+    """Change a commitment's status from a button (``source``: where it was clicked) and post the thread note;
+    what to tell the user."""
+    try:
+        with rt.session() as session:
+            commitment, changed = commitment_service.change_status(
+                session, settings=rt.settings, consortium_id=consortium_id, commitment_id=commitment_id,
+                actor_id=user_id, action=action, note=note, now=rt.clock.now(),  # type: ignore[arg-type]
+                source=source)
+            box = enqueue_status_change(session, rt, commitment=commitment, action=action, actor_id=user_id,
+                                        note=note) if changed else None
+    except ServiceError as err:
+        return error_text(err)
+    if not changed:
+        return f"Commitment #{commitment_id} is already {commitment.status}."
+    send_now(rt, [box])
+    return f":white_check_mark: Commitment #{commitment_id} {STATUS_VERBS[action]}."
 
 
 def hint(error: str | None) -> str:
