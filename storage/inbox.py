@@ -22,8 +22,22 @@ INBOX = InboxRequest.__table__  # type: ignore[attr-defined]
 _NO_SYNC = {"synchronize_session": False}
 
 
-def _insert_ignoring_duplicates(conn: Connection, rows: list[dict[str, Any]]) -> Any:
-    return dialect_insert(conn)(INBOX).values(rows).on_conflict_do_nothing(index_elements=["key"])
+def _add_statement(insert: Any) -> Any:
+    """The store, built once per database: run with a list of rows (one round trip on both
+    databases, SQLAlchemy's "insertmanyvalues"), so no batch size compiles a statement of its own."""
+    return (insert(INBOX).on_conflict_do_nothing(index_elements=["key"])
+            .returning(INBOX.c.id, INBOX.c.key))
+
+
+_ADD: dict[Any, Any] = {}
+
+
+def _insert_ignoring_duplicates(conn: Connection) -> Any:
+    insert = dialect_insert(conn)
+    stmt = _ADD.get(insert)
+    if stmt is None:
+        stmt = _ADD[insert] = _add_statement(insert)
+    return stmt
 
 
 def add_request(conn: Connection, *, team_id: str, kind: str, key: str, body: str, token: str,
@@ -45,8 +59,7 @@ def add_requests(conn: Connection, requests: Sequence[dict[str, Any]]) -> list[i
         rows.setdefault(key, {"team_id": r["team_id"][:32], "kind": r["kind"], "key": key, "body": r["body"],
                               "state": "pending", "attempts": 1, "lease_token": r["token"],
                               "lease_until": r["lease_until"], "received_at": r["now"]})
-    stored = {row.key: int(row.id) for row in conn.execute(
-        _insert_ignoring_duplicates(conn, list(rows.values())).returning(INBOX.c.id, INBOX.c.key))}
+    stored = {row.key: int(row.id) for row in conn.execute(_insert_ignoring_duplicates(conn), list(rows.values()))}
     ids: list[int | None] = []
     for r in requests:  # a key repeated within the batch is stored once, for its first request
         ids.append(stored.pop(r["key"][:200], None))
