@@ -136,6 +136,17 @@ def children(pid: int) -> list[int]:
     return sorted(found)
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """User plus system CPU time a process has used so far (0 when it is gone)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def end_process(pid: int, grace: float = 10.0) -> None:
     """SIGTERM one process by its id if it still runs, SIGKILL it after ``grace`` seconds."""
     try:
@@ -402,6 +413,7 @@ class Result:
     wall_s: float
     acked: list[int] = field(default_factory=list)
     check: str = ""
+    serve_cpu_ms: float = float("nan")  # CPU of the acknowledging process per request (warm-up included)
 
     def pct(self, p: int) -> float:
         if len(self.latencies_ms) < 2:
@@ -565,12 +577,12 @@ def _median(values: list[float]) -> float:
 def report(results: list[Result], args: argparse.Namespace) -> None:
     print("\n## Every measurement\n")
     print("| rep | concurrency | kind | server | requests | errors | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) "
-          "| req/s | check |")
-    print("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+          "| req/s | serving CPU ms/request | check |")
+    print("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in results:
         print(f"| {r.rep} | {r.concurrency} | {r.kind} | {r.server} | {len(r.latencies_ms)} | {r.errors} | "
               f"{r.pct(50):.1f} | {r.pct(90):.1f} | {r.pct(99):.1f} | {max(r.latencies_ms, default=0):.1f} | "
-              f"{r.throughput:.0f} | {r.check} |")
+              f"{r.throughput:.0f} | {r.serve_cpu_ms:.2f} | {r.check} |")
     fair = any(r.server == "fair Bolt" for r in results)
     print(f"\n## Summary (median over {args.repeat} repetition(s); ratio range in brackets)\n")
     head = "| concurrency | kind | Accord p50 | Accord p99 | ack-only p50 | ack-only p99 | p99 ratio |"
@@ -689,10 +701,13 @@ def main(argv: list[str] | None = None) -> int:
                                     "timeout": 10.0, "time_limit": args.time_limit,
                                     "due": (date.today() + timedelta(days=14)).isoformat(), **proposal}
                             before = checker.counts() if server.name == "Accord" else {}
+                            pid = server.proc.pid if server.proc is not None else None
+                            cpu0 = cpu_seconds(pid)
                             out = run_generator(spec)
+                            cpu = cpu_seconds(pid) - cpu0
                             next_index[(key, kind)] = first + args.warmup + args.requests
                             r = Result(server.name, kind, conc, rep, out["latencies"], out["errors"], out["wall"],
-                                       out["acked"])
+                                       out["acked"], serve_cpu_ms=1000 * cpu / (args.warmup + args.requests))
                             if out["error_samples"]:
                                 notes.append(f"{server.name} {kind} c{conc}: errors, e.g. {out['error_samples']}")
                             if out["timed_out"]:
@@ -702,7 +717,8 @@ def main(argv: list[str] | None = None) -> int:
                                                                  range(first, next_index[(key, kind)]))
                             results.append(r)
                             print(f"  rep {rep} c{conc} {kind:<8} {server.name:<14} p50 {r.pct(50):7.1f} "
-                                  f"p99 {r.pct(99):7.1f} ms, {r.throughput:5.0f} req/s, {r.errors} errors "
+                                  f"p99 {r.pct(99):7.1f} ms, {r.throughput:5.0f} req/s, {r.serve_cpu_ms:.2f} CPU ms/req, "
+                                  f"{r.errors} errors "
                                   f"{r.check}", flush=True)
     finally:
         if checker is not None:
