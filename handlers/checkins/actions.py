@@ -20,7 +20,7 @@ def handle_open_checkin(ack: Ack, body: dict[str, Any], action: dict[str, Any], 
     rt, consortium_id, user_id = runtime(context), team_of(context), body["user"]["id"]
     value = str(action.get("value") or "")
     try:
-        with rt.session() as session:
+        with rt.reading() as session:
             form = answers.checkin_form(session, consortium_id=consortium_id, user_id=user_id,
                                         prompt_id=int(value) if value.isdigit() else None)
     except ServiceError as err:

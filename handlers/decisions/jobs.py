@@ -46,7 +46,7 @@ def remind_due_reviews(rt: Runtime, now: datetime) -> None:
 
 def _render_review(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
     """The reminder, unless the decision is no longer active or its review day moved since."""
-    with rt.session() as session:
+    with rt.reading() as session:
         decision = decision_service.find_decision(session, consortium_id=ref["team_id"],
                                                   decision_id=ref["decision_id"])
     if decision is None or decision.status != "active" or decision.review_on is None \

@@ -39,7 +39,7 @@ def handle_digest_command(call: SlashCall, parsed: DigestCommand) -> None:
 def _preview(rt: Runtime, respond: Respond, *, consortium_id: str, channel_id: str) -> None:
     """The digest as it would be posted now, to the invoker only: nothing recorded."""
     now = rt.clock.now()
-    with rt.session() as session:
+    with rt.reading() as session:
         start = period_start(session, consortium_id=consortium_id, channel_id=channel_id, end=now)
         digest = build_digest(session, consortium_id=consortium_id, channel_id=channel_id, start=start, end=now,
                               today=rt.today(consortium_id))

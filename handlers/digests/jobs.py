@@ -100,7 +100,7 @@ def _render(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCa
     """The digest of a pending run, built now (None: the run is not pending any more)."""
     consortium_id = ref["team_id"]
     today = rt.today(consortium_id)
-    with rt.session() as session:
+    with rt.reading() as session:  # a build of 100,000 commitments holds no write lock (acks need it)
         run = runs.get_run(session, consortium_id=consortium_id, run_id=ref["run_id"])
         if run is None or run.status != "pending":
             return None

@@ -53,7 +53,7 @@ def _open(body: dict[str, Any], action: dict[str, Any], respond: Respond, client
     tell = tell_user(client, body=body, respond=respond)
     try:
         commitment_id = parse_record_id(str(action.get("value") or ""))
-        with rt.session() as session:
+        with rt.reading() as session:
             commitment = service.get_commitment(session, consortium_id=consortium_id, commitment_id=commitment_id)
     except (ParseError, ServiceError) as err:
         tell(error_text(err))

@@ -44,7 +44,7 @@ def follow_through_commitments(rt: Runtime, now: datetime) -> None:
 
 
 def _render_follow(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
-    with rt.session() as session:
+    with rt.reading() as session:
         c = commitment_service.find_commitment(session, consortium_id=ref["team_id"],
                                                commitment_id=ref["commitment_id"])
     if c is None or c.status != "open":  # done, blocked or dropped since: nothing to chase

@@ -38,7 +38,7 @@ class NameSweep:
         if self._next_at is not None and now < self._next_at:
             return
         self._resting = {w: until for w, until in self._resting.items() if until > now}
-        with rt.session() as session:
+        with rt.reading() as session:
             batch = members_to_name(session, now=now, skip_workspaces=set(self._resting), limit=BATCH)
         named, unnamed = self._look_up(rt, batch, now)
         if named or unnamed:

@@ -226,7 +226,7 @@ def progress_text(done: int, total: int) -> str:
 
 def _render_progress(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:
     consortium_id, decision_id = ref["team_id"], ref["decision_id"]
-    with rt.session() as session:
+    with rt.reading() as session:
         decision = decision_service.find_decision(session, consortium_id=consortium_id, decision_id=decision_id)
         counts = commitment_service.decision_progress(session, consortium_id=consortium_id,
                                                       decision_ids=[decision_id])

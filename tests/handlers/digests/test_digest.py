@@ -73,6 +73,37 @@ def _fast_retries(accord: Harness) -> None:
         handler.interval_calculator = FixedValueRetryIntervalCalculator(0.01)
 
 
+def test_building_a_digest_leaves_the_write_lock_free_for_acknowledgements(
+        accord: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On SQLite, a digest is built in a read-only transaction: an acknowledgement's inbox insert
+    (another connection taking the write lock) never waits for a build, however long it takes."""
+    if accord.rt.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's one write lock (this is the postgresql variant)")
+    import sqlite3
+
+    from handlers.digests import jobs
+    real, seen = jobs.build_digest, []
+
+    def build(session: Any, **kwargs: Any) -> Any:
+        digest = real(session, **kwargs)  # read: the build's transaction is still open
+        other = sqlite3.connect(str(accord.rt.engine.url.database), timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            seen.append("free")
+        except sqlite3.OperationalError as err:
+            seen.append(str(err))
+        finally:
+            other.close()
+        return digest
+
+    monkeypatch.setattr(jobs, "build_digest", build)
+    accord.command("/decision", "We adopt the shared glossary", user="U1")
+    accord.command("/digest", user="U2")
+    assert seen == ["free"]
+    assert len(_digests(accord)) == 1
+
+
 def test_digest_posts_one_message_with_everything(accord: Harness) -> None:
     _consortium(accord)
     accord.command("/decision", "We adopt the shared glossary", user="U1")
