@@ -26,6 +26,7 @@ from storage import inbox as inbox_store
 from storage.db import read_scope, session_scope
 
 CHANNEL_CACHE = 10_000  # channels whose owner a process remembers
+SEND_THREADS = 8  # announcements posted at once (each waits for Slack and the workspace's pace of posts)
 
 
 class Signal:
@@ -61,6 +62,10 @@ class Runtime:
     client: WebClient
     listener_executor: ListenerExecutor
     work_executor: ListenerExecutor
+    # Announcements of new records are posted here, so a work thread is free again once the record is
+    # committed, not once Slack (and the pace of posts to its workspace) has taken the message.
+    send_executor: ListenerExecutor = field(default_factory=lambda: ListenerExecutor(SEND_THREADS,
+                                                                                     name="accord-announce"))
     installation_store: InstallationStore | None = None  # under OAuth: each team's bot token
     identity: BotIdentity | None = None  # one workspace: the bot's identity, learnt in the background
     works: bool = True  # this process works requests after their ack (False: `accord serve --no-worker`)
@@ -143,9 +148,10 @@ class Runtime:
 
     def drain(self, timeout: float = 20.0) -> bool:
         """Wait for listeners still working after their ack (clean shutdown, tests)."""
-        pools = [self.listener_executor, self.work_executor]
+        pools = [self.listener_executor, self.work_executor, self.send_executor]
         deadline = time.monotonic() + timeout
-        # Listeners hand their work to the work pool before they finish: wait until both are idle.
+        # Listeners hand their work to the work pool, and work its announcements to the send pool,
+        # before they finish: wait until all three are idle.
         while not all(p.busy == 0 for p in pools):
             for pool in pools:
                 if not pool.wait_idle(max(deadline - time.monotonic(), 0.0)):

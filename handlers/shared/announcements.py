@@ -9,6 +9,7 @@ again never posts twice.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -27,6 +28,8 @@ from handlers.shared.records import commitment_blocks, decision_blocks, supersed
 from handlers.shared.replies import POST_FAILED_HINT, error_text
 from storage.models import Commitment, Decision
 from storage.types import Session
+
+logger = logging.getLogger("accord.announcements")
 
 MESSAGE = "message"
 DECISION = "decision.announce"
@@ -151,12 +154,24 @@ def send_now(rt: Runtime, ids: Sequence[int | None], *,
 
 
 def announce(rt: Runtime, *ids: int | None, what: str, respond: Callable[..., Any] | None = None) -> None:
-    """Post a new record's announcement now; tell ``respond`` when Slack refuses it for good."""
+    """Post a new record's announcement now, on the send pool; tell ``respond`` when Slack refuses it for good.
+
+    The record and its outbox row are committed already: the work thread goes on to the next
+    request while Slack takes the message. A send that fails here is the outbox's to retry.
+    """
     def refused(result: Result) -> None:
         if respond is not None:
             respond(text=f"{what} is recorded, but I couldn't announce it: {hint(result.error)}",
                     response_type="ephemeral", replace_original=False)
-    send_now(rt, ids, refused=refused)
+
+    def send() -> None:
+        try:
+            send_now(rt, ids, refused=refused)
+        except Exception:  # noqa: BLE001 - the row stays due: the outbox loop sends it
+            logger.exception("announce_failed what=%s", what)
+            rt.outbox.wake()
+
+    rt.send_executor.submit(send)
 
 
 # --- the kinds ------------------------------------------------------------------------------------

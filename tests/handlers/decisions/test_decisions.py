@@ -30,6 +30,38 @@ def test_decision_is_recorded_announced_and_exported(accord: Harness) -> None:
     assert row["permalink"] and row["permalink"].startswith("https://example.slack.com/archives/C1/")
 
 
+def test_decisions_are_recorded_while_slack_holds_their_announcements(accord: Harness) -> None:
+    """A work thread is free once its record is committed: announcements waiting for Slack (or for the
+    workspace's pace of posts) never hold up the recording of the requests behind them."""
+    import threading
+    import time
+
+    from bot.app import WORK_THREADS
+
+    release, handle = threading.Event(), accord.fake._handle
+
+    def held(path: str, query: str, headers: object, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+        if path.endswith("chat.postMessage"):
+            release.wait(30)
+        return handle(path, query, headers, raw)
+
+    accord.fake._handle = held  # type: ignore[method-assign]
+    count = WORK_THREADS + 3
+    try:
+        for i in range(count):
+            assert accord.command("/decision", f"Held decision {i}", settle=False).status == 200
+        deadline = time.monotonic() + 15
+        while len(_decisions(accord)) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(_decisions(accord)) == count  # all recorded while every post was still held
+        assert not accord.fake.calls_to("chat.postMessage")
+    finally:
+        release.set()
+    accord.settle()
+    texts = [FakeSlack.all_text(c) for c in accord.fake.calls_to("chat.postMessage")]
+    assert all(sum(f"Held decision {i}" in t for t in texts) == 1 for i in range(count))
+
+
 def test_channel_mention_never_pings(accord: Harness) -> None:
     accord.command("/decision", "Tell <!channel> and <!here> and <!subteam^S1|@leads> about <@U7|ann>")
     [post] = accord.fake.wait_for("chat.postMessage")
