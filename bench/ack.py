@@ -717,7 +717,8 @@ def main(argv: list[str] | None = None) -> int:
                                                                  range(first, next_index[(key, kind)]))
                             results.append(r)
                             print(f"  rep {rep} c{conc} {kind:<8} {server.name:<14} p50 {r.pct(50):7.1f} "
-                                  f"p99 {r.pct(99):7.1f} ms, {r.throughput:5.0f} req/s, {r.serve_cpu_ms:.2f} CPU ms/req, "
+                                  f"p99 {r.pct(99):7.1f} ms, {r.throughput:5.0f} req/s, "
+                                  f"{r.serve_cpu_ms:.2f} CPU ms/req, "
                                   f"{r.errors} errors "
                                   f"{r.check}", flush=True)
     finally:
