@@ -143,13 +143,18 @@ CHARTS = """() => [...document.querySelectorAll('svg.chart')].map(svg => {
 })"""
 
 
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, list[str]]]:
-    """The demo's report and the 5,000-decision consortium's (SQLite), with their groups' names."""
+def _require_chromium() -> None:
+    """Skip without the browser, except in CI, where its absence is a failure."""
     if not CHROMIUM.exists():
         if os.environ.get("CI", "").lower() in ("true", "1"):
             pytest.fail(f"{CHROMIUM} is missing in CI: .ci/run installs Debian's chromium", pytrace=False)
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI installs it")
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, list[str]]]:
+    """The demo's report and the 5,000-decision consortium's (SQLite), with their groups' names."""
+    _require_chromium()
     from tests.factories import LARGE_GROUPS
 
     base = tmp_path_factory.mktemp("whole")
@@ -174,6 +179,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, lis
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    _require_chromium()  # the first fixture the test asks for
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
