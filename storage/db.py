@@ -241,8 +241,10 @@ def insert_unless_taken(session: Session, model: type[Any], **values: Any) -> An
     """
     table = model.__table__
     keys = list(table.primary_key.columns)
-    statement = dialect_insert(session)(table).values(**values).on_conflict_do_nothing().returning(*keys)
-    row = session.execute(statement).first()
+    dialect = dialect_insert(session)
+    statement = built(("unless_taken", dialect, table),
+                      lambda: dialect(table).on_conflict_do_nothing().returning(*keys))
+    row = session.execute(statement, values).first()
     if row is None:
         return None
     return row[0] if len(keys) == 1 else tuple(row)
@@ -251,8 +253,21 @@ def insert_unless_taken(session: Session, model: type[Any], **values: Any) -> An
 def insert_row(session: Session, model: type[M], **values: Any) -> M:
     """Insert one row in one statement (``INSERT … RETURNING``); the row as stored, outside the session."""
     table = model.__table__  # type: ignore[attr-defined]
-    row = session.execute(insert(table).values(**values).returning(*table.c)).one()
+    row = session.execute(built(("row", table), lambda: insert(table).returning(*table.c)), values).one()
     return model(**row._mapping)
+
+
+_BUILT: dict[Any, Any] = {}
+
+
+def built(key: Any, build: Any) -> Any:
+    """A statement built once per ``key`` and run with its values bound at each execution (an
+    ``INSERT`` takes its columns from the values given, compiled once per set of columns), so a
+    record's transaction spends no time building SQL while it holds SQLite's write lock."""
+    statement = _BUILT.get(key)
+    if statement is None:
+        statement = _BUILT[key] = build()
+    return statement
 
 
 def fill_in(session: Session, model: type[Any], *, consortium_id: str, row_id: int, **values: Any) -> None:

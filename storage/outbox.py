@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, func, literal, or_, select, update
 from sqlmodel import Session, col
 
-from storage.db import dialect_insert, leasable
+from storage.db import built, dialect_insert, leasable
 from storage.models import OutboxMessage
 
 OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -35,8 +35,10 @@ def enqueue(session: Session, *, team_id: str, kind: str, key: str, ref: dict[st
             after_id: int | None = None) -> int | None:
     """Add a message to send; its id, or None when ``key`` was enqueued already."""
     values = _new_row(team_id=team_id, kind=kind, key=key, ref=ref, now=now, due=now, after_id=after_id)
-    stmt = dialect_insert(session)(OUTBOX).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    row = session.execute(stmt.returning(OUTBOX.c.id)).first()
+    dialect = dialect_insert(session)
+    stmt = built(("enqueue", dialect),
+                 lambda: dialect(OUTBOX).on_conflict_do_nothing(index_elements=["key"]).returning(OUTBOX.c.id))
+    row = session.execute(stmt, values).first()
     return None if row is None else int(row[0])
 
 

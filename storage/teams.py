@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
-from storage.db import claim, insert_unless_taken
+from storage.db import built, claim, insert_unless_taken
 from storage.models import (
     AuditLog,
     ChannelHome,
@@ -77,7 +77,8 @@ def write_audit(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Append one line to the audit log (in the caller's transaction; one INSERT)."""
-    session.execute(insert(AuditLog).values(
+    table = AuditLog.__table__  # type: ignore[attr-defined]
+    session.execute(built(("insert", table), lambda: insert(table)), dict(
         consortium_id=consortium_id,
         actor_id=actor_id,
         action=action,
