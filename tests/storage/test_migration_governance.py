@@ -7,6 +7,7 @@ there, the proposal counts per member with no cap, open and named, and the membe
 from __future__ import annotations
 
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from storage.db import make_engine, upgrade
 
@@ -24,15 +25,21 @@ ROWS = [
 ]
 
 
+def _upgraded_from_0007(url: str) -> Engine:
+    """The rows above written at 0007, then the database upgraded to the newest revision."""
+    upgrade(url, "0007_user_names")
+    engine = make_engine(url, single_use=True)
+    with engine.begin() as conn:
+        for row in ROWS:
+            conn.execute(text(row), {"w": WHEN})
+    engine.dispose()
+    upgrade(url)
+    return engine
+
+
 def test_upgrade_keeps_proposals_members_and_positions(blank_database_url: str) -> None:
-    upgrade(blank_database_url, "0007_user_names")
-    engine = make_engine(blank_database_url, single_use=True)
+    engine = _upgraded_from_0007(blank_database_url)
     try:
-        with engine.begin() as conn:
-            for row in ROWS:
-                conn.execute(text(row), {"w": WHEN})
-        engine.dispose()
-        upgrade(blank_database_url)
         with engine.connect() as conn:
             proposal = conn.execute(text(
                 "SELECT title, version, counting, cap, hidden, anonymous FROM proposal")).one()
@@ -51,14 +58,8 @@ def test_downgrade_keeps_proposals_and_positions(blank_database_url: str) -> Non
 
     from storage.db import alembic_config
 
-    upgrade(blank_database_url, "0007_user_names")
-    engine = make_engine(blank_database_url, single_use=True)
+    engine = _upgraded_from_0007(blank_database_url)
     try:
-        with engine.begin() as conn:
-            for row in ROWS:
-                conn.execute(text(row), {"w": WHEN})
-        engine.dispose()
-        upgrade(blank_database_url)
         command.downgrade(alembic_config(blank_database_url), "0011_follow_through")  # to before this revision
         with engine.connect() as conn:
             assert tuple(conn.execute(text("SELECT title, version FROM proposal")).one()) == ("Adopt", 3)
