@@ -217,7 +217,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     worker = Worker(rt, app)
     worker.start()
     if args.attached:
-        follow_parent(worker.poller.wake)
+        follow_parent(worker.poller.heard_ack)
     logger.info("worker_started")
     while not stopping.wait(1.0):
         pass

@@ -7,11 +7,12 @@ the parent only stores and acknowledges, the child works the inbox, sends the ou
 schedules. One command is still the whole install.
 
 The two talk through the child's standard input: after each inbox commit the parent writes a
-byte, which wakes the child's inbox poller at once (without it the child would find the request
-at its next poll). The child's fate is tied to the parent's: on Linux it is killed with the
-parent (``PR_SET_PDEATHSIG``), and anywhere it ends itself when its standard input closes, so a
-crashed `accord serve` never leaves a worker running. A child that dies on its own is started
-again.
+byte, which tells the child's inbox poller that a request is waiting (without it the child would
+find the request at its next poll) and that acknowledgements are under way: the poller lets a
+burst of them pass before it claims more work (:class:`bot.inbox.AckYield`). The child's fate
+is tied to the parent's: on Linux it is killed with the parent (``PR_SET_PDEATHSIG``), and
+anywhere it ends itself when its standard input closes, so a crashed `accord serve` never leaves
+a worker running. A child that dies on its own is started again.
 """
 
 from __future__ import annotations

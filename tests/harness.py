@@ -99,6 +99,7 @@ class Harness:
     scheduler: Scheduler
     server: Any = None
     thread: Any = None
+    app: Any = None
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=15))
     _keys: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -196,7 +197,7 @@ def start_harness(fake: FakeSlack, database_url: str, *, clock: FakeClock | None
         started.wait(0.01)
     assert server.started, "server did not start"
     return Harness(fake=fake, rt=rt, url=f"http://127.0.0.1:{port}", clock=clock, scheduler=scheduler,
-                   server=server, thread=thread)
+                   server=server, thread=thread, app=app)
 
 
 def start_install(harness: Harness) -> tuple[str, str]:

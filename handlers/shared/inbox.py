@@ -26,7 +26,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
 from bot import inbox as store
-from bot.inbox import MAX_ATTEMPTS, InboxLost, Ticket, new_token, working
+from bot.inbox import MAX_ATTEMPTS, AckYield, InboxLost, Ticket, new_token, working
 from bot.outbox import backoff
 from bot.runtime import Runtime
 from handlers.shared.context import RUNTIME_KEY
@@ -225,17 +225,26 @@ class InboxPoller:
 
     Requests acknowledged by `accord serve --no-worker` are stored free for any worker; requests
     whose process died are free once their lease expires. The poller claims them in batches no
-    larger than the work pool can start soon, and looks again at once while it finds some.
+    larger than the work pool can start soon, and looks again at once while it finds some. A
+    worker told of each acknowledgement (`accord serve`'s child, through :meth:`heard_ack`) holds
+    back while a burst of them is under way (:class:`bot.inbox.AckYield`).
     """
 
-    def __init__(self, rt: Runtime, app: App, *, idle: float = 0.2) -> None:
+    def __init__(self, rt: Runtime, app: App, *, idle: float = 0.2, acks: AckYield | None = None) -> None:
         self.rt, self.app, self.idle = rt, app, idle
+        self.acks = acks if acks is not None else AckYield()
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def wake(self) -> None:
         """A request was stored: look now rather than at the next poll."""
+        self._wake.set()
+
+    def heard_ack(self) -> None:
+        """A request was stored and acknowledged by the process this worker serves: look soon, but
+        let the acknowledgements of a burst come first (:class:`bot.inbox.AckYield`)."""
+        self.acks.heard()
         self._wake.set()
 
     def start(self) -> None:
@@ -263,11 +272,16 @@ class InboxPoller:
             if not room:  # the pool is full: look again when some of it is done, whatever wakes us
                 self._stop.wait(BUSY_POLL)
                 continue
+            hold = self.acks.wait()
+            if hold > 0:  # acknowledgements are streaming in: they come first
+                self._stop.wait(hold)
+                continue
             try:
                 found = recover(self.rt, self.app, limit=room)
             except Exception:  # the database may be down for a while: keep polling
                 logger.exception("inbox_poll_failed")
             if not found:
+                self.acks.idle()
                 self._wake.wait(self.idle)
                 self._wake.clear()
 

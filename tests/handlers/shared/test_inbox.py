@@ -238,3 +238,114 @@ def test_a_request_whose_lease_ran_low_renews_it_before_its_work(accord: Harness
     assert ran == ["worked"]
     assert len(seen) == 2  # both renewed first; the second found the row no longer its own
     assert [r.state for r in _inbox(accord)] == ["done"]
+
+
+class _Moments:
+    """A monotonic clock that moves only when the test moves it."""
+
+    def __init__(self) -> None:
+        self.at = 1000.0
+
+    def __call__(self) -> float:
+        return self.at
+
+
+def _store_for_any_worker(accord: Harness, text: str) -> None:
+    """A /decision stored and acknowledged by a process that does not work it (`serve`'s side)."""
+    body, _ = payloads.slash_command("/decision", text, response_url=accord.fake.response_url(text))
+    parsed = dict(parse_qsl(body))
+    now = accord.clock.now()
+    with accord.rt.engine.begin() as conn:
+        inbox_store.add_request(conn, team_id="T1", kind="command", key=f"cmd:{parsed['trigger_id']}",
+                                body=json.dumps(parsed), token="serve", now=now,
+                                lease_until=now - timedelta(seconds=1))
+
+
+def _until(condition: Any, what: str, timeout: float = 10.0) -> None:
+    import time
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)  # the poller's thread: nothing to wait on but its effects
+
+
+def _held_back_polls(acks: Any) -> list[float]:
+    """Wrap ``acks.wait`` to keep every answer it gives the poller."""
+    answers: list[float] = []
+    real = acks.wait
+
+    def wait() -> float:
+        answers.append(real())
+        return answers[-1]
+    acks.wait = wait
+    return answers
+
+
+def test_a_worker_hearing_acknowledgements_holds_its_work_back_until_they_pause(accord: Harness) -> None:
+    from bot.inbox import AckYield
+    from handlers.shared.inbox import InboxPoller
+    moments = _Moments()
+    acks = AckYield(quiet=0.1, longest=3.0, clock=moments)
+    answers = _held_back_polls(acks)
+    _store_for_any_worker(accord, "Adopt the roadmap")
+    poller = InboxPoller(accord.rt, accord.app, acks=acks)
+    poller.heard_ack()  # serve acknowledged it a moment ago, and more may be coming
+    poller.start()
+    try:
+        _until(lambda: len(answers) >= 3, "the poller to look three times")
+        accord.settle()
+        assert all(a > 0 for a in answers)
+        assert _decisions(accord) == [] and [r.state for r in _inbox(accord)] == ["pending"]
+
+        moments.at += 0.1  # the acknowledgements paused: the work is claimed
+        _until(lambda: bool(_decisions(accord)), "the decision to be recorded")
+        accord.settle()
+    finally:
+        poller.stop()
+    assert [d["text"] for d in _decisions(accord)] == ["Adopt the roadmap"]
+    assert len(_announcements(accord, "Adopt the roadmap")) == 1
+    assert [r.state for r in _inbox(accord)] == ["done"]
+
+
+def test_a_worker_holds_back_at_most_three_seconds_under_acknowledgements_that_never_pause(
+        accord: Harness) -> None:
+    from bot.inbox import AckYield
+    from handlers.shared.inbox import InboxPoller
+    moments = _Moments()
+    acks = AckYield(quiet=0.1, longest=3.0, clock=moments)
+    answers = _held_back_polls(acks)
+    _store_for_any_worker(accord, "Adopt the budget")
+    poller = InboxPoller(accord.rt, accord.app, acks=acks)
+    poller.heard_ack()
+    poller.start()
+    try:
+        _until(lambda: len(answers) >= 2, "the poller to hold back")
+        for _ in range(29):  # acknowledgements every 0.1 s for 2.9 s: still held back
+            moments.at += 0.1
+            poller.heard_ack()
+        seen = len(answers)
+        _until(lambda: len(answers) >= seen + 2, "the poller to look again")
+        assert _decisions(accord) == []
+        moments.at += 0.1  # 3 s after it began to hold back, another ack arrives: it works anyway
+        poller.heard_ack()
+        _until(lambda: bool(_decisions(accord)), "the decision to be recorded")
+        accord.settle()
+    finally:
+        poller.stop()
+    assert [d["text"] for d in _decisions(accord)] == ["Adopt the budget"]
+
+
+def test_holding_back_for_acknowledgements_starts_afresh_once_the_backlog_was_empty() -> None:
+    from bot.inbox import AckYield
+    moments = _Moments()
+    acks = AckYield(quiet=0.1, longest=3.0, clock=moments)
+    assert acks.wait() == 0  # nothing heard: work at once
+    acks.heard()
+    assert abs(acks.wait() - 0.1) < 1e-9  # a lone request waits the quiet moment
+    moments.at += 0.04
+    assert abs(acks.wait() - 0.06) < 1e-9
+    moments.at += 3.0
+    acks.heard()
+    assert acks.wait() == 0  # held back since 3.04 s ago: no longer
+    acks.idle()  # the worker emptied its backlog: a new burst is held back again
+    assert abs(acks.wait() - 0.1) < 1e-9
