@@ -46,9 +46,14 @@ def _named_like(listener: Callable[..., Any]) -> Callable[[Callable[..., Any]], 
     return name
 
 
-def _arguments(listener: Callable[..., Any], args: Args) -> dict[str, Any]:
-    """The keyword arguments ``listener`` asks for, taken from everything Bolt offers."""
-    return {name: getattr(args, name, None) for name in inspect.getfullargspec(listener).args}
+def _parameters(listener: Callable[..., Any]) -> tuple[str, ...]:
+    """The names of the arguments ``listener`` asks for (read once, when it is registered)."""
+    return tuple(inspect.getfullargspec(listener).args)
+
+
+def _arguments(names: tuple[str, ...], args: Args) -> dict[str, Any]:
+    """The keyword arguments named ``names``, taken from everything Bolt offers."""
+    return {name: getattr(args, name, None) for name in names}
 
 
 def _failed(listener: Callable[..., Any], kwargs: dict[str, Any]) -> Callable[[Exception], None]:
@@ -71,12 +76,14 @@ def deferred(listener: Callable[..., Any], work: Executor) -> Callable[..., Any]
         work_from_inbox(runtime(context), ticket_of(context), lambda: _recording(context, body, listener, kwargs),
                         on_error=_failed(listener, kwargs))
 
+    names = _parameters(listener)
+
     @_named_like(listener)
     def acking(args: Args) -> None:
-        kwargs = _arguments(listener, args)
         args.ack()
         if not runtime(args.context).works and ticket_of(args.context) is not None:
             return  # stored, acknowledged: a worker process does the rest
+        kwargs = _arguments(names, args)
         if "ack" in kwargs:
             kwargs["ack"] = _already_acked
         work.submit(run, args.context, args.body, kwargs)
@@ -92,9 +99,11 @@ def inboxed(listener: Callable[..., Any], acks: Executor) -> Callable[..., Any]:
     error after it is reported as any failure after an ack is.
     """
 
+    names = _parameters(listener)
+
     @_named_like(listener)
     def run(args: Args) -> None:
-        kwargs = _arguments(listener, args)
+        kwargs = _arguments(names, args)
         acked = threading.Event()
         before_ack: list[Exception] = []
 
