@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ProgrammingError
 
 from bot.clock import FakeClock
 from storage.db import make_engine, normalise_url, upgrade
@@ -43,11 +46,97 @@ def blank_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         admin.dispose()
 
 
-@pytest.fixture
-def database_url(blank_database_url: str) -> str:
-    """A migrated, empty database (SQLite and PostgreSQL, as :func:`blank_database_url`)."""
-    upgrade(blank_database_url)
-    return blank_database_url
+class _MigratedOnce:
+    """Databases migrated once per test session, copied for each test (a copy takes milliseconds,
+    the migrations a few tenths of a second): a SQLite file, and a PostgreSQL template database."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._sqlite: Path | None = None
+        self._postgresql: str | None = None  # the template database's name
+        self._admin: Engine | None = None
+
+    def sqlite(self, dest: Path) -> str:
+        """A migrated SQLite file at ``dest``: its URL."""
+        if self._sqlite is None:
+            template = self.folder / "template.db"
+            upgrade(f"sqlite:///{template}")
+            self._sqlite = template
+        with closing(sqlite3.connect(self._sqlite)) as source, closing(sqlite3.connect(dest)) as copy:
+            source.backup(copy)  # the committed pages, whatever is still in the template's WAL
+        return f"sqlite:///{dest}"
+
+    def postgresql(self, base: str) -> tuple[str, Callable[[], None]]:
+        """A migrated PostgreSQL database of its own: its URL, and what drops it."""
+        admin = self._admin = self._admin or create_engine(normalise_url(base), isolation_level="AUTOCOMMIT")
+        if self._postgresql is None:
+            name = f"accord_template_{uuid.uuid4().hex[:12]}"
+            try:
+                with admin.connect() as conn:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+            except ProgrammingError:  # a role without CREATEDB: a schema of its own, migrated
+                return self._postgresql_schema(base)
+            upgrade(_pg_database_url(base, name))  # its engine is disposed: nobody stays connected
+            self._postgresql = name
+        name = f"accord_test_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self._postgresql}"'))
+
+        def drop() -> None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        return _pg_database_url(base, name), drop
+
+    def _postgresql_schema(self, base: str) -> tuple[str, Callable[[], None]]:
+        admin = self._admin
+        assert admin is not None
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = _pg_schema_url(base, schema)
+        upgrade(url)
+
+        def drop() -> None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        return url, drop
+
+    def close(self) -> None:
+        if self._admin is not None:
+            if self._postgresql is not None:
+                with self._admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{self._postgresql}" WITH (FORCE)'))
+            self._admin.dispose()
+
+
+def _pg_database_url(base: str, database: str) -> str:
+    return make_url(normalise_url(base)).set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def _migrated_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_MigratedOnce]:
+    templates = _MigratedOnce(tmp_path_factory.mktemp("templates"))
+    try:
+        yield templates
+    finally:
+        templates.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, _migrated_once: _MigratedOnce) -> Iterator[str]:
+    """A migrated, empty database: a SQLite file in a temp dir, or a PostgreSQL database of its own
+    (both copies of one migrated at the start of the session, so exactly what the migrations make)."""
+    if request.param == "sqlite":
+        yield _migrated_once.sqlite(tmp_path / "accord.db")
+        return
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL variant skipped (.ci/run sets it)")
+    url, drop = _migrated_once.postgresql(base)
+    try:
+        yield url
+    finally:
+        drop()
 
 
 @pytest.fixture
