@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,15 +25,9 @@ def _pg_schema_url(base: str, schema: str) -> str:
     return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def blank_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database, not migrated: a SQLite file in a temp dir, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'accord.db'}"
-        return
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL variant skipped (.ci/run sets it)")
+@contextmanager
+def _pg_schema(base: str) -> Iterator[str]:
+    """A fresh, empty schema of ``base``'s database, dropped afterwards: its URL."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(normalise_url(base), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -46,6 +40,23 @@ def blank_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         admin.dispose()
 
 
+def _pg_base() -> str:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL variant skipped (.ci/run sets it)")
+    return base
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def blank_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database, not migrated: a SQLite file in a temp dir, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'accord.db'}"
+        return
+    with _pg_schema(_pg_base()) as url:
+        yield url
+
+
 class _MigratedOnce:
     """Databases migrated once per test session, copied for each test (a copy takes milliseconds,
     the migrations a few tenths of a second): a SQLite file, and a PostgreSQL template database."""
@@ -55,6 +66,7 @@ class _MigratedOnce:
         self._sqlite: Path | None = None
         self._postgresql: str | None = None  # the template database's name
         self._admin: Engine | None = None
+        self._can_create = True  # the role may create databases (else: a migrated schema per test)
 
     def sqlite(self, dest: Path) -> str:
         """A migrated SQLite file at ``dest``: its URL."""
@@ -66,40 +78,34 @@ class _MigratedOnce:
             source.backup(copy)  # the committed pages, whatever is still in the template's WAL
         return f"sqlite:///{dest}"
 
-    def postgresql(self, base: str) -> tuple[str, Callable[[], None]]:
-        """A migrated PostgreSQL database of its own: its URL, and what drops it."""
+    @contextmanager
+    def postgresql(self, base: str) -> Iterator[str]:
+        """A migrated PostgreSQL database of its own, dropped afterwards: its URL. A role without
+        ``CREATEDB`` gets a schema of its own, migrated (slower)."""
         admin = self._admin = self._admin or create_engine(normalise_url(base), isolation_level="AUTOCOMMIT")
-        if self._postgresql is None:
+        if self._postgresql is None and self._can_create:
             name = f"accord_template_{uuid.uuid4().hex[:12]}"
             try:
                 with admin.connect() as conn:
                     conn.execute(text(f'CREATE DATABASE "{name}"'))
-            except ProgrammingError:  # a role without CREATEDB: a schema of its own, migrated
-                return self._postgresql_schema(base)
-            upgrade(_pg_database_url(base, name))  # its engine is disposed: nobody stays connected
-            self._postgresql = name
+            except ProgrammingError:
+                self._can_create = False
+            else:
+                upgrade(_pg_database_url(base, name))  # its engine is disposed: nobody stays connected
+                self._postgresql = name
+        if self._postgresql is None:
+            with _pg_schema(base) as url:
+                upgrade(url)
+                yield url
+            return
         name = f"accord_test_{uuid.uuid4().hex[:12]}"
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self._postgresql}"'))
-
-        def drop() -> None:
+        try:
+            yield _pg_database_url(base, name)
+        finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        return _pg_database_url(base, name), drop
-
-    def _postgresql_schema(self, base: str) -> tuple[str, Callable[[], None]]:
-        admin = self._admin
-        assert admin is not None
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = _pg_schema_url(base, schema)
-        upgrade(url)
-
-        def drop() -> None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        return url, drop
 
     def close(self) -> None:
         if self._admin is not None:
@@ -129,14 +135,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, _migrated_once:
     if request.param == "sqlite":
         yield _migrated_once.sqlite(tmp_path / "accord.db")
         return
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL variant skipped (.ci/run sets it)")
-    url, drop = _migrated_once.postgresql(base)
-    try:
+    with _migrated_once.postgresql(_pg_base()) as url:
         yield url
-    finally:
-        drop()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -20,6 +20,7 @@ from tests import payloads
 from tests.handlers.proposals.proposal_helpers import make_groups, propose
 from tests.harness import Harness
 from tests.payloads import plain_value
+from tests.processes import wait_until
 
 DEAD_DATABASE = "postgresql://postgres@127.0.0.1:1/unreachable"
 
@@ -36,6 +37,15 @@ def _announcements(accord: Harness, text: str) -> list[Any]:
 def _inbox(accord: Harness) -> list[InboxRequest]:
     with accord.rt.session() as session:
         return list(session.exec(select(InboxRequest).order_by(InboxRequest.id)))  # type: ignore[arg-type]
+
+
+def _stored_unworked(accord: Harness, text: str, *, token: str, received: datetime, lease_until: datetime) -> None:
+    """A /decision stored and acknowledged under ``token``'s lease, and not worked."""
+    body, _ = payloads.slash_command("/decision", text, response_url=accord.fake.response_url(text))
+    parsed = dict(parse_qsl(body))
+    with accord.rt.engine.begin() as conn:
+        inbox_store.add_request(conn, team_id="T1", kind="command", key=f"cmd:{parsed['trigger_id']}",
+                                body=json.dumps(parsed), token=token, now=received, lease_until=lease_until)
 
 
 def test_a_replayed_signed_command_records_once(accord: Harness) -> None:
@@ -60,13 +70,9 @@ def test_a_message_delivered_as_two_events_and_retried_records_once(accord: Harn
 
 def test_a_request_left_in_the_inbox_by_a_dead_process_is_worked_once(accord: Harness) -> None:
     """A row stored and acknowledged whose process died before working it: the next tick works it."""
-    body, _ = payloads.slash_command("/decision", "Share the dataset", response_url=accord.fake.response_url("k"))
-    parsed = dict(parse_qsl(body))
     now = accord.clock.now()
-    with accord.rt.engine.begin() as conn:
-        inbox_store.add_request(conn, team_id="T1", kind="command", key=f"cmd:{parsed['trigger_id']}",
-                                body=json.dumps(parsed), token="dead-process", now=now - timedelta(minutes=2),
-                                lease_until=now - timedelta(minutes=1))
+    _stored_unworked(accord, "Share the dataset", token="dead-process", received=now - timedelta(minutes=2),
+                     lease_until=now - timedelta(minutes=1))
     assert _decisions(accord) == []
     accord.tick()
     accord.tick()
@@ -252,21 +258,12 @@ class _Moments:
 
 def _store_for_any_worker(accord: Harness, text: str) -> None:
     """A /decision stored and acknowledged by a process that does not work it (`serve`'s side)."""
-    body, _ = payloads.slash_command("/decision", text, response_url=accord.fake.response_url(text))
-    parsed = dict(parse_qsl(body))
     now = accord.clock.now()
-    with accord.rt.engine.begin() as conn:
-        inbox_store.add_request(conn, team_id="T1", kind="command", key=f"cmd:{parsed['trigger_id']}",
-                                body=json.dumps(parsed), token="serve", now=now,
-                                lease_until=now - timedelta(seconds=1))
+    _stored_unworked(accord, text, token="serve", received=now, lease_until=now - timedelta(seconds=1))
 
 
-def _until(condition: Any, what: str, timeout: float = 10.0) -> None:
-    import time
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.01)  # the poller's thread: nothing to wait on but its effects
+def _until(condition: Any, what: str) -> None:
+    wait_until(condition, timeout=10, what=what, logs=lambda: "")
 
 
 def _held_back_polls(acks: Any) -> list[float]:
