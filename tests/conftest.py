@@ -26,17 +26,26 @@ def _pg_schema_url(base: str, schema: str) -> str:
 
 
 @contextmanager
+def _created(admin: Engine, create: str, drop: str) -> Iterator[None]:
+    """Run ``create``, then ``drop`` once the block is over (both outside any transaction)."""
+    with admin.connect() as conn:
+        conn.execute(text(create))
+    try:
+        yield
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(drop))
+
+
+@contextmanager
 def _pg_schema(base: str) -> Iterator[str]:
     """A fresh, empty schema of ``base``'s database, dropped afterwards: its URL."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(normalise_url(base), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield _pg_schema_url(base, schema)
+        with _created(admin, f'CREATE SCHEMA "{schema}"', f'DROP SCHEMA "{schema}" CASCADE'):
+            yield _pg_schema_url(base, schema)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 
@@ -99,13 +108,9 @@ class _MigratedOnce:
                 yield url
             return
         name = f"accord_test_{uuid.uuid4().hex[:12]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self._postgresql}"'))
-        try:
+        with _created(admin, f'CREATE DATABASE "{name}" TEMPLATE "{self._postgresql}"',
+                      f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'):
             yield _pg_database_url(base, name)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
     def close(self) -> None:
         if self._admin is not None:
