@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, insert, update
+from sqlalchemy import bindparam, case, func, insert, update
 from sqlmodel import Session, col, select
 
-from storage.db import fill_in, insert_row
+from storage.db import fill_in, insert_row, run_built
 from storage.models import Commitment, CommitmentUpdate
 from storage.origin import claim_for, stamped
 
@@ -142,9 +142,12 @@ def decision_progress(session: Session, *, consortium_id: str,
     """Decision id → (done, linked) of the commitments carrying it out (dropped ones not counted), one query."""
     if not decision_ids:
         return {}
-    done = func.sum(case((col(Commitment.status) == "done", 1), else_=0))
-    query = (select(Commitment.decision_id, done, func.count())
-             .where(Commitment.consortium_id == consortium_id, col(Commitment.decision_id).in_(decision_ids),
-                    col(Commitment.status) != "dropped")
-             .group_by(col(Commitment.decision_id)))
-    return {int(d): (int(n or 0), int(m)) for d, n, m in session.exec(query) if d is not None}
+    def build() -> Any:
+        done = func.sum(case((col(Commitment.status) == "done", 1), else_=0))
+        return (select(Commitment.decision_id, done, func.count())
+                .where(Commitment.consortium_id == bindparam("cid"),
+                       col(Commitment.decision_id).in_(bindparam("ids", expanding=True)),
+                       col(Commitment.status) != "dropped")
+                .group_by(col(Commitment.decision_id)))
+    rows = run_built(session, ("commitments.progress",), build, {"cid": consortium_id, "ids": decision_ids})
+    return {int(d): (int(n or 0), int(m)) for d, n, m in rows if d is not None}

@@ -6,7 +6,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -268,6 +268,16 @@ def built(key: Any, build: Any) -> Any:
     if statement is None:
         statement = _BUILT[key] = build()
     return statement
+
+
+def run_built(session: Session, key: Any, build: Any, params: Mapping[str, Any]) -> Sequence[Any]:
+    """Every row of the statement :func:`built` once per ``key``, run on the session's connection: Core
+    rows fetched at once, no ORM objects and no ORM execution around them. The session's pending
+    changes are flushed first, as its own queries would flush them (nothing to do, and next to no
+    cost, when there are none)."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(built(key, build), params).all()
 
 
 def fill_in(session: Session, model: type[Any], *, consortium_id: str, row_id: int, **values: Any) -> None:

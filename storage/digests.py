@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, exists, func, or_, union_all
 from sqlmodel import Session, col, select
 
+from storage.db import built, run_built
 from storage.models import (
     CheckinPrompt,
     CheckinResponse,
@@ -30,20 +31,51 @@ from storage.models import (
 )
 
 # --- what a digest is built from -----------------------------------------------------------
+#
+# Every statement is built once per shape (the whole consortium, or a home channel's groups) and
+# run with its values bound: ``cid`` the consortium, ``channel`` the digest's channel, ``scope``
+# the home channel's groups, ``limit`` the rows shown. Counts come with the rows they count
+# (``count(*) OVER ()``) where a list is shown, so a list and its total are one statement.
+
+
+def _scoped(model: Any, scoped: bool) -> list[Any]:
+    """A home channel's digest: records made in the channel, or of proposals requiring its groups."""
+    if not scoped:
+        return []
+    requiring = select(ProposalGroup.proposal_id).where(
+        col(ProposalGroup.group_id).in_(bindparam("scope", expanding=True)))
+    key = col(model.id) if model is Proposal else col(model.proposal_id)
+    return [or_(col(model.channel_id) == bindparam("channel"), key.in_(requiring))]
+
+
+def _params(consortium_id: str, channel_id: str | None, group_ids: Collection[int] | None,
+            **values: Any) -> dict[str, Any]:
+    params = {"cid": consortium_id, "channel": channel_id, **values}
+    if group_ids is not None:
+        params["scope"] = list(group_ids)
+    return params
+
+
+def _listed(session: Session, key: tuple[Any, ...], build: Any, params: dict[str, Any]) -> tuple[list[Any], int]:
+    """A list of model rows and the total it was cut from, from one statement selecting (row, total)."""
+    rows = session.execute(built(key, build), params).all()
+    return [row for row, _ in rows], int(rows[0][1]) if rows else 0
 
 
 def decisions_with_open_commitments(session: Session, *, consortium_id: str, group_ids: Collection[int] | None,
                                     limit: int) -> tuple[list[Decision], int]:
     """Decisions that open commitments carry out (of these groups when given), the latest first, and how many."""
-    linked = select(Commitment.decision_id).where(
-        Commitment.consortium_id == consortium_id, col(Commitment.status) == "open",
-        col(Commitment.decision_id).is_not(None))
-    if group_ids is not None:
-        linked = linked.where(col(Commitment.group_id).in_(list(group_ids)))
-    query = select(Decision).where(Decision.consortium_id == consortium_id, col(Decision.id).in_(linked))
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(Decision.id).desc()).limit(limit))
-    return list(rows), int(total)
+    def build() -> Any:
+        linked = select(Commitment.decision_id).where(
+            Commitment.consortium_id == bindparam("cid"), col(Commitment.status) == "open",
+            col(Commitment.decision_id).is_not(None))
+        if group_ids is not None:
+            linked = linked.where(col(Commitment.group_id).in_(bindparam("scope", expanding=True)))
+        return (select(Decision, func.count().over())
+                .where(Decision.consortium_id == bindparam("cid"), col(Decision.id).in_(linked))
+                .order_by(col(Decision.id).desc()).limit(bindparam("limit")))
+    return _listed(session, ("digest.carried_out", group_ids is not None), build,
+                   _params(consortium_id, None, group_ids, limit=limit))
 
 
 def home_group_ids(session: Session, *, consortium_id: str, channel_id: str) -> list[int]:
@@ -61,14 +93,6 @@ def channel_is_known(session: Session, *, consortium_id: str, channel_id: str) -
     return bool(session.exec(select(or_(*checks))).one())
 
 
-def _members_of(group_ids: Collection[int]):  # type: ignore[no-untyped-def]
-    return select(GroupMembership.user_id).where(col(GroupMembership.group_id).in_(list(group_ids)))
-
-
-def _proposals_requiring(group_ids: Collection[int]):  # type: ignore[no-untyped-def]
-    return select(ProposalGroup.proposal_id).where(col(ProposalGroup.group_id).in_(list(group_ids)))
-
-
 def list_period_decisions(session: Session, *, consortium_id: str, start: datetime, end: datetime,
                           channel_id: str | None, group_ids: Collection[int] | None,
                           limit: int) -> tuple[list[Decision], int]:
@@ -76,50 +100,47 @@ def list_period_decisions(session: Session, *, consortium_id: str, start: dateti
 
     With ``group_ids`` only those of ``channel_id`` and of proposals requiring those groups.
     """
-    where: list[Any] = [Decision.consortium_id == consortium_id, col(Decision.created_at) > start,
-                        col(Decision.created_at) <= end]
-    if group_ids is not None:
-        where.append(or_(col(Decision.channel_id) == channel_id,
-                         col(Decision.proposal_id).in_(_proposals_requiring(group_ids))))
-    total = session.exec(select(func.count()).select_from(Decision).where(*where)).one()
-    rows = session.exec(select(Decision).where(*where).order_by(col(Decision.created_at), col(Decision.id))
-                        .limit(limit))
-    return list(rows), int(total)
+    def build() -> Any:
+        return (select(Decision, func.count().over())
+                .where(Decision.consortium_id == bindparam("cid"), col(Decision.created_at) > bindparam("start"),
+                       col(Decision.created_at) <= bindparam("end"), *_scoped(Decision, group_ids is not None))
+                .order_by(col(Decision.created_at), col(Decision.id)).limit(bindparam("limit")))
+    return _listed(session, ("digest.period_decisions", group_ids is not None), build,
+                   _params(consortium_id, channel_id, group_ids, start=start, end=end, limit=limit))
 
 
 def list_due_for_review(session: Session, *, consortium_id: str, today: date, channel_id: str | None,
                         group_ids: Collection[int] | None, limit: int) -> tuple[list[Decision], int]:
     """Active decisions whose review day is ``today`` or past (earliest first, at most ``limit``) and how
     many in all, in one query; scoped as :func:`list_period_decisions`."""
-    where: list[Any] = [Decision.consortium_id == consortium_id, col(Decision.review_on) <= today,
-                        col(Decision.status) == "active"]
-    if group_ids is not None:
-        where.append(or_(col(Decision.channel_id) == channel_id,
-                         col(Decision.proposal_id).in_(_proposals_requiring(group_ids))))
-    query = (select(Decision, func.count().over()).where(*where)
-             .order_by(col(Decision.review_on), col(Decision.id)).limit(limit))
-    rows = list(session.exec(query))
-    return [decision for decision, _ in rows], int(rows[0][1]) if rows else 0
+    def build() -> Any:
+        return (select(Decision, func.count().over())
+                .where(Decision.consortium_id == bindparam("cid"), col(Decision.review_on) <= bindparam("today"),
+                       col(Decision.status) == "active", *_scoped(Decision, group_ids is not None))
+                .order_by(col(Decision.review_on), col(Decision.id)).limit(bindparam("limit")))
+    return _listed(session, ("digest.due_for_review", group_ids is not None), build,
+                   _params(consortium_id, channel_id, group_ids, today=today, limit=limit))
 
 
-def _open_commitments(consortium_id: str, group_ids: Collection[int] | None) -> list[Any]:
-    where: list[Any] = [Commitment.consortium_id == consortium_id, Commitment.status == "open"]
-    if group_ids is not None:
-        where.append(col(Commitment.owner_id).in_(_members_of(group_ids)))
+def _open_commitments(scoped: bool) -> list[Any]:
+    where: list[Any] = [Commitment.consortium_id == bindparam("cid"), Commitment.status == "open"]
+    if scoped:
+        members = select(GroupMembership.user_id).where(
+            col(GroupMembership.group_id).in_(bindparam("scope", expanding=True)))
+        where.append(col(Commitment.owner_id).in_(members))
     return where
-
-
-def _overdue(today: date):  # type: ignore[no-untyped-def]
-    return and_(col(Commitment.due_date).is_not(None), col(Commitment.due_date) < today)
 
 
 def open_commitment_counts(session: Session, *, consortium_id: str, today: date,
                            group_ids: Collection[int] | None) -> dict[int | None, tuple[int, int]]:
     """Commitment group id → (open, overdue), for the open commitments in scope."""
-    overdue = func.sum(case((_overdue(today), 1), else_=0))
-    query = (select(Commitment.group_id, func.count(), overdue)
-             .where(*_open_commitments(consortium_id, group_ids)).group_by(col(Commitment.group_id)))
-    return {gid: (int(n), int(late or 0)) for gid, n, late in session.exec(query)}
+    def build() -> Any:
+        overdue = and_(col(Commitment.due_date).is_not(None), col(Commitment.due_date) < bindparam("today"))
+        return (select(Commitment.group_id, func.count(), func.sum(case((overdue, 1), else_=0)))
+                .where(*_open_commitments(group_ids is not None)).group_by(col(Commitment.group_id)))
+    rows = run_built(session, ("digest.commitment_counts", group_ids is not None), build,
+                     _params(consortium_id, None, group_ids, today=today))
+    return {gid: (int(n), int(late or 0)) for gid, n, late in rows}
 
 
 def _first_open_statement(groups: int, ungrouped: bool, scoped: bool) -> Any:
@@ -185,42 +206,27 @@ def first_open_commitments(session: Session, *, consortium_id: str, group_ids: C
 def list_open_proposals(session: Session, *, consortium_id: str, channel_id: str | None,
                         group_ids: Collection[int] | None, limit: int) -> tuple[list[Proposal], int]:
     """Open proposals in scope, closing soonest first (at most ``limit``), and how many in all."""
-    where: list[Any] = [Proposal.consortium_id == consortium_id, Proposal.status == "open"]
-    if group_ids is not None:
-        where.append(or_(col(Proposal.channel_id) == channel_id,
-                         col(Proposal.id).in_(_proposals_requiring(group_ids))))
-    total = session.exec(select(func.count()).select_from(Proposal).where(*where)).one()
-    rows = session.exec(select(Proposal).where(*where).order_by(col(Proposal.closes_at), col(Proposal.id))
-                        .limit(limit))
-    return list(rows), int(total)
+    def build() -> Any:
+        return (select(Proposal, func.count().over())
+                .where(Proposal.consortium_id == bindparam("cid"), Proposal.status == "open",
+                       *_scoped(Proposal, group_ids is not None))
+                .order_by(col(Proposal.closes_at), col(Proposal.id)).limit(bindparam("limit")))
+    return _listed(session, ("digest.open_proposals", group_ids is not None), build,
+                   _params(consortium_id, channel_id, group_ids, limit=limit))
 
 
 def list_closed_proposals(session: Session, *, consortium_id: str, start: datetime, end: datetime,
                           channel_id: str | None, group_ids: Collection[int] | None,
                           limit: int) -> list[Proposal]:
     """Proposals closed in ``(start, end]`` in scope, oldest first."""
-    where: list[Any] = [Proposal.consortium_id == consortium_id, Proposal.status == "closed",
-                        col(Proposal.closed_at) > start,
-             col(Proposal.closed_at) <= end]
-    if group_ids is not None:
-        where.append(or_(col(Proposal.channel_id) == channel_id,
-                         col(Proposal.id).in_(_proposals_requiring(group_ids))))
-    return list(session.exec(select(Proposal).where(*where).order_by(col(Proposal.closed_at)).limit(limit)))
-
-
-def required_group_ids(session: Session, *, consortium_id: str,
-                       proposal_ids: Collection[int]) -> dict[int, list[int]]:
-    """Proposal id → the groups whose position it requires."""
-    if not proposal_ids:
-        return {}
-    query = (select(ProposalGroup.proposal_id, ProposalGroup.group_id)
-             .where(ProposalGroup.consortium_id == consortium_id,
-                    col(ProposalGroup.proposal_id).in_(list(proposal_ids)))
-             .order_by(col(ProposalGroup.id)))
-    result: dict[int, list[int]] = {pid: [] for pid in proposal_ids}
-    for pid, gid in session.exec(query):
-        result[pid].append(gid)
-    return result
+    def build() -> Any:
+        return (select(Proposal)
+                .where(Proposal.consortium_id == bindparam("cid"), Proposal.status == "closed",
+                       col(Proposal.closed_at) > bindparam("start"), col(Proposal.closed_at) <= bindparam("end"),
+                       *_scoped(Proposal, group_ids is not None))
+                .order_by(col(Proposal.closed_at)).limit(bindparam("limit")))
+    params = _params(consortium_id, channel_id, group_ids, start=start, end=end, limit=limit)
+    return list(session.execute(built(("digest.closed_proposals", group_ids is not None), build), params).scalars())
 
 
 def checkin_participation(session: Session, *, consortium_id: str, start: datetime, end: datetime,
@@ -229,34 +235,47 @@ def checkin_participation(session: Session, *, consortium_id: str, start: dateti
 
     A member whose prompt could not be delivered at all was not asked.
     """
-    asked = (select(func.count()).select_from(CheckinPrompt)
-             .where(CheckinPrompt.round_id == CheckinRound.id, CheckinPrompt.status != "failed")
-             .correlate(CheckinRound).scalar_subquery())
-    answered = (select(func.count()).select_from(CheckinResponse)
-                .where(CheckinResponse.round_id == CheckinRound.id).correlate(CheckinRound).scalar_subquery())
-    where: list[Any] = [CheckinRound.consortium_id == consortium_id, col(CheckinRound.opened_at) > start,
-             col(CheckinRound.opened_at) <= end]
-    if group_ids is not None:
-        where.append(col(CheckinRound.group_id).in_(list(group_ids)))
+    def build() -> Any:
+        asked = (select(func.count()).select_from(CheckinPrompt)
+                 .where(CheckinPrompt.round_id == CheckinRound.id, CheckinPrompt.status != "failed")
+                 .correlate(CheckinRound).scalar_subquery())
+        answered = (select(func.count()).select_from(CheckinResponse)
+                    .where(CheckinResponse.round_id == CheckinRound.id).correlate(CheckinRound).scalar_subquery())
+        where: list[Any] = [CheckinRound.consortium_id == bindparam("cid"),
+                            col(CheckinRound.opened_at) > bindparam("start"),
+                            col(CheckinRound.opened_at) <= bindparam("end")]
+        if group_ids is not None:
+            where.append(col(CheckinRound.group_id).in_(bindparam("scope", expanding=True)))
+        return select(CheckinRound.group_id, asked, answered).where(*where)
     result: dict[int, tuple[int, int, int]] = {}
-    query = select(CheckinRound.group_id, asked, answered).where(*where)
-    for gid, n_asked, n_answered in session.exec(query):
+    for gid, n_asked, n_answered in run_built(session, ("digest.participation", group_ids is not None), build,
+                                              _params(consortium_id, None, group_ids, start=start, end=end)):
         rounds, total_asked, total_answered = result.get(gid, (0, 0, 0))
         result[gid] = (rounds + 1, total_asked + int(n_asked), total_answered + int(n_answered))
     return result
 
 
+def _positions_by_group() -> Any:
+    return (select(Position.group_id, func.count())
+            .where(Position.consortium_id == bindparam("cid"), col(Position.group_id).is_not(None),
+                   col(Position.updated_at) > bindparam("start"), col(Position.updated_at) <= bindparam("end"))
+            .group_by(col(Position.group_id)))
+
+
+def _answers_by_group() -> Any:
+    return (select(CheckinRound.group_id, func.count()).select_from(CheckinResponse)
+            .join(CheckinRound, col(CheckinRound.id) == CheckinResponse.round_id)
+            .where(CheckinResponse.consortium_id == bindparam("cid"),
+                   col(CheckinResponse.responded_at) > bindparam("start"),
+                   col(CheckinResponse.responded_at) <= bindparam("end"))
+            .group_by(col(CheckinRound.group_id)))
+
+
 def contributions(session: Session, *, consortium_id: str, start: datetime,
                   end: datetime) -> tuple[dict[int, int], dict[int, int]]:
     """(positions taken or changed, check-in answers) per group in ``(start, end]``."""
-    positions = (select(Position.group_id, func.count())
-                 .where(Position.consortium_id == consortium_id, col(Position.group_id).is_not(None),
-                        col(Position.updated_at) > start, col(Position.updated_at) <= end)
-                 .group_by(col(Position.group_id)))
-    answers = (select(CheckinRound.group_id, func.count()).select_from(CheckinResponse)
-               .join(CheckinRound, col(CheckinRound.id) == CheckinResponse.round_id)
-               .where(CheckinResponse.consortium_id == consortium_id, col(CheckinResponse.responded_at) > start,
-                      col(CheckinResponse.responded_at) <= end)
-               .group_by(col(CheckinRound.group_id)))
-    return ({gid: int(n) for gid, n in session.exec(positions) if gid is not None},
-            {gid: int(n) for gid, n in session.exec(answers)})
+    params = {"cid": consortium_id, "start": start, "end": end}
+    positions = run_built(session, ("digest.positions_by_group",), _positions_by_group, params)
+    by_group = {gid: int(n) for gid, n in positions if gid is not None}
+    answers = run_built(session, ("digest.answers_by_group",), _answers_by_group, params)
+    return by_group, {gid: int(n) for gid, n in answers}

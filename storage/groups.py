@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
-from storage.db import claim, dialect_insert
+from storage.db import claim, dialect_insert, run_built
 from storage.models import GroupMembership, StakeholderGroup
 from storage.origin import origin_workspace
 
@@ -112,10 +113,35 @@ def observer_only_ids(session: Session, *, consortium_id: str, user_ids: Iterabl
     return observing - member
 
 
-def memberships(session: Session, *, consortium_id: str) -> list[GroupMembership]:
-    """Every membership of a consortium, in the order members joined."""
-    query = select(GroupMembership).where(GroupMembership.consortium_id == consortium_id)
-    return list(session.exec(query.order_by(col(GroupMembership.joined_at), col(GroupMembership.id))))
+class MembershipRow(NamedTuple):
+    """A membership as counting reads it: the group, the member, and whether they only observe."""
+
+    group_id: int
+    user_id: str
+    observer: bool
+
+
+def _memberships() -> Any:
+    return (select(GroupMembership.group_id, GroupMembership.user_id, GroupMembership.observer)
+            .where(GroupMembership.consortium_id == bindparam("cid"))
+            .order_by(col(GroupMembership.joined_at), col(GroupMembership.id)))
+
+
+def memberships(session: Session, *, consortium_id: str) -> list[MembershipRow]:
+    """Every membership of a consortium, in the order members joined (one statement, built once)."""
+    return list(map(MembershipRow._make, run_built(session, ("groups.memberships",), _memberships,
+                                                   {"cid": consortium_id})))
+
+
+def _group_channels() -> Any:
+    return (select(StakeholderGroup.id, StakeholderGroup.name, StakeholderGroup.channel_id)
+            .where(StakeholderGroup.consortium_id == bindparam("cid")).order_by(col(StakeholderGroup.name_key)))
+
+
+def group_channels(session: Session, *, consortium_id: str) -> list[tuple[int, str, str | None]]:
+    """(id, name, home channel) of every group of a consortium, by name (one statement, built once)."""
+    return [(gid, name, channel) for gid, name, channel in
+            run_built(session, ("groups.channels",), _group_channels, {"cid": consortium_id})]
 
 
 def observer_ids(session: Session, *, consortium_id: str, group_id: int) -> list[str]:

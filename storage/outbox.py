@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, func, literal, or_, select, update
 from sqlmodel import Session, col
 
-from storage.db import built, dialect_insert, leasable
+from storage.db import built, dialect_insert, leasable, run_built
 from storage.models import OutboxMessage
 
 OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -175,9 +175,12 @@ def enqueue_many(session: Session, *, rows: Sequence[dict[str, Any]], now: datet
 
 def count_failed_between(session: Session, *, team_id: str, start: datetime, end: datetime) -> int:
     """How many of a team's messages enqueued in ``(start, end]`` failed for good (a digest's footer)."""
-    query = select(func.count()).where(col(OutboxMessage.team_id) == team_id, col(OutboxMessage.state) == "failed",
-                                       col(OutboxMessage.created_at) > start, col(OutboxMessage.created_at) <= end)
-    return int(session.execute(query).scalar() or 0)
+    def build() -> Any:
+        return select(func.count()).where(
+            col(OutboxMessage.team_id) == bindparam("team"), col(OutboxMessage.state) == "failed",
+            col(OutboxMessage.created_at) > bindparam("start"), col(OutboxMessage.created_at) <= bindparam("end"))
+    rows = run_built(session, ("outbox.failed_between",), build, {"team": team_id, "start": start, "end": end})
+    return int(rows[0][0] or 0)
 
 
 def state_by_key(session: Session, *, key: str) -> Any:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import bindparam, delete, or_, update
 from sqlmodel import Session, col, select
 
-from storage.db import insert_unless_taken
+from storage.db import built, insert_unless_taken, run_built
 from storage.models import Decision, Position, Proposal, ProposalConflict, ProposalGroup
 from storage.origin import claim_for, origin_workspace
 
@@ -55,29 +55,75 @@ def list_proposals(session: Session, *, consortium_id: str, status: str | None =
     return list(session.exec(query.order_by(col(Proposal.id))))
 
 
+def _by_proposal(model: Any, selected: Any, order: Sequence[Any], every: bool) -> Any:
+    """A statement reading ``selected`` of a consortium's ``model`` rows, of proposals ``ids`` (or of every
+    proposal), in ``order``; built once per ``every``."""
+    query = select(*selected).where(col(model.consortium_id) == bindparam("cid"))
+    if not every:
+        query = query.where(col(model.proposal_id).in_(bindparam("ids", expanding=True)))
+    return query.order_by(*order)
+
+
+def _proposal_params(consortium_id: str, proposal_ids: Iterable[int] | None) -> dict[str, Any]:
+    return {"cid": consortium_id} if proposal_ids is None else {"cid": consortium_id, "ids": list(proposal_ids)}
+
+
 def required_group_ids(session: Session, *, consortium_id: str,
                        proposal_ids: Iterable[int] | None = None) -> dict[int, list[int]]:
     """Proposal id → required group ids (one query; every proposal of the team when ids is None)."""
-    query = select(ProposalGroup.proposal_id,
-                   ProposalGroup.group_id).where(ProposalGroup.consortium_id == consortium_id)
-    if proposal_ids is not None:
-        query = query.where(col(ProposalGroup.proposal_id).in_(list(proposal_ids)))
+    every = proposal_ids is None
+    rows = run_built(session, ("proposal.required", every),
+                     lambda: _by_proposal(ProposalGroup, (ProposalGroup.proposal_id, ProposalGroup.group_id),
+                                          (col(ProposalGroup.id),), every),
+                     _proposal_params(consortium_id, proposal_ids))
     result: dict[int, list[int]] = {}
-    for proposal_id, group_id in session.exec(query.order_by(col(ProposalGroup.id))):
+    for proposal_id, group_id in rows:
         result.setdefault(proposal_id, []).append(group_id)
     return result
 
 
+class PositionRow(NamedTuple):
+    """A position as counting and showing read it (no ORM object; its timestamps are not read)."""
+
+    id: int
+    proposal_id: int
+    user_id: str
+    group_id: int | None
+    organisation: str | None
+    choice: str
+    reason: str | None
+    proxy_by: str | None
+
+
+_POSITION_COLUMNS = tuple(Position.__table__.c[name] for name in PositionRow._fields)  # type: ignore[attr-defined]
+
+
 def positions_by_proposal(session: Session, *, consortium_id: str,
-                          proposal_ids: Iterable[int] | None = None) -> dict[int, list[Position]]:
+                          proposal_ids: Iterable[int] | None = None) -> dict[int, list[PositionRow]]:
     """Proposal id → its positions, oldest first (one query; every proposal when ids is None)."""
-    query = select(Position).where(Position.consortium_id == consortium_id)
-    if proposal_ids is not None:
-        query = query.where(col(Position.proposal_id).in_(list(proposal_ids)))
-    result: dict[int, list[Position]] = {}
-    for row in session.exec(query.order_by(col(Position.created_at), col(Position.id))):
+    every = proposal_ids is None
+    rows = run_built(session, ("proposal.positions", every),
+                     lambda: _by_proposal(Position, _POSITION_COLUMNS,
+                                          (col(Position.created_at), col(Position.id)), every),
+                     _proposal_params(consortium_id, proposal_ids))
+    result: dict[int, list[PositionRow]] = {}
+    for row in map(PositionRow._make, rows):
         result.setdefault(row.proposal_id, []).append(row)
     return result
+
+
+def _positions_since() -> Any:
+    return (select(Position.group_id, Position.organisation, Position.updated_at)
+            .where(Position.consortium_id == bindparam("cid"), col(Position.updated_at) >= bindparam("start"))
+            .order_by(col(Position.updated_at), col(Position.id)))
+
+
+def positions_since(session: Session, *, consortium_id: str,
+                    start: datetime) -> list[tuple[int | None, str | None, datetime]]:
+    """(group, organisation, when) of every position taken or changed at or after ``start``, oldest first."""
+    return [(gid, organisation, when) for gid, organisation, when in
+            run_built(session, ("proposal.positions_since",), _positions_since,
+                      {"cid": consortium_id, "start": start})]
 
 
 def upsert_position(session: Session, *, consortium_id: str, proposal_id: int, user_id: str, group_id: int | None,
@@ -167,11 +213,12 @@ def linked_decision_id(session: Session, *, consortium_id: str, proposal_id: int
 def conflicts_by_proposal(session: Session, *, consortium_id: str,
                           proposal_ids: Iterable[int] | None = None) -> dict[int, list[ProposalConflict]]:
     """Proposal id → its declared conflicts, oldest first (one query; every proposal when ids is None)."""
-    query = select(ProposalConflict).where(ProposalConflict.consortium_id == consortium_id)
-    if proposal_ids is not None:
-        query = query.where(col(ProposalConflict.proposal_id).in_(list(proposal_ids)))
+    every = proposal_ids is None
+    statement = built(("proposal.conflicts", every),
+                      lambda: _by_proposal(ProposalConflict, (ProposalConflict,),
+                                           (col(ProposalConflict.declared_at), col(ProposalConflict.id)), every))
     result: dict[int, list[ProposalConflict]] = {}
-    for row in session.exec(query.order_by(col(ProposalConflict.declared_at), col(ProposalConflict.id))):
+    for row in session.execute(statement, _proposal_params(consortium_id, proposal_ids)).scalars():
         result.setdefault(row.proposal_id, []).append(row)
     return result
 

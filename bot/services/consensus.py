@@ -27,8 +27,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Protocol
 
-from storage.models import Position, Proposal, ProposalConflict
+from storage.models import Proposal, ProposalConflict
 
 CHOICES = ("agree", "abstain", "disagree", "block")
 CONCERNS = ("block", "disagree")  # the positions whose reasons a proposal shows
@@ -41,6 +42,25 @@ OUTCOME_LABELS = {
     "no_quorum": "No quorum",
     "withdrawn": "Withdrawn",
 }
+
+
+class PositionLike(Protocol):
+    """What counting and showing read of a position: a stored ``Position``, or a row read for counting."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def group_id(self) -> int | None: ...
+    @property
+    def choice(self) -> str: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def organisation(self) -> str | None: ...
+    @property
+    def proxy_by(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -205,8 +225,11 @@ def tally(stances: Sequence[Stance], *, required_groups: Sequence[int],
         if stance.choice in ("agree", "disagree"):
             sizes[organisation_key(stance)] += 1
     factors = cap_factors(sizes, cap)
-    agree = sum((factors[organisation_key(s)] for s in counted if s.choice == "agree"), Fraction(0))
-    disagree = sum((factors[organisation_key(s)] for s in counted if s.choice == "disagree"), Fraction(0))
+    if all(f == 1 for f in factors.values()):  # nothing capped: every position weighs one
+        agree, disagree = Fraction(overall["agree"]), Fraction(overall["disagree"])
+    else:
+        agree = sum((factors[organisation_key(s)] for s in counted if s.choice == "agree"), Fraction(0))
+        disagree = sum((factors[organisation_key(s)] for s in counted if s.choice == "disagree"), Fraction(0))
     heard = heard_groups(current, memberships)
     silent = tuple(dict.fromkeys(g for g in required_groups if g not in heard))
     outcome = consensus_outcome(agree=agree, disagree=disagree, blocks=overall["block"], silent_required=len(silent))
@@ -277,7 +300,7 @@ class ProposalView:
     conflicts: tuple[ProposalConflict, ...] = ()
     organisations: Mapping[str, str | None] = field(default_factory=dict)  # user id → organisation
     members_heard: int = 0  # members whose positions stand (counted or advice)
-    positions: tuple[Position, ...] = ()
+    positions: tuple[PositionLike, ...] = ()
     required_ids: tuple[int, ...] = ()
 
     excluded: frozenset[str] = frozenset()  # members whose positions do not stand: a conflict, or observers
@@ -308,7 +331,7 @@ def _standings(result: Tally, required: Sequence[int], names: Mapping[int, str])
     return standings
 
 
-def standing(proposal: Proposal, required: Sequence[int], positions: Sequence[Position],
+def standing(proposal: Proposal, required: Sequence[int], positions: Sequence[PositionLike],
              memberships: Mapping[int, Sequence[str]], names: Mapping[int, str], *,
              governance: Governance | None = None) -> ProposalView:
     """Where a proposal stands, from its positions, required groups, the groups' members and its governance."""

@@ -20,9 +20,9 @@ from bot.services.proposals import proposal_views
 from storage import digests as store
 from storage.commitments import decision_progress
 from storage.digest_runs import last_posted_end
-from storage.groups import list_groups
+from storage.groups import MembershipRow, group_channels
 from storage.groups import memberships as all_memberships
-from storage.models import Commitment, Decision, GroupMembership, Proposal
+from storage.models import Commitment, Decision, Proposal
 from storage.outbox import count_failed_between
 
 DEFAULT_PERIOD = timedelta(days=7)
@@ -148,10 +148,10 @@ def period_start(session: Session, *, consortium_id: str, channel_id: str, end: 
 def build_digest(session: Session, *, consortium_id: str, channel_id: str, start: datetime, end: datetime,
                  today: date) -> Digest:
     """The digest of ``channel_id`` for the period ``(start, end]``; ``today`` decides what is overdue."""
-    groups = list_groups(session, consortium_id=consortium_id)
+    groups = group_channels(session, consortium_id=consortium_id)
     # The groups whose home channel this is (as digest_scope reads them), from the groups already read.
-    scope = sorted(g.id for g in groups if g.id is not None and g.channel_id == channel_id) or None
-    names = {g.id: g.name for g in groups if g.id is not None}
+    scope = sorted(gid for gid, _, home in groups if home == channel_id) or None
+    names = {gid: name for gid, name, _ in groups}
     memberships = all_memberships(session, consortium_id=consortium_id)
     members: dict[int, list[str]] = {}
     for row in memberships:
@@ -213,7 +213,7 @@ def _commitments(session: Session, *, consortium_id: str, today: date, scope: li
 
 
 def _proposal_statuses(session: Session, *, consortium_id: str, proposals: Sequence[Proposal],
-                       names: dict[int, str], memberships: Sequence[GroupMembership]) -> list[ProposalStatus]:
+                       names: dict[int, str], memberships: Sequence[MembershipRow]) -> list[ProposalStatus]:
     """Where each open proposal stands, counted as its live message counts it (its governance included)."""
     return [ProposalStatus(proposal=view.proposal, required=list(view.required_ids), tally=view.tally)
             for view in proposal_views(session, consortium_id=consortium_id, proposals=proposals, names=names,

@@ -23,7 +23,7 @@ from bot.services.proposals import proposal_views
 from storage import checkins as checkin_store
 from storage.commitments import list_commitments
 from storage.decisions import list_decisions
-from storage.groups import group_names, list_groups, memberships
+from storage.groups import group_names, list_groups, list_memberships
 from storage.proposals import list_proposals
 from storage.teams import list_audit
 
@@ -156,7 +156,7 @@ def export_groups(session: Session, consortium_id: str) -> list[Row]:
     """Every stakeholder group of a consortium, by name, with its members: the organisation recorded when they
     joined, whether it is their primary group (the first they joined) and whether they only observe (two
     queries)."""
-    rows = memberships(session, consortium_id=consortium_id)
+    rows = list_memberships(session, consortium_id=consortium_id)
     primary: dict[str, int] = {}
     by_group: dict[int, list[Row]] = {}
     for m in rows:

@@ -13,13 +13,13 @@ from bot.services.digests import Voice, least_heard
 from storage import checkins as checkin_store
 from storage.digests import contributions
 from storage.groups import members_by_group
-from storage.models import CheckinResponse, Commitment, Position
-from storage.proposals import positions_by_proposal
+from storage.models import CheckinResponse, Commitment
+from storage.proposals import PositionRow, positions_since
 
 NO_GROUP = "No group"
 
 
-def recorded_organisation(record: Position | Commitment | CheckinResponse) -> str | None:
+def recorded_organisation(record: PositionRow | Commitment | CheckinResponse) -> str | None:
     """The organisation a position, commitment or answer was recorded with (None without one: while no
     organisation is recorded, the report leaves the organisation views out)."""
     return record.organisation or None
@@ -50,12 +50,10 @@ def participation(session: Session, *, consortium_id: str, start: datetime, end:
     positions: Counter[tuple[str, date]] = Counter()
     answers: Counter[tuple[str, date]] = Counter()
     organisations: Counter[str] = Counter()
-    for plist in positions_by_proposal(session, consortium_id=consortium_id).values():
-        for pos in plist:
-            if pos.updated_at >= start:
-                positions[(names.get(pos.group_id or 0, NO_GROUP), week_of(pos.updated_at))] += 1
-                if org := recorded_organisation(pos):
-                    organisations[org] += 1
+    for group_id, organisation, updated_at in positions_since(session, consortium_id=consortium_id, start=start):
+        positions[(names.get(group_id or 0, NO_GROUP), week_of(updated_at))] += 1
+        if organisation:
+            organisations[organisation] += 1
     rounds = {r.id: r.group_id for r in checkin_store.list_rounds(session, consortium_id=consortium_id)}
     for answer in checkin_store.list_responses(session, consortium_id=consortium_id):
         if answer.responded_at >= start:

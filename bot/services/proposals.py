@@ -18,12 +18,21 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.services import Forbidden, Invalid, NotFound
 from bot.services.access import is_facilitator
-from bot.services.consensus import CHOICES, COUNTINGS, OUTCOME_LABELS, Governance, ProposalView, standing
+from bot.services.consensus import (
+    CHOICES,
+    COUNTINGS,
+    OUTCOME_LABELS,
+    Governance,
+    PositionLike,
+    ProposalView,
+    standing,
+)
 from bot.services.decisions import claim_named_superseded, record_decision
 from bot.services.organisations import organisation_of, representatives_of
 from storage import groups, sweeps
 from storage import proposals as store
-from storage.models import GroupMembership, Position, Proposal
+from storage.groups import MembershipRow
+from storage.models import Position, Proposal
 from storage.teams import write_audit
 
 MAX_DURATION = timedelta(days=366)
@@ -192,7 +201,7 @@ def current_version(session: Session, *, consortium_id: str, proposal_id: int) -
 
 
 def organisation_inputs(session: Session, *, consortium_id: str,
-                        positions: Sequence[Position]) -> tuple[dict[int, str | None], dict[str, str]]:
+                        positions: Sequence[PositionLike]) -> tuple[dict[int, str | None], dict[str, str]]:
     """What counting per organisation needs: each position's organisation (position id → the name recorded
     with the position; None: the member counts as their own organisation) and each organisation's
     representative ({organisation: user id}, as set with `/org representative`)."""
@@ -200,7 +209,7 @@ def organisation_inputs(session: Session, *, consortium_id: str,
     return recorded, representatives_of(session, consortium_id=consortium_id)
 
 
-def members_and_observers(rows: Sequence[GroupMembership]) -> tuple[dict[int, list[str]], set[str]]:
+def members_and_observers(rows: Sequence[MembershipRow]) -> tuple[dict[int, list[str]], set[str]]:
     """From every membership (in the order members joined): group id → members who take positions, and
     the users who observe some group and take positions in none."""
     members: dict[int, list[str]] = {}
@@ -217,7 +226,7 @@ def members_and_observers(rows: Sequence[GroupMembership]) -> tuple[dict[int, li
 
 def proposal_views(session: Session, *, consortium_id: str, proposals: Sequence[Proposal],
                    names: Mapping[int, str] | None = None,
-                   memberships: Sequence[GroupMembership] | None = None) -> list[ProposalView]:
+                   memberships: Sequence[MembershipRow] | None = None) -> list[ProposalView]:
     """Where each proposal stands (a fixed number of queries, however many proposals); a caller that has
     already read the groups' ``names`` or every membership (in the order members joined) passes them."""
     if not proposals:

@@ -24,8 +24,8 @@ from bot.services.people import People, known_names
 from storage.commitments import list_commitments
 from storage.decisions import list_decisions
 from storage.groups import group_names
-from storage.models import Commitment, Position, Proposal
-from storage.proposals import list_proposals, positions_by_proposal, required_group_ids
+from storage.models import Commitment, Proposal
+from storage.proposals import PositionRow, list_proposals, positions_by_proposal, required_group_ids
 from storage.teams import list_audit, list_consortia
 
 CHOICES = ("agree", "abstain", "disagree", "block")
@@ -184,7 +184,7 @@ def _commitment(c: Commitment, people: People, names: dict[int, str], today: dat
         decision_id=c.decision_id)
 
 
-def _counts(positions: Iterable[Position], key: Callable[[Position], str | None]) -> dict[str, dict[str, int]]:
+def _counts(positions: Iterable[PositionRow], key: Callable[[PositionRow], str | None]) -> dict[str, dict[str, int]]:
     result: dict[str, dict[str, int]] = {}
     for pos in positions:
         label = key(pos)
@@ -194,13 +194,13 @@ def _counts(positions: Iterable[Position], key: Callable[[Position], str | None]
     return dict(sorted(result.items(), key=lambda item: item[0].casefold()))
 
 
-def _proposal(p: Proposal, required: list[int], positions: list[Position], people: People,
+def _proposal(p: Proposal, required: list[int], positions: list[PositionRow], people: People,
               names: dict[int, str]) -> ProposalEntry:
     concealed = p.hidden and p.status == "open"
     anonymous = p.anonymous
     shown = [] if concealed else positions
 
-    def group(pos: Position) -> str:
+    def group(pos: PositionRow) -> str:
         return names.get(pos.group_id, NO_GROUP) if pos.group_id else NO_GROUP
 
     by_group = _counts(shown, group)
