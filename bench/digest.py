@@ -7,7 +7,7 @@ the period and open proposals scaled with them (one decision per 20 commitments 
 per 100, at least 50 and 12), positions on every proposal and a check-in round per group.
 
 It then builds the consortium-wide digest and a group's home-channel digest
-(``bot.services.digests.build_digest`` in ``session_scope``, as the digest job does), capturing
+(``bot.services.digests.build_digest`` in ``read_scope``, as the digest job does), capturing
 every statement and its parameters with SQLAlchemy's ``before_cursor_execute`` event. The
 baseline replays exactly those statements with those parameters on a DBAPI cursor of
 ``engine.raw_connection()`` and fetches every row (then commits, as the session does): the time
@@ -43,7 +43,7 @@ from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
 from bot.services.digests import Digest, build_digest  # noqa: E402
 from handlers.digests.blocks import digest_blocks  # noqa: E402
-from storage.db import make_engine, normalise_url, session_scope, upgrade  # noqa: E402
+from storage.db import make_engine, normalise_url, read_scope, upgrade  # noqa: E402
 from storage.models import (  # noqa: E402
     CheckinPrompt,
     CheckinResponse,
@@ -164,7 +164,7 @@ def replay(engine: Engine, statements: list[tuple[str, Any]]) -> int:
 def measure(engine: Engine, *, channel: str, repeat: int) -> dict[str, Any]:
     """Median build, raw replay and render times of one channel's digest, its statements and its size."""
     def build() -> Digest:
-        with session_scope(engine) as session:
+        with read_scope(engine) as session:
             return build_digest(session, consortium_id=TEAM, channel_id=channel, start=NOW - timedelta(days=7),
                                 end=NOW, today=TODAY)
 

@@ -221,10 +221,13 @@ def tally(stances: Sequence[Stance], *, required_groups: Sequence[int],
     sizes: Counter[str] = Counter()
     for stance in counted:
         overall[stance.choice] += 1
-        by_group.setdefault(stance.group_id, Counter({c: 0 for c in CHOICES}))[stance.choice] += 1
+        counts = by_group.get(stance.group_id)
+        if counts is None:
+            counts = by_group[stance.group_id] = Counter(dict.fromkeys(CHOICES, 0))
+        counts[stance.choice] += 1
         if stance.choice in ("agree", "disagree"):
             sizes[organisation_key(stance)] += 1
-    factors = cap_factors(sizes, cap)
+    factors = {} if cap is None or cap >= 100 else cap_factors(sizes, cap)  # no cap: every weight is one
     if all(f == 1 for f in factors.values()):  # nothing capped: every position weighs one
         agree, disagree = Fraction(overall["agree"]), Fraction(overall["disagree"])
     else:
