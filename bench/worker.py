@@ -74,18 +74,19 @@ def measure(url: str | None, *, kind: str, count: int, fake: FakeSlack) -> tuple
         rt = build_runtime(Settings(slack_bot_token="xoxb-test", database_url=db, slack_api_url=fake.api_url,
                                     slack_post_rate=None))
         worker = Worker(rt, create_app(rt))
+        # Built once: the bench's own polling is measured with the worker's CPU, so it must cost next to nothing.
+        pending_query = select(func.count()).select_from(InboxRequest).where(InboxRequest.state == "pending")
+        unsent_query = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.state != "sent")
         started, cpu = time.monotonic(), time.process_time()
         worker.start()
         try:
             while True:
                 with engine.connect() as conn:
-                    pending = conn.execute(select(func.count()).select_from(InboxRequest)
-                                           .where(InboxRequest.state == "pending")).scalar_one()
-                    unsent = conn.execute(select(func.count()).select_from(OutboxMessage)
-                                          .where(OutboxMessage.state != "sent")).scalar_one()
+                    pending = conn.execute(pending_query).scalar_one()
+                    unsent = conn.execute(unsent_query).scalar_one()
                 if pending == 0 and unsent == 0:
                     break
-                time.sleep(0.02)
+                time.sleep(0.1)
             elapsed, used = time.monotonic() - started, time.process_time() - cpu
         finally:
             worker.stop()

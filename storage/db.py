@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import CTE, Select, Table, UniqueConstraint, event, func, insert, text, update
+from sqlalchemy import CTE, Select, Table, UniqueConstraint, bindparam, event, func, insert, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -283,8 +283,14 @@ def run_built(session: Session, key: Any, build: Any, params: Mapping[str, Any])
 def fill_in(session: Session, model: type[Any], *, consortium_id: str, row_id: int, **values: Any) -> None:
     """Set those of ``values`` whose column is still NULL, in one conditional update of a consortium's row."""
     table = model.__table__
-    session.execute(update(table).where(table.c.id == row_id, table.c.consortium_id == consortium_id)
-                    .values({name: func.coalesce(table.c[name], value) for name, value in values.items()}))
+    names = tuple(sorted(values))
+
+    def build() -> Any:
+        return (update(table).where(table.c.id == bindparam("_row"), table.c.consortium_id == bindparam("_cid"))
+                .values({name: func.coalesce(table.c[name], bindparam(f"_v_{name}", type_=table.c[name].type))
+                         for name in names}))
+    session.execute(built(("fill_in", table, names), build),
+                    {"_row": row_id, "_cid": consortium_id, **{f"_v_{name}": values[name] for name in names}})
 
 
 def _unique_keys(table: Table) -> dict[str, frozenset[str]]:

@@ -12,9 +12,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
-from storage.db import insert_unless_taken
+from storage.db import insert_unless_taken, run_built
 from storage.models import ChannelHome, utcnow
 
 _WORKSPACE: ContextVar[str | None] = ContextVar("accord_origin_workspace", default=None)
@@ -46,6 +47,10 @@ def stamped(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _channel_owner() -> Any:
+    return select(ChannelHome.consortium_id).where(ChannelHome.channel_id == bindparam("channel"))
+
+
 def claim_for(session: Session, *, consortium_id: str, channel_id: str | None) -> None:
     """The consortium records in a channel: it becomes theirs if nobody recorded there before.
 
@@ -56,6 +61,6 @@ def claim_for(session: Session, *, consortium_id: str, channel_id: str | None) -
         return
     insert_unless_taken(session, ChannelHome, channel_id=channel_id, consortium_id=consortium_id,
                         team_id=_WORKSPACE.get(), created_at=utcnow())
-    owner = session.exec(select(ChannelHome.consortium_id).where(ChannelHome.channel_id == channel_id)).one()
+    owner = run_built(session, ("origin.channel_owner",), _channel_owner, {"channel": channel_id})[0][0]
     if owner != consortium_id:
         raise ChannelTaken(channel_id)
