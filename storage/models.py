@@ -299,7 +299,9 @@ class Commitment(SQLModel, table=True):
     # A digest counts and lists each group's open commitments, overdue first by due date; the
     # scheduler sweeps open commitments whose next follow-through step has come (``follow_at``).
     __table_args__ = (Index("ix_commitment_open_by_group", "consortium_id", "status", "group_id", "due_date", "id"),
-                      Index("ix_commitment_follow_due", "status", "follow_at"))
+                      Index("ix_commitment_follow_due", "status", "follow_at"),
+                      # a digest's decisions being carried out: the few open commitments that name one
+                      Index("ix_commitment_open_decision", "consortium_id", "status", "decision_id"))
     id: int | None = Field(default=None, primary_key=True)
     consortium_id: str = Field(foreign_key="consortium.id", index=True, max_length=32)
     team_id: str | None = Field(default=None, max_length=32)  # the workspace it came from

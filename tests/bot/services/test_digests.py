@@ -192,6 +192,46 @@ def test_decisions_due_for_review_today_or_past_active_only_in_a_fixed_number_of
     assert len(many) == len(few)
 
 
+def test_decisions_being_carried_out_are_found_through_the_index_of_open_commitments_by_decision(
+        engine: Engine) -> None:
+    """The digest's "being carried out" list reads the few open commitments that name a decision from an
+    index, not every open commitment (at 100,000 of them that read took most of a digest's time)."""
+    with session_scope(engine) as session:
+        groups = _consortium(session)
+        make_commitments(session, owner_id="U1", group_id=groups["Industry"], count=20)
+        decision = Decision(consortium_id="T1", text="Adopt", channel_id="C1", recorded_by="U1", created_at=NOW)
+        session.add(decision)
+        session.flush()
+        [linked] = make_commitments(session, owner_id="U3", group_id=groups["Academia"], text="Carry it out")
+        linked.decision_id = decision.id
+    captured: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        captured.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        with session_scope(engine) as session:
+            digest = _build(session)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert [p.decision.text for p in digest.carried_out] == ["Adopt"] and digest.carried_out_total == 1
+    [(statement, parameters)] = [(s, p) for s, p in captured if "commitment.decision_id IS NOT NULL" in s]
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        if engine.dialect.name == "postgresql":
+            cursor.execute("SET enable_seqscan = off")  # a table this small would otherwise be read whole
+            cursor.execute("EXPLAIN " + statement, parameters)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+        plan = "\n".join(str(row) for row in cursor.fetchall())
+    finally:
+        raw.rollback()
+        raw.close()
+    assert "ix_commitment_open_decision" in plan, plan
+
+
 def test_a_home_channel_digest_lists_reviews_of_its_channel(engine: Engine) -> None:
     with session_scope(engine) as session:
         groups = _consortium(session)
