@@ -66,7 +66,7 @@ def _requests(kind: str, count: int) -> list[dict[str, object]]:
 def measure(url: str | None, *, kind: str, count: int, fake: FakeSlack) -> tuple[float, float]:
     """(requests per second, CPU milliseconds per request) of one worker working ``count`` stored requests."""
     with database(url) as db:
-        engine = make_engine(db, single_use=True)
+        engine = make_engine(db)  # pooled: its polling must not open a connection (and spend CPU) every time
         with session_scope(engine) as session:
             ensure_team(session, team_id=TEAM)
         with engine.begin() as conn:
