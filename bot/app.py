@@ -6,7 +6,7 @@ import logging
 import time
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
@@ -134,12 +134,11 @@ def create_app(rt: Runtime) -> App:
     app = App(**kwargs)
 
     @app.middleware
-    def install_runtime(context: BoltContext, next: Any) -> BoltResponse | None:  # noqa: A002 - Bolt's name
-        # Nothing more here: the request's consortium is resolved after the ack, on first use.
-        context[RUNTIME_KEY] = rt
-        return next()
-
-    app.middleware(store_before_ack)
+    def runtime_and_inbox(req: BoltRequest, resp: BoltResponse, next: Any) -> BoltResponse | None:  # noqa: A002
+        # One middleware, not two: Bolt builds every middleware's arguments on every request. Nothing
+        # more here: the request's consortium is resolved after the ack, on first use.
+        req.context[RUNTIME_KEY] = rt
+        return store_before_ack(req, resp, next)
 
     @app.error
     def log_errors(error: Exception, body: dict[str, Any]) -> None:
