@@ -43,6 +43,7 @@ MAX_ATTEMPTS = 8
 SENDERS = 4
 BATCH = 32
 PER_SENDER = 2  # rows a sender claims at a time
+IDLE_POLL = 0.05  # seconds between looks while rows are due but none could be claimed
 
 
 @dataclass(frozen=True)
@@ -288,23 +289,29 @@ class Outbox:
         with ThreadPoolExecutor(max_workers=self.senders, thread_name_prefix="accord-send") as pool:
             while not self._stop.is_set():
                 self._wake.clear()
+                wait = self._idle_wait()
+                if wait > 0:  # nothing can be claimed before then: no sender claims (each claim writes)
+                    self._wake.wait(wait)
+                    continue
                 try:
                     tried = self.deliver_due(budget=5.0, pool=pool)
                 except Exception:  # the database may be down for a while: keep looping
                     logger.exception("outbox_loop_failed")
-                    tried = 0
-                if not tried:
-                    self._wake.wait(self._idle_wait())
+                    self._wake.wait(1.0)
+                    continue
+                if not tried:  # due, yet nothing claimed (a reply waiting for its parent): look again soon
+                    self._wake.wait(IDLE_POLL)
 
     def _idle_wait(self) -> float:
+        """Seconds until a pending row may be claimed (0: now, or the database did not answer), at most 1."""
         try:
             with self.rt.reading() as session:
                 due = store.next_due_at(session)
-        except Exception:  # noqa: BLE001 - database down: poll again soon
-            return 1.0
+        except Exception:  # noqa: BLE001 - database down: the claim will say so, and wait
+            return 0.0
         if due is None:
             return 1.0
-        return max(0.05, min(1.0, (due - self.rt.clock.now()).total_seconds()))
+        return max(0.0, min(1.0, (due - self.rt.clock.now()).total_seconds()))
 
 
 def enqueue(session: Session, rt: Runtime, *, team_id: str, kind: str, key: str, ref: dict[str, Any],

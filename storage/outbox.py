@@ -149,10 +149,17 @@ def mark_unsent(session: Session, *, message_id: int, token: str, attempts: int,
     return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
 
+def _next_due() -> Any:
+    claimable = case((OUTBOX.c.lease_until > OUTBOX.c.next_attempt_at, OUTBOX.c.lease_until),
+                     else_=OUTBOX.c.next_attempt_at)
+    return select(func.min(claimable)).where(OUTBOX.c.state == "pending")
+
+
 def next_due_at(session: Session) -> datetime | None:
-    """When the earliest pending row falls due (None when nothing is pending)."""
-    return session.execute(select(func.min(OutboxMessage.next_attempt_at))
-                           .where(col(OutboxMessage.state) == "pending")).scalar()
+    """When the earliest pending row may be claimed: it falls due, and no sender holds it (None when nothing is
+    pending)."""
+    due: datetime | None = run_built(session, ("outbox.next_due",), _next_due, {})[0][0]
+    return due
 
 
 
