@@ -138,6 +138,7 @@ class Outbox:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._planned: datetime | None = None  # when the loop, waiting, looks again (None: it is not waiting)
 
     @property
     def lease(self) -> timedelta:
@@ -265,9 +266,12 @@ class Outbox:
 
     # --- the background loop ------------------------------------------------------------------
 
-    def wake(self) -> None:
-        """Something was enqueued: look again now."""
-        self._wake.set()
+    def wake(self, at: datetime | None = None) -> None:
+        """Something was enqueued: look again now (``at``: it falls due then; the loop is only woken when it
+        would look later than that)."""
+        planned = self._planned
+        if at is None or planned is None or at < planned:
+            self._wake.set()
 
     def start(self) -> None:
         """Send in the background until :meth:`stop`."""
@@ -289,8 +293,10 @@ class Outbox:
         with ThreadPoolExecutor(max_workers=self.senders, thread_name_prefix="accord-send") as pool:
             while not self._stop.is_set():
                 self._wake.clear()
+                self._planned = None  # looking now: any wake counts until the next wait is planned
                 wait = self._idle_wait()
                 if wait > 0:  # nothing can be claimed before then: no sender claims (each claim writes)
+                    self._planned = self.rt.clock.now() + timedelta(seconds=wait)
                     self._wake.wait(wait)
                     continue
                 try:

@@ -49,7 +49,7 @@ def handle_position_button(ack: Ack, body: dict[str, Any], action: dict[str, Any
             result = service.take_position(session, consortium_id=consortium_id, proposal_id=proposal_id,
                                            user_id=user_id,
                                            choice=choice, reason=None, now=rt.clock.now())
-            box = enqueue_live(session, rt, consortium_id=consortium_id,
+            live = enqueue_live(session, rt, consortium_id=consortium_id,
                                proposal_id=proposal_id) if result.changed else None
             represented = proxy_service.represented_members(
                 session, consortium_id=consortium_id, alternate_id=user_id, proposal_id=proposal_id,
@@ -60,7 +60,7 @@ def handle_position_button(ack: Ack, body: dict[str, Any], action: dict[str, Any
     if not result.changed:
         text = f"You already {VERBS[choice]} proposal #{proposal_id}; nothing changed."
     else:
-        send_live(rt, box)
+        send_live(rt, live)
         text = (f"You {VERBS[choice]} proposal #{proposal_id}. You can change your position until "
                 f"it closes {slack_date(result.proposal.closes_at)}.")
     reply(answer, text, proxy_offer_blocks(text, proposal_id=proposal_id, members=represented) if represented else None)
@@ -79,12 +79,12 @@ def handle_proxy_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], 
             result = proxy_service.take_position_for(
                 session, consortium_id=consortium_id, proposal_id=proposal_id, alternate_id=user_id,
                 member_id=member_id, now=rt.clock.now(), today=rt.today(consortium_id))
-            box = enqueue_live(session, rt, consortium_id=consortium_id,
+            live = enqueue_live(session, rt, consortium_id=consortium_id,
                                proposal_id=proposal_id) if result.changed else None
     except (ParseError, ServiceError) as err:
         reply(answer, error_text(err))
         return
-    send_live(rt, box)
+    send_live(rt, live)
     done = "" if result.changed else " (it already was; nothing changed)"
     reply(answer, f"For <@{member_id}>: {result.choice} on proposal #{proposal_id}, by you{done}.")
 

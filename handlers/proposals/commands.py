@@ -49,8 +49,8 @@ def handle_propose_command(call: SlashCall, parsed: ProposeCommand) -> None:
             declared = conflict_service.declare_conflict(
                 session, consortium_id=consortium_id, proposal_id=parsed.id, user_id=user_id,
                 statement=parsed.statement, now=rt.clock.now())
-            box = enqueue_live(session, rt, consortium_id=consortium_id, proposal_id=parsed.id)
-        send_live(rt, box)
+            live = enqueue_live(session, rt, consortium_id=consortium_id, proposal_id=parsed.id)
+        send_live(rt, live)
         reply(respond, conflict_reply(parsed.id, declared.withdrawn))
     elif isinstance(parsed, ProposeClose | ProposeWithdraw):
         withdraw = isinstance(parsed, ProposeWithdraw)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextvars
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -158,8 +159,16 @@ def _publish_failed(session: Session, ref: dict[str, Any], error: str) -> None:
 
 # --- the live message ---------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class LiveUpdate:
+    """A proposal's live update, re-armed: its outbox row and when it falls due."""
+
+    box: int
+    due: datetime
+
+
 def _rearm_live(session: Session, *, consortium_id: str, proposal_id: int, now: datetime,
-                only_pending: bool = False) -> int | None:
+                only_pending: bool = False) -> LiveUpdate | None:
     """Make the live update due again: now, or ``LIVE_SPACING`` after its last send if that was less ago.
 
     ``only_pending``: only when an update is already waiting or under way (None otherwise).
@@ -170,19 +179,24 @@ def _rearm_live(session: Session, *, consortium_id: str, proposal_id: int, now: 
     due = now
     if row is not None and row.sent_at is not None:
         due = max(now, row.sent_at + LIVE_SPACING)
-    return outbox_store.rearm_at(session, team_id=consortium_id, kind=LIVE, key=live_key(proposal_id),
-                                 ref=_ref(consortium_id, proposal_id), now=now, due=due)
+    box = outbox_store.rearm_at(session, team_id=consortium_id, kind=LIVE, key=live_key(proposal_id),
+                                ref=_ref(consortium_id, proposal_id), now=now, due=due)
+    return LiveUpdate(box=box, due=due)
 
 
-def enqueue_live(session: Session, rt: Runtime, *, consortium_id: str, proposal_id: int) -> int | None:
+def enqueue_live(session: Session, rt: Runtime, *, consortium_id: str, proposal_id: int) -> LiveUpdate | None:
     """In the transaction of a position change: re-arm the proposal's live update."""
     return _rearm_live(session, consortium_id=consortium_id, proposal_id=proposal_id, now=rt.clock.now())
 
 
-def send_live(rt: Runtime, box: int | None) -> None:
+def send_live(rt: Runtime, live: LiveUpdate | None) -> None:
     """Update the live message now if it is due; else the outbox loop sends it when it is."""
-    if box is not None and not send_now(rt, [box]):
-        rt.outbox.wake()  # held back (updated less than LIVE_SPACING ago) or being sent right now
+    if live is None:
+        return
+    if live.due > rt.clock.now():  # held back: updated less than LIVE_SPACING ago
+        rt.outbox.wake(at=live.due)
+    elif not send_now(rt, [live.box]):
+        rt.outbox.wake()  # being sent right now: the loop sends it again with what changed since
 
 
 def _render_update(rt: Runtime, ref: dict[str, Any], _parent: Parent | None) -> SlackCall | None:

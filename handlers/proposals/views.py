@@ -119,7 +119,7 @@ def handle_position_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
     if choice == "block" and not reason:
         ack(response_action="errors", errors={ids.REASON_BLOCK: "A block needs a reason."})
         return
-    box, result, represented, team_id = None, None, [], user_team(body)
+    live, result, represented, team_id = None, None, [], user_team(body)
     try:  # the member's default organisation from what is known (no Slack call before the ack)
         unnamed = apply_member_default(rt, consortium_id=consortium_id, user_id=user_id, team_id=team_id,
                                        enterprise_id=context.actor_enterprise_id)
@@ -129,7 +129,7 @@ def handle_position_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
                                                user_id=user_id, choice=choice, reason=reason,
                                                now=rt.clock.now())
                 if result.changed:
-                    box = enqueue_live(session, rt, consortium_id=consortium_id, proposal_id=proposal_id)
+                    live = enqueue_live(session, rt, consortium_id=consortium_id, proposal_id=proposal_id)
                 represented = proxy_service.represented_members(
                     session, consortium_id=consortium_id, alternate_id=user_id, proposal_id=proposal_id,
                     today=rt.today(consortium_id))
@@ -137,7 +137,7 @@ def handle_position_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
         ack(response_action="errors", errors={ids.REASON_BLOCK: err.message})
         return
     ack()
-    send_live(rt, box)
+    send_live(rt, live)
     if unnamed:  # for their next records
         learn_workspace_name(rt, client, consortium_id=consortium_id, user_id=user_id, team_id=team_id,
                              enterprise_id=context.actor_enterprise_id)
@@ -156,18 +156,18 @@ def handle_conflict_submission(ack: Ack, body: dict[str, Any], view: dict[str, A
     if not statement:
         ack(response_action="errors", errors={ids.STATEMENT_BLOCK: "Say what the conflict is."})
         return
-    box, declared = None, None
+    live, declared = None, None
     try:
         with rt.session() as session:  # the conflict and its live update commit together
             if once(session, team_id=consortium_id, key=f"view:{view['id']}"):
                 declared = conflict_service.declare_conflict(
                     session, consortium_id=consortium_id, proposal_id=proposal_id, user_id=user_id,
                     statement=statement, now=rt.clock.now())
-                box = enqueue_live(session, rt, consortium_id=consortium_id, proposal_id=proposal_id)
+                live = enqueue_live(session, rt, consortium_id=consortium_id, proposal_id=proposal_id)
     except ServiceError as err:
         ack(response_action="errors", errors={ids.STATEMENT_BLOCK: err.message})
         return
     ack()
-    send_live(rt, box)
+    send_live(rt, live)
     if declared is not None:
         post(client, channel=user_id, text=conflict_reply(proposal_id, declared.withdrawn))

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from bot import outbox
 from bot.clock import FakeClock
@@ -84,6 +85,33 @@ def test_twenty_quick_clicks_update_the_message_a_few_times_and_end_on_the_last_
     assert "*North*: 7 agree · 3 abstain" in live_text(accord, pid)
     flush(accord)
     assert len(accord.fake.calls_to("chat.update")) == len(updates)  # nothing more to send
+
+
+def test_a_click_whose_update_is_held_back_claims_no_outbox_row(accord: Harness) -> None:
+    """The update a click re-arms within a second of the last one waits for the outbox loop; the click
+    does not try to send it (a claim is a write transaction, on SQLite the one write lock)."""
+    make_groups(accord)
+    pid = propose(accord, "Adopt the shared glossary")
+    click(accord, "agree", pid, user="UI1")  # sent at once: the first change since the post
+    updates = len(accord.fake.calls_to("chat.update"))
+    claims: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "UPDATE outbox SET lease_token" in statement:
+            claims.append(statement)
+
+    event.listen(accord.rt.engine, "before_cursor_execute", seen)
+    try:
+        accord.clock.advance(timedelta(milliseconds=200))
+        sent = click(accord, "abstain", pid, user="UA1")
+    finally:
+        event.remove(accord.rt.engine, "before_cursor_execute", seen)
+    assert "You abstain on" in sent.reply_text()
+    assert claims == []
+    assert len(accord.fake.calls_to("chat.update")) == updates  # held back…
+    flush(accord)  # …and sent when due, with both positions
+    assert len(accord.fake.calls_to("chat.update")) == updates + 1
+    assert "*Positions:* 1 agree · 1 abstain" in FakeSlack.all_text(accord.fake.calls_to("chat.update")[-1])
 
 
 def test_an_update_under_way_when_the_proposal_closes_is_followed_by_the_closed_state(
