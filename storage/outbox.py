@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, literal, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlmodel import Session, col
 
 from storage.db import built, dialect_insert, leasable, run_built
@@ -52,15 +52,21 @@ def rearm_at(session: Session, *, team_id: str, kind: str, key: str, ref: dict[s
     however often it changes.
     """
     values = _new_row(team_id=team_id, kind=kind, key=key, ref=ref, now=now, due=due)
-    at = literal(due, OUTBOX.c.next_attempt_at.type)
+    dialect = dialect_insert(session)
+    stmt = built(("rearm", dialect), lambda: _rearm_statement(dialect))
+    return int(session.execute(stmt, {**values, "rearm_due": due}).scalar_one())
+
+
+def _rearm_statement(dialect: Any) -> Any:
+    """:func:`rearm_at`'s statement, built once: the row's values and ``rearm_due`` are bound at each execution."""
+    at = bindparam("rearm_due", type_=OUTBOX.c.next_attempt_at.type)
     later = case((and_(OUTBOX.c.state == "pending", OUTBOX.c.next_attempt_at > at), OUTBOX.c.next_attempt_at),
                  else_=at)
-    stmt = dialect_insert(session)(OUTBOX).values(**values).on_conflict_do_update(
+    return dialect(OUTBOX).on_conflict_do_update(
         index_elements=["key"],
         set_={"state": "pending", "generation": OUTBOX.c.generation + 1, "attempts": 0, "last_error": None,
               "next_attempt_at": later},
-    )
-    return int(session.execute(stmt.returning(OUTBOX.c.id)).scalar_one())
+    ).returning(OUTBOX.c.id)
 
 
 def _due(now: Any) -> Any:
@@ -192,9 +198,13 @@ def count_failed_between(session: Session, *, team_id: str, start: datetime, end
 
 def state_by_key(session: Session, *, key: str) -> Any:
     """Where the row enqueued under ``key`` stands: (id, state, sent_at, next_attempt_at), or None."""
-    columns = (col(OutboxMessage.id), col(OutboxMessage.state), col(OutboxMessage.sent_at),
-               col(OutboxMessage.next_attempt_at))
-    return session.execute(select(*columns).where(col(OutboxMessage.key) == key)).first()
+    rows = run_built(session, ("outbox.state_by_key",), _state_by_key, {"key": key})
+    return rows[0] if rows else None
+
+
+def _state_by_key() -> Any:
+    return (select(OUTBOX.c.id, OUTBOX.c.state, OUTBOX.c.sent_at, OUTBOX.c.next_attempt_at)
+            .where(OUTBOX.c.key == bindparam("key")))
 
 
 def failed_errors(session: Session, *, keys: Sequence[str]) -> dict[str, str]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.db import is_unique_violation
+from storage.db import built, is_unique_violation
 from storage.models import Proxy
 
 REPLACE_ATTEMPTS = 3
@@ -48,12 +48,20 @@ def replace_proxy(session: Session, *, now: datetime, **values: Any) -> Proxy:
 def active_proxies(session: Session, *, consortium_id: str, today: date, proposal_id: int | None = None,
                    alternate_id: str | None = None, member_id: str | None = None) -> list[Proxy]:
     """Proxies in force today (not revoked, not past their date), for one proposal when given, oldest first."""
-    query = select(Proxy).where(col(Proxy.consortium_id) == consortium_id, col(Proxy.revoked_at).is_(None),
-                                or_(col(Proxy.until).is_(None), col(Proxy.until) >= today))
-    if proposal_id is not None:
-        query = query.where(or_(col(Proxy.proposal_id).is_(None), col(Proxy.proposal_id) == proposal_id))
-    if alternate_id is not None:
-        query = query.where(col(Proxy.alternate_id) == alternate_id)
-    if member_id is not None:
-        query = query.where(col(Proxy.member_id) == member_id)
-    return list(session.exec(query.order_by(col(Proxy.created_at), col(Proxy.id))))
+    shape = (proposal_id is not None, alternate_id is not None, member_id is not None)
+    params = {"cid": consortium_id, "today": today, "proposal": proposal_id, "alternate": alternate_id,
+              "member": member_id}
+    return list(session.execute(built(("proxies.active", *shape), lambda: _active(*shape)), params).scalars())
+
+
+def _active(proposal: bool, alternate: bool, member: bool) -> Any:
+    """:func:`active_proxies`' statement for the filters given, built once: their values are bound."""
+    query = select(Proxy).where(col(Proxy.consortium_id) == bindparam("cid"), col(Proxy.revoked_at).is_(None),
+                                or_(col(Proxy.until).is_(None), col(Proxy.until) >= bindparam("today")))
+    if proposal:
+        query = query.where(or_(col(Proxy.proposal_id).is_(None), col(Proxy.proposal_id) == bindparam("proposal")))
+    if alternate:
+        query = query.where(col(Proxy.alternate_id) == bindparam("alternate"))
+    if member:
+        query = query.where(col(Proxy.member_id) == bindparam("member"))
+    return query.order_by(col(Proxy.created_at), col(Proxy.id))
