@@ -82,15 +82,19 @@ def primary_groups(session: Session, *, consortium_id: str, user_ids: Iterable[s
                    observers: bool = True) -> dict[str, int]:
     """User id → primary group id (the first group they joined), in one query; ``observers=False``: the first
     group they joined as a member who takes positions."""
-    query = select(GroupMembership.user_id,
-                   GroupMembership.group_id).where(GroupMembership.consortium_id == consortium_id)
-    if not observers:
-        query = query.where(col(GroupMembership.observer).is_(False))
+    def build() -> Any:
+        query = select(GroupMembership.user_id,
+                       GroupMembership.group_id).where(GroupMembership.consortium_id == bindparam("cid"))
+        if not observers:
+            query = query.where(col(GroupMembership.observer).is_(False))
+        if user_ids is not None:
+            query = query.where(col(GroupMembership.user_id).in_(bindparam("users", expanding=True)))
+        return query.order_by(col(GroupMembership.joined_at), col(GroupMembership.id))
+    params: dict[str, Any] = {"cid": consortium_id}
     if user_ids is not None:
-        query = query.where(col(GroupMembership.user_id).in_(list(user_ids)))
-    query = query.order_by(col(GroupMembership.joined_at), col(GroupMembership.id))
+        params["users"] = list(user_ids)
     result: dict[str, int] = {}
-    for user_id, group_id in session.exec(query):
+    for user_id, group_id in run_built(session, ("groups.primary", observers, user_ids is not None), build, params):
         result.setdefault(user_id, group_id)
     return result
 
@@ -102,13 +106,18 @@ def primary_group_id(session: Session, *, consortium_id: str, user_id: str, obse
 
 def observer_only_ids(session: Session, *, consortium_id: str, user_ids: Iterable[str] | None = None) -> set[str]:
     """Users who observe some group and take positions in none (one query)."""
-    query = select(GroupMembership.user_id, GroupMembership.observer).where(
-        GroupMembership.consortium_id == consortium_id)
+    def build() -> Any:
+        query = select(GroupMembership.user_id, GroupMembership.observer).where(
+            GroupMembership.consortium_id == bindparam("cid"))
+        if user_ids is not None:
+            query = query.where(col(GroupMembership.user_id).in_(bindparam("users", expanding=True)))
+        return query
+    params: dict[str, Any] = {"cid": consortium_id}
     if user_ids is not None:
-        query = query.where(col(GroupMembership.user_id).in_(list(user_ids)))
+        params["users"] = list(user_ids)
     observing: set[str] = set()
     member: set[str] = set()
-    for user_id, observer in session.exec(query):
+    for user_id, observer in run_built(session, ("groups.observer_only", user_ids is not None), build, params):
         (observing if observer else member).add(user_id)
     return observing - member
 

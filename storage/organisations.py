@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
-from storage.db import dialect_insert, insert_unless_taken
+from storage.db import dialect_insert, insert_unless_taken, run_built
 from storage.models import MemberOrganisation, Organisation, WorkspaceName
 
 ROLES = ("representative_user_id", "focal_user_id")
@@ -102,12 +103,18 @@ def organisation_ids(session: Session, *, consortium_id: str,
 def organisation_names(session: Session, *, consortium_id: str,
                        user_ids: Iterable[str] | None = None) -> dict[str, str]:
     """User id → the name of their organisation, for members who have one (one query)."""
-    query = (select(MemberOrganisation.user_id, Organisation.name)
-             .join(Organisation, col(Organisation.id) == col(MemberOrganisation.organisation_id))
-             .where(MemberOrganisation.consortium_id == consortium_id))
+    def build() -> Any:
+        query = (select(MemberOrganisation.user_id, Organisation.name)
+                 .join(Organisation, col(Organisation.id) == col(MemberOrganisation.organisation_id))
+                 .where(MemberOrganisation.consortium_id == bindparam("cid")))
+        if user_ids is not None:
+            query = query.where(col(MemberOrganisation.user_id).in_(bindparam("users", expanding=True)))
+        return query
+    params: dict[str, Any] = {"cid": consortium_id}
     if user_ids is not None:
-        query = query.where(col(MemberOrganisation.user_id).in_(list(user_ids)))
-    return {user_id: name for user_id, name in session.exec(query)}
+        params["users"] = list(user_ids)
+    return {user_id: name for user_id, name in
+            run_built(session, ("organisations.names", user_ids is not None), build, params)}
 
 
 def members_by_organisation(session: Session, *, consortium_id: str) -> dict[int, list[str]]:

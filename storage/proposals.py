@@ -19,8 +19,8 @@ from storage.models import Decision, Position, Proposal, ProposalConflict, Propo
 from storage.origin import claim_for, origin_workspace
 
 
-def _count(session: Session, statement: Any) -> int:
-    return int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+def _count(session: Session, statement: Any, params: dict[str, Any] | None = None) -> int:
+    return int(session.execute(statement, params).rowcount or 0)  # type: ignore[attr-defined]
 
 
 def get_proposal(session: Session, *, consortium_id: str, proposal_id: int) -> Proposal | None:
@@ -155,9 +155,10 @@ def upsert_position(session: Session, *, consortium_id: str, proposal_id: int, u
 
 def bump_version(session: Session, *, consortium_id: str, proposal_id: int) -> bool:
     """Mark that the open proposal changed; False when it is no longer open."""
-    return _count(session, update(Proposal).where(
-        col(Proposal.id) == proposal_id, col(Proposal.consortium_id) == consortium_id, col(Proposal.status) == "open",
-    ).values(version=col(Proposal.version) + 1).execution_options(synchronize_session=False)) == 1
+    statement = built(("proposal.bump_version",), lambda: update(Proposal.__table__).where(  # type: ignore[attr-defined]
+        col(Proposal.id) == bindparam("proposal"), col(Proposal.consortium_id) == bindparam("cid"),
+        col(Proposal.status) == "open").values(version=col(Proposal.version) + 1))
+    return _count(session, statement, {"proposal": proposal_id, "cid": consortium_id}) == 1
 
 
 def current_version(session: Session, *, consortium_id: str, proposal_id: int) -> int | None:
@@ -233,9 +234,16 @@ def add_conflict(session: Session, *, consortium_id: str, proposal_id: int, user
 
 def has_conflict(session: Session, *, consortium_id: str, proposal_id: int, user_id: str) -> bool:
     """Whether the member declared a conflict on this proposal."""
-    return session.exec(select(ProposalConflict.id).where(
-        col(ProposalConflict.consortium_id) == consortium_id, col(ProposalConflict.proposal_id) == proposal_id,
-        col(ProposalConflict.user_id) == user_id)).first() is not None
+    rows = run_built(session, ("proposal.has_conflict",), _has_conflict,
+                     {"cid": consortium_id, "proposal": proposal_id, "user": user_id})
+    return bool(rows)
+
+
+def _has_conflict() -> Any:
+    return select(ProposalConflict.id).where(
+        col(ProposalConflict.consortium_id) == bindparam("cid"),
+        col(ProposalConflict.proposal_id) == bindparam("proposal"),
+        col(ProposalConflict.user_id) == bindparam("user")).limit(1)
 
 
 def delete_position(session: Session, *, consortium_id: str, proposal_id: int, user_id: str) -> str | None:
