@@ -11,11 +11,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, delete, or_, update
+from sqlalchemy import and_, bindparam, delete, exists, false, func, literal, null, or_, union_all, update
 from sqlmodel import Session, col, select
 
 from storage.db import built, insert_unless_taken, run_built
-from storage.models import Decision, Position, Proposal, ProposalConflict, ProposalGroup
+from storage.models import Decision, GroupMembership, Position, Proposal, ProposalConflict, ProposalGroup
 from storage.origin import claim_for, origin_workspace
 
 
@@ -110,6 +110,46 @@ def positions_by_proposal(session: Session, *, consortium_id: str,
     for row in map(PositionRow._make, rows):
         result.setdefault(row.proposal_id, []).append(row)
     return result
+
+
+class StandingCount(NamedTuple):
+    """How many positions standing on a proposal were attributed to a group with a choice; or, with
+    ``choice`` None, a group one of whose members took a standing position (the group is heard)."""
+
+    proposal_id: int
+    group_id: int | None
+    choice: str | None
+    positions: int
+
+
+def _standing_counts() -> Any:
+    """Counts of the positions that stand on some proposals (neither an observer's nor a conflicted member's),
+    by group and choice, then the groups they make heard; built once, its values bound at each run."""
+    position, conflict, membership = (Position.__table__, ProposalConflict.__table__,  # type: ignore[attr-defined]
+                                      GroupMembership.__table__)  # type: ignore[attr-defined]
+    stands = and_(position.c.consortium_id == bindparam("cid"),
+                  position.c.proposal_id.in_(bindparam("ids", expanding=True)),
+                  position.c.user_id.not_in(bindparam("observers", expanding=True)),
+                  ~exists().where(conflict.c.proposal_id == position.c.proposal_id,
+                                  conflict.c.user_id == position.c.user_id))
+    counts = (select(position.c.proposal_id, position.c.group_id, position.c.choice, func.count())
+              .where(stands).group_by(position.c.proposal_id, position.c.group_id, position.c.choice))
+    heard = (select(position.c.proposal_id, membership.c.group_id, null(), literal(0))
+             .select_from(position.join(membership, and_(membership.c.consortium_id == position.c.consortium_id,
+                                                         membership.c.user_id == position.c.user_id,
+                                                         membership.c.observer == false())))
+             .where(stands).distinct())
+    return union_all(counts, heard)
+
+
+def standing_counts(session: Session, *, consortium_id: str, proposal_ids: Iterable[int],
+                    observers: Iterable[str]) -> list[StandingCount]:
+    """What counting per member needs of some proposals, counted by the database (one statement): the
+    positions that stand, by proposal, group and choice, and the groups their members make heard.
+    ``observers``: the members who only observe, whose positions do not stand."""
+    return list(map(StandingCount._make, run_built(
+        session, ("proposal.standing_counts",), _standing_counts,
+        {"cid": consortium_id, "ids": list(proposal_ids), "observers": sorted(observers)})))
 
 
 def _positions_since() -> Any:

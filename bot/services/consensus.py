@@ -242,6 +242,33 @@ def tally(stances: Sequence[Stance], *, required_groups: Sequence[int],
                  capped=frozenset(org for org, f in factors.items() if f != 1))
 
 
+def counted_tally(counts: Iterable[tuple[int | None, str, int]], *, heard: Iterable[int],
+                  required_groups: Sequence[int]) -> Tally:
+    """The tally of a proposal counted per member without a cap, from counts the database made: the
+    positions that stand, as (group, choice, how many), and the groups their members make heard.
+
+    The same tally as :func:`tally` over those positions, without reading them one by one.
+    """
+    overall: Counter[str] = Counter(dict.fromkeys(CHOICES, 0))
+    by_group: dict[int | None, Counter[str]] = {}
+    heard_groups = set(heard)
+    for group_id, choice, n in counts:
+        if choice not in overall:
+            raise ValueError(f"unknown position(s): {choice}")
+        group = by_group.get(group_id)
+        if group is None:
+            group = by_group[group_id] = Counter(dict.fromkeys(CHOICES, 0))
+            if group_id is not None:
+                heard_groups.add(group_id)
+        group[choice] += n
+        overall[choice] += n
+    silent = tuple(dict.fromkeys(g for g in required_groups if g not in heard_groups))
+    agree, disagree = Fraction(overall["agree"]), Fraction(overall["disagree"])
+    outcome = consensus_outcome(agree=agree, disagree=disagree, blocks=overall["block"], silent_required=len(silent))
+    return Tally(overall=overall, by_group=by_group, silent_groups=silent, outcome=outcome,
+                 heard=frozenset(heard_groups), agree_weight=agree, disagree_weight=disagree)
+
+
 # --- where a proposal stands -----------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 
 from bot.services.consensus import Tally
-from bot.services.proposals import proposal_views
+from bot.services.proposals import proposal_tallies
 from storage import digests as store
 from storage.commitments import decision_progress
 from storage.digest_runs import last_posted_end
@@ -214,10 +214,10 @@ def _commitments(session: Session, *, consortium_id: str, today: date, scope: li
 
 def _proposal_statuses(session: Session, *, consortium_id: str, proposals: Sequence[Proposal],
                        names: dict[int, str], memberships: Sequence[MembershipRow]) -> list[ProposalStatus]:
-    """Where each open proposal stands, counted as its live message counts it (its governance included)."""
-    return [ProposalStatus(proposal=view.proposal, required=list(view.required_ids), tally=view.tally)
-            for view in proposal_views(session, consortium_id=consortium_id, proposals=proposals, names=names,
-                                       memberships=memberships)]
+    """How each open proposal would close now, counted as its live message counts it (its governance included)."""
+    return [ProposalStatus(proposal=row.proposal, required=list(row.required_ids), tally=row.tally)
+            for row in proposal_tallies(session, consortium_id=consortium_id, proposals=proposals, names=names,
+                                        memberships=memberships)]
 
 
 def _participation(session: Session, *, consortium_id: str, start: datetime, end: datetime, scope: list[int] | None,

@@ -25,6 +25,8 @@ from bot.services.consensus import (
     Governance,
     PositionLike,
     ProposalView,
+    Tally,
+    counted_tally,
     standing,
 )
 from bot.services.decisions import claim_named_superseded, record_decision
@@ -249,6 +251,57 @@ def proposal_views(session: Session, *, consortium_id: str, proposals: Sequence[
         views.append(standing(p, required.get(p.id or 0, []), positions.get(p.id or 0, []), members, names,
                               governance=governance))
     return views
+
+
+@dataclass(frozen=True)
+class ProposalTally:
+    """How a proposal would close now, without who said what: its required groups and its tally."""
+
+    proposal: Proposal
+    required_ids: tuple[int, ...]
+    tally: Tally
+
+
+def counted_per_member(proposal: Proposal) -> bool:
+    """Whether every standing position of the proposal counts once (no organisations, no cap): its tally
+    then needs only counts by group and choice."""
+    return (proposal.counting or "member") == "member" and (proposal.cap is None or proposal.cap >= 100)
+
+
+def proposal_tallies(session: Session, *, consortium_id: str, proposals: Sequence[Proposal],
+                     names: Mapping[int, str] | None = None,
+                     memberships: Sequence[MembershipRow] | None = None) -> list[ProposalTally]:
+    """How each proposal would close now, as :func:`proposal_views` counts it. Proposals counted per member
+    are counted by the database (their positions are never read one by one); the others, counted per
+    organisation or capped, from their positions."""
+    if not proposals:
+        return []
+    if memberships is None:
+        memberships = groups.memberships(session, consortium_id=consortium_id)
+    ids = [p.id for p in proposals if p.id is not None]
+    required = store.required_group_ids(session, consortium_id=consortium_id, proposal_ids=ids)
+    simple = [p for p in proposals if counted_per_member(p)]
+    counts: dict[int, list[tuple[int | None, str, int]]] = {}
+    heard: dict[int, list[int]] = {}
+    if simple:
+        _, observers = members_and_observers(memberships)
+        for row in store.standing_counts(session, consortium_id=consortium_id,
+                                         proposal_ids=[p.id for p in simple if p.id is not None], observers=observers):
+            if row.choice is None:
+                if row.group_id is not None:
+                    heard.setdefault(row.proposal_id, []).append(row.group_id)
+            else:
+                counts.setdefault(row.proposal_id, []).append((row.group_id, row.choice, row.positions))
+    governed = {view.proposal.id: view.tally for view in proposal_views(
+        session, consortium_id=consortium_id, proposals=[p for p in proposals if not counted_per_member(p)],
+        names=names, memberships=memberships)}
+    result = []
+    for p in proposals:
+        key = p.id or 0
+        tally_now = (counted_tally(counts.get(key, []), heard=heard.get(key, []), required_groups=required.get(key, []))
+                     if counted_per_member(p) else governed[p.id])
+        result.append(ProposalTally(proposal=p, required_ids=tuple(required.get(key, [])), tally=tally_now))
+    return result
 
 
 def proposal_view(session: Session, *, consortium_id: str, proposal_id: int) -> ProposalView:
