@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -30,23 +29,10 @@ from storage.models import (
 )
 from storage.teams import ensure_team
 from tests.factories import make_commitments, make_group, make_proposal_with_positions
+from tests.statements import statements_run
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 TODAY = NOW.date()
-
-
-@contextmanager
-def counted(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _round(session: Session, *, group_id: int, asked: list[str], answered: list[str], failed: Sequence[str] = (),
@@ -90,7 +76,7 @@ def test_building_a_digest_costs_a_fixed_number_of_queries(engine: Engine) -> No
         groups = _consortium(session)
         make_commitments(session, owner_id="U1", group_id=groups["Industry"], count=10,
                          due_date=date(2026, 11, 1))
-    with session_scope(engine) as session, counted(engine) as few:
+    with session_scope(engine) as session, statements_run(engine) as few:
         small = _build(session)
     with session_scope(engine) as session:
         make_commitments(session, owner_id="U3", group_id=groups["Academia"], count=95)
@@ -99,7 +85,7 @@ def test_building_a_digest_costs_a_fixed_number_of_queries(engine: Engine) -> No
         for i in range(5):
             make_proposal_with_positions(session, title=f"More {i}", group_ids=[groups["Policy"]],
                                          positions=[("U7", groups["Policy"], "agree")])
-    with session_scope(engine) as session, counted(engine) as many:
+    with session_scope(engine) as session, statements_run(engine) as many:
         large = _build(session)
     assert (small.open_total, large.open_total) == (10, 200)
     assert len(many) == len(few) <= 20, few
@@ -179,14 +165,14 @@ def test_decisions_due_for_review_today_or_past_active_only_in_a_fixed_number_of
         ensure_team(session, team_id="T2")
         session.add(Decision(consortium_id="T2", text="Other consortium", channel_id="C1", recorded_by="U1",
                              created_at=NOW, review_on=TODAY))
-    with session_scope(engine) as session, counted(engine) as few:
+    with session_scope(engine) as session, statements_run(engine) as few:
         digest = _build(session)
     assert [d.text for d in digest.due_for_review] == ["Overdue", "Due today"]
     assert digest.due_for_review_total == 2
     with session_scope(engine) as session:
         for i in range(40):
             _due(session, f"More {i}", TODAY - timedelta(days=1))
-    with session_scope(engine) as session, counted(engine) as many:
+    with session_scope(engine) as session, statements_run(engine) as many:
         digest = _build(session)
     assert digest.due_for_review_total == 42 and len(digest.due_for_review) == 15
     assert len(many) == len(few)

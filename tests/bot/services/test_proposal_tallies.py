@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -18,6 +14,7 @@ from bot.services.proposals import proposal_tallies, proposal_views
 from storage.db import session_scope
 from storage.models import GroupMembership, Position, ProposalConflict
 from tests.factories import make_group, make_proposal_with_positions
+from tests.statements import statements_run
 
 USERS = [f"U{i}" for i in range(1, 9)]
 _consortia = itertools.count(1)
@@ -26,21 +23,6 @@ memberships = st.lists(st.lists(st.tuples(st.sampled_from(USERS), st.booleans())
                                 unique_by=lambda m: m[0]), min_size=1, max_size=3)
 position_rows = st.lists(st.tuples(st.sampled_from(USERS), st.integers(-1, 3), st.sampled_from(CHOICES),
                                    st.booleans()), max_size=8, unique_by=lambda p: p[0])
-
-
-@contextmanager
-def statements_run(engine: Engine) -> Iterator[list[str]]:
-    """The SQL of every statement run on ``engine`` in the block."""
-    statements: list[str] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
