@@ -281,6 +281,7 @@ def proposal_tallies(session: Session, *, consortium_id: str, proposals: Sequenc
     ids = [p.id for p in proposals if p.id is not None]
     required = store.required_group_ids(session, consortium_id=consortium_id, proposal_ids=ids)
     simple = [p for p in proposals if counted_per_member(p)]
+    others = [p for p in proposals if not counted_per_member(p)]
     counts: dict[int, list[tuple[int | None, str, int]]] = {}
     heard: dict[int, list[int]] = {}
     if simple:
@@ -292,16 +293,13 @@ def proposal_tallies(session: Session, *, consortium_id: str, proposals: Sequenc
                     heard.setdefault(row.proposal_id, []).append(row.group_id)
             else:
                 counts.setdefault(row.proposal_id, []).append((row.group_id, row.choice, row.positions))
-    governed = {view.proposal.id: view.tally for view in proposal_views(
-        session, consortium_id=consortium_id, proposals=[p for p in proposals if not counted_per_member(p)],
-        names=names, memberships=memberships)}
-    result = []
-    for p in proposals:
-        key = p.id or 0
-        tally_now = (counted_tally(counts.get(key, []), heard=heard.get(key, []), required_groups=required.get(key, []))
-                     if counted_per_member(p) else governed[p.id])
-        result.append(ProposalTally(proposal=p, required_ids=tuple(required.get(key, [])), tally=tally_now))
-    return result
+    tallies = {view.proposal.id: view.tally for view in proposal_views(
+        session, consortium_id=consortium_id, proposals=others, names=names, memberships=memberships)}
+    for p in simple:
+        tallies[p.id] = counted_tally(counts.get(p.id or 0, []), heard=heard.get(p.id or 0, []),
+                                      required_groups=required.get(p.id or 0, []))
+    return [ProposalTally(proposal=p, required_ids=tuple(required.get(p.id or 0, [])), tally=tallies[p.id])
+            for p in proposals]
 
 
 def proposal_view(session: Session, *, consortium_id: str, proposal_id: int) -> ProposalView:
