@@ -215,6 +215,66 @@ class AckYield:
             return min(self._heard + self.quiet - now, left)
 
 
+class RecordFirst:
+    """While a worker has more stored requests than its pool takes, announcing waits for recording.
+
+    Every announcement costs a worker more than the record it announces (rendering it, two Web
+    API calls, marking the outbox row sent: on SQLite one more turn at the write lock), and Slack
+    paces posts anyway. So while the inbox poller keeps finding a full batch of requests (or its
+    pool is full), new records' announcements are kept back (:meth:`defer`) and the outbox loop
+    sends nothing (:meth:`holding`): the burst is recorded, durably, at the database's pace first.
+    The announcements are sent as soon as the poller finds fewer requests than it could take
+    (:meth:`drained`), or once it has kept them back for ``longest`` seconds in one busy spell,
+    after which it keeps back nothing until the backlog has drained. Their outbox rows are
+    committed with the records: if the process dies first, the next outbox loop sends them.
+    """
+
+    def __init__(self, *, longest: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.longest, self.clock = longest, clock
+        self._since: float | None = None  # when this busy spell began keeping announcements back
+        self._spent = False  # this busy spell kept them back ``longest`` seconds already
+        self._kept: list[Callable[[], object]] = []
+        self._lock = threading.Lock()
+
+    def busy(self) -> None:
+        """More requests wait than the worker's pool takes now."""
+        with self._lock:
+            if self._since is None and not self._spent:
+                self._since = self.clock()
+
+    def drained(self) -> None:
+        """The poller claimed every request there was (or the worker stops): announce what was kept back."""
+        with self._lock:
+            self._since, self._spent = None, False
+            kept, self._kept = self._kept, []
+        for send in kept:
+            send()
+
+    def holding(self) -> float:
+        """Seconds announcing may still wait for recording (0: announce now)."""
+        kept: list[Callable[[], object]] = []
+        with self._lock:
+            if self._since is None:
+                return 0.0
+            left = self._since + self.longest - self.clock()
+            if left <= 0:
+                self._since, self._spent = None, True
+                kept, self._kept = self._kept, []
+        for send in kept:
+            send()
+        return max(left, 0.0)
+
+    def defer(self, send: Callable[[], object]) -> bool:
+        """Keep ``send`` until recording is done, if it is not; whether it was kept (else: send it now)."""
+        if not self.holding():
+            return False
+        with self._lock:
+            if self._since is None:  # released in the meantime
+                return False
+            self._kept.append(send)
+            return True
+
+
 # --- the rows, for the listeners' side (handlers.shared.inbox) --------------------------------------
 
 def start(session: RecordSession, *, ticket: Ticket, lease_until: datetime) -> bool:

@@ -44,6 +44,7 @@ SENDERS = 4
 BATCH = 32
 PER_SENDER = 2  # rows a sender claims at a time
 IDLE_POLL = 0.05  # seconds between looks while rows are due but none could be claimed
+HOLD_POLL = 0.05  # seconds between looks while the worker records a backlog first
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ class Outbox:
     def _send_until(self, deadline: float, now: datetime | None) -> int:
         """One sender: claim a few due rows, send them, again, until none is due or ``deadline``."""
         tried = 0
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not self.rt.record_first.holding():
             rows, parents, token = self._claim(None, PER_SENDER, now)
             if not rows:
                 break
@@ -293,6 +294,10 @@ class Outbox:
         with ThreadPoolExecutor(max_workers=self.senders, thread_name_prefix="accord-send") as pool:
             while not self._stop.is_set():
                 self._wake.clear()
+                held = self.rt.record_first.holding()
+                if held > 0:  # the worker records a backlog of requests first (bot.inbox.RecordFirst)
+                    self._stop.wait(min(held, HOLD_POLL))
+                    continue
                 self._planned = None  # looking now: any wake counts until the next wait is planned
                 wait = self._idle_wait()
                 if wait > 0:  # nothing can be claimed before then: no sender claims (each claim writes)

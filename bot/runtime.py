@@ -18,7 +18,7 @@ from bot.clock import Clock, local_today
 from bot.config import Settings
 from bot.executors import ListenerExecutor
 from bot.identity import BotIdentity
-from bot.inbox import InboxLost, InboxWriter, current_ticket, wrote
+from bot.inbox import InboxLost, InboxWriter, RecordFirst, current_ticket, wrote
 from bot.outbox import Outbox
 from bot.services.tenancy import Origin, channel_owner, installations_of, resolve_consortium
 from bot.slack import make_client
@@ -70,6 +70,8 @@ class Runtime:
     identity: BotIdentity | None = None  # one workspace: the bot's identity, learnt in the background
     works: bool = True  # this process works requests after their ack (False: `accord serve --no-worker`)
     schedule_changed: Signal = field(default_factory=lambda: Signal())  # the scheduler listens
+    # While the inbox poller has a backlog, new records' announcements wait for it to be recorded.
+    record_first: RecordFirst = field(default_factory=RecordFirst)
     _clients: dict[str, WebClient] = field(default_factory=dict)
     _channel_owners: dict[str, str] = field(default_factory=dict)  # a channel's consortium never changes
     _lock: threading.Lock = field(default_factory=threading.Lock)

@@ -154,10 +154,12 @@ def send_now(rt: Runtime, ids: Sequence[int | None], *,
 
 
 def announce(rt: Runtime, *ids: int | None, what: str, respond: Callable[..., Any] | None = None) -> None:
-    """Post a new record's announcement now, on the send pool; tell ``respond`` when Slack refuses it for good.
+    """Post a new record's announcement on the send pool; tell ``respond`` when Slack refuses it for good.
 
     The record and its outbox row are committed already: the work thread goes on to the next
-    request while Slack takes the message. A send that fails here is the outbox's to retry.
+    request while Slack takes the message. While the worker has a backlog of stored requests the
+    post waits until they are recorded (:class:`bot.inbox.RecordFirst`). A send that fails here is
+    the outbox's to retry.
     """
     def refused(result: Result) -> None:
         if respond is not None:
@@ -171,7 +173,11 @@ def announce(rt: Runtime, *ids: int | None, what: str, respond: Callable[..., An
             logger.exception("announce_failed what=%s", what)
             rt.outbox.wake()
 
-    rt.send_executor.submit(send)
+    def submit() -> None:
+        rt.send_executor.submit(send)
+
+    if not rt.record_first.defer(submit):  # kept back while a backlog of requests is recorded first
+        submit()
 
 
 # --- the kinds ------------------------------------------------------------------------------------

@@ -258,6 +258,7 @@ class InboxPoller:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        self.rt.record_first.drained()  # nothing more is claimed: announce what was kept back
 
     def _room(self) -> int:
         pool = self.rt.work_executor
@@ -270,6 +271,7 @@ class InboxPoller:
         while not self._stop.is_set():
             room, found = self._room(), 0
             if not room:  # the pool is full: look again when some of it is done, whatever wakes us
+                self.rt.record_first.busy()
                 self._stop.wait(BUSY_POLL)
                 continue
             hold = self.acks.wait()
@@ -280,7 +282,10 @@ class InboxPoller:
                 found = recover(self.rt, self.app, limit=room)
             except Exception:  # the database may be down for a while: keep polling
                 logger.exception("inbox_poll_failed")
+            if found >= room:  # a full batch: more may be waiting, recorded before anything is announced
+                self.rt.record_first.busy()
             if not found:
+                self.rt.record_first.drained()
                 self.acks.idle()
                 self._wake.wait(self.idle)
                 self._wake.clear()

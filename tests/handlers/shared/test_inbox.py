@@ -346,3 +346,84 @@ def test_holding_back_for_acknowledgements_starts_afresh_once_the_backlog_was_em
     assert acks.wait() == 0  # held back since 3.04 s ago: no longer
     acks.idle()  # the worker emptied its backlog: a new burst is held back again
     assert abs(acks.wait() - 0.1) < 1e-9
+
+
+def test_a_worker_with_a_backlog_records_every_request_before_it_announces_them(accord: Harness) -> None:
+    """Announcing costs a worker more than recording: a backlog is recorded first, then announced, each once."""
+    from handlers.shared.inbox import InboxPoller
+    texts = [f"Backlog decision {i} of 24" for i in range(24)]
+    for text in texts:
+        _store_for_any_worker(accord, text)
+    room = accord.rt.work_executor._max_workers * 2  # what the poller claims at most while the pool is busy
+    recorded_at_first_post: list[int] = []
+    handle = accord.fake._handle
+
+    def watching(path: str, query: str, headers: Any, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+        if path.endswith("chat.postMessage") and not recorded_at_first_post:
+            recorded_at_first_post.append(len(_decisions(accord)))
+        return handle(path, query, headers, raw)
+
+    accord.fake._handle = watching  # type: ignore[method-assign]
+    poller = InboxPoller(accord.rt, accord.app)
+    poller.start()
+    try:
+        _until(lambda: len(_decisions(accord)) == len(texts), "every request recorded")
+        _until(lambda: len(accord.fake.calls_to("chat.postMessage")) >= len(texts), "every record announced")
+        accord.settle()
+    finally:
+        poller.stop()
+    # at most the last claims were still being recorded when the first announcement went out
+    assert recorded_at_first_post and recorded_at_first_post[0] >= len(texts) - room
+    assert sorted(d["text"] for d in _decisions(accord)) == sorted(texts)
+    for text in texts:
+        assert len(_announcements(accord, text)) == 1, text
+    assert {r.state for r in _inbox(accord)} == {"done"}
+
+
+def test_the_outbox_loop_sends_nothing_while_a_backlog_is_recorded_first(accord: Harness) -> None:
+    from bot.inbox import RecordFirst
+    from handlers.shared.announcements import enqueue_message
+    moments = _Moments()
+    first = accord.rt.record_first = RecordFirst(longest=5.0, clock=moments)
+    looks: list[float] = []
+    real = first.holding
+
+    def holding() -> float:
+        looks.append(real())
+        return looks[-1]
+    first.holding = holding  # type: ignore[method-assign]
+    first.busy()
+    with accord.rt.session() as session:
+        enqueue_message(session, accord.rt, consortium_id="T1", key="kept", channel="C1", text="Kept back")
+    accord.rt.outbox.start()
+    try:
+        _until(lambda: len(looks) >= 3, "the outbox loop to look three times")
+        assert all(held > 0 for held in looks) and accord.fake.messages("C1") == []
+        first.drained()
+        _until(lambda: len(accord.fake.messages("C1")) == 1, "the message sent once the backlog is recorded")
+    finally:
+        accord.rt.outbox.stop()
+    assert [m["text"] for m in accord.fake.messages("C1")] == ["Kept back"]
+
+
+def test_announcements_kept_back_for_recording_wait_at_most_the_longest_hold() -> None:
+    from bot.inbox import RecordFirst
+    moments = _Moments()
+    first = RecordFirst(longest=5.0, clock=moments)
+    sent: list[str] = []
+    assert first.defer(lambda: sent.append("alone")) is False  # no backlog: announce at once
+    first.busy()
+    assert first.defer(lambda: sent.append("a")) is True
+    moments.at += 4.0
+    first.busy()  # still busy: the spell began 4 s ago
+    assert abs(first.holding() - 1.0) < 1e-9
+    assert first.defer(lambda: sent.append("b")) is True and sent == []
+    moments.at += 1.0  # 5 s kept back: both are released, and nothing more is kept in this spell
+    assert first.holding() == 0 and sent == ["a", "b"]
+    first.busy()
+    assert first.defer(lambda: sent.append("c")) is False
+    first.drained()  # the backlog was recorded: the next one is kept back again
+    first.busy()
+    assert first.defer(lambda: sent.append("d")) is True
+    first.drained()
+    assert sent == ["a", "b", "d"]
