@@ -171,13 +171,15 @@ def free_port() -> int:
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    """The environment of a server: ours without Slack/database settings or proxies, plus ``extra``."""
+    """The environment of a server: ours without Slack/database settings or proxies, plus ``extra``;
+    it imports this tree's code (as a worktree of another commit, say), whatever is installed."""
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("SLACK_", "ACCORD_")) and k not in (*_PROXY_VARS, "DATABASE_URL", "PORT")
     }
     env["NO_PROXY"] = env["no_proxy"] = f"{LOOPBACK},localhost"
+    env["PYTHONPATH"] = str(ROOT)  # the code of this tree, not a copy installed from another one
     env.update(extra)
     return env
 
