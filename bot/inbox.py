@@ -10,6 +10,7 @@ lease token; if another worker holds the row by then, that transaction rolls bac
 from __future__ import annotations
 
 import contextvars
+import logging
 import queue
 import secrets
 import threading
@@ -27,6 +28,8 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlmodel import Session as RecordSession
 
 from storage import inbox as store
+
+logger = logging.getLogger("accord.inbox")
 
 LEASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 5
@@ -245,24 +248,32 @@ class RecordFirst:
     def drained(self) -> None:
         """The poller claimed every request there was (or the worker stops): announce what was kept back."""
         with self._lock:
+            since = self._since
             self._since, self._spent = None, False
             kept, self._kept = self._kept, []
-        for send in kept:
-            send()
+        self._release(kept, since, why="recorded")
 
     def holding(self) -> float:
         """Seconds announcing may still wait for recording (0: announce now)."""
         kept: list[Callable[[], object]] = []
         with self._lock:
-            if self._since is None:
+            since = self._since
+            if since is None:
                 return 0.0
-            left = self._since + self.longest - self.clock()
+            left = since + self.longest - self.clock()
             if left <= 0:
                 self._since, self._spent = None, True
                 kept, self._kept = self._kept, []
+        if left <= 0:
+            self._release(kept, since, why="longest_hold")
+        return max(left, 0.0)
+
+    def _release(self, kept: list[Callable[[], object]], since: float | None, *, why: str) -> None:
+        if kept:
+            held = self.clock() - since if since is not None else 0.0
+            logger.info("announcements_released count=%s held_s=%.1f reason=%s", len(kept), held, why)
         for send in kept:
             send()
-        return max(left, 0.0)
 
     def defer(self, send: Callable[[], object]) -> bool:
         """Keep ``send`` until recording is done, if it is not; whether it was kept (else: send it now)."""

@@ -406,8 +406,9 @@ def test_the_outbox_loop_sends_nothing_while_a_backlog_is_recorded_first(accord:
     assert [m["text"] for m in accord.fake.messages("C1")] == ["Kept back"]
 
 
-def test_announcements_kept_back_for_recording_wait_at_most_the_longest_hold() -> None:
+def test_announcements_kept_back_for_recording_wait_at_most_the_longest_hold(caplog: Any) -> None:
     from bot.inbox import RecordFirst
+    caplog.set_level("INFO", logger="accord.inbox")
     moments = _Moments()
     first = RecordFirst(longest=5.0, clock=moments)
     sent: list[str] = []
@@ -427,3 +428,6 @@ def test_announcements_kept_back_for_recording_wait_at_most_the_longest_hold() -
     assert first.defer(lambda: sent.append("d")) is True
     first.drained()
     assert sent == ["a", "b", "d"]
+    released = [r.getMessage() for r in caplog.records if r.getMessage().startswith("announcements_released")]
+    assert released == ["announcements_released count=2 held_s=5.0 reason=longest_hold",
+                        "announcements_released count=1 held_s=0.0 reason=recorded"]
