@@ -7,6 +7,8 @@ becomes the consortium's, if nobody recorded there before (see :func:`claim_for`
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,6 +21,14 @@ from storage.db import insert_unless_taken, run_built
 from storage.models import ChannelHome, utcnow
 
 _WORKSPACE: ContextVar[str | None] = ContextVar("accord_origin_workspace", default=None)
+OWNERS_KEPT = 10_000  # channels whose owner a process remembers, per database
+CLAIMED_HERE = "accord_channels_claimed"  # session.info: channels this transaction claimed
+
+# A channel's owner never changes once committed (channel_home rows are never updated or deleted), so
+# a process remembers, per database, the channels it saw already belong to a consortium, and claims
+# them no more: two statements less in every record's transaction.
+_owners: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
+_owners_lock = threading.Lock()
 
 
 class ChannelTaken(Exception):
@@ -59,8 +69,21 @@ def claim_for(session: Session, *, consortium_id: str, channel_id: str | None) -
     """
     if not channel_id or channel_id.startswith("D"):
         return
-    insert_unless_taken(session, ChannelHome, channel_id=channel_id, consortium_id=consortium_id,
-                        team_id=_WORKSPACE.get(), created_at=utcnow())
+    bind = session.get_bind()
+    known = _owners.get(bind)
+    if known is not None and known.get(channel_id) == consortium_id:
+        return
+    claimed_here: set[str] = session.info.setdefault(CLAIMED_HERE, set())
+    new = insert_unless_taken(session, ChannelHome, channel_id=channel_id, consortium_id=consortium_id,
+                              team_id=_WORKSPACE.get(), created_at=utcnow())
     owner = run_built(session, ("origin.channel_owner",), _channel_owner, {"channel": channel_id})[0][0]
     if owner != consortium_id:
         raise ChannelTaken(channel_id)
+    if new is not None:
+        claimed_here.add(channel_id)
+    elif channel_id not in claimed_here:  # it was theirs before this transaction, which may yet roll back
+        with _owners_lock:
+            owners = _owners.setdefault(bind, {})
+            if len(owners) >= OWNERS_KEPT:
+                owners.clear()
+            owners[channel_id] = consortium_id
