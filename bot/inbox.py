@@ -273,7 +273,10 @@ class RecordFirst:
             held = self.clock() - since if since is not None else 0.0
             logger.info("announcements_released count=%s held_s=%.1f reason=%s", len(kept), held, why)
         for send in kept:
-            send()
+            try:
+                send()
+            except Exception:  # noqa: BLE001 - its outbox row stays due: the outbox loop sends it
+                logger.exception("announcement_release_failed")
 
     def defer(self, send: Callable[[], object]) -> bool:
         """Keep ``send`` until recording is done, if it is not; whether it was kept (else: send it now)."""

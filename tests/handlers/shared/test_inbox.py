@@ -431,3 +431,18 @@ def test_announcements_kept_back_for_recording_wait_at_most_the_longest_hold(cap
     released = [r.getMessage() for r in caplog.records if r.getMessage().startswith("announcements_released")]
     assert released == ["announcements_released count=2 held_s=5.0 reason=longest_hold",
                         "announcements_released count=1 held_s=0.0 reason=recorded"]
+
+
+def test_a_kept_back_announcement_that_cannot_be_handed_on_does_not_hold_up_the_others(caplog: Any) -> None:
+    from bot.inbox import RecordFirst
+    first = RecordFirst(longest=5.0, clock=_Moments())
+    sent: list[str] = []
+
+    def broken() -> None:
+        raise RuntimeError("cannot schedule new futures after shutdown")
+
+    first.busy()
+    assert first.defer(broken) and first.defer(lambda: sent.append("after it"))
+    first.drained()  # the poller's loop goes on: nothing is raised to it
+    assert sent == ["after it"]
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == ["announcement_release_failed"]
