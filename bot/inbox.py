@@ -226,7 +226,7 @@ class RecordFirst:
     paces posts anyway. So while the inbox poller keeps finding a full batch of requests (or its
     pool is full), new records' announcements are kept back (:meth:`defer`) and the outbox loop
     sends nothing (:meth:`holding`): the burst is recorded, durably, at the database's pace first.
-    The announcements are sent as soon as the poller finds fewer requests than it could take
+    The announcements are sent as soon as the poller finds nothing left to claim
     (:meth:`drained`), or once it has kept them back for ``longest`` seconds in one busy spell,
     after which it keeps back nothing until the backlog has drained. Their outbox rows are
     committed with the records: if the process dies first, the next outbox loop sends them.
