@@ -198,6 +198,19 @@ def cap_factors(sizes: Mapping[str, int], cap: int | None) -> dict[str, Fraction
     return {org: (share * weighted_total / n if org in capped else Fraction(1)) for org, n in sizes.items()}
 
 
+def _by_group(counts: Iterable[tuple[int | None, str, int]]) -> tuple[Counter[str], dict[int | None, Counter[str]]]:
+    """Positions counted overall and by group, from (group, choice, how many); every choice present, at 0."""
+    overall: Counter[str] = Counter(dict.fromkeys(CHOICES, 0))
+    by_group: dict[int | None, Counter[str]] = {}
+    for group_id, choice, n in counts:
+        group = by_group.get(group_id)
+        if group is None:
+            group = by_group[group_id] = Counter(dict.fromkeys(CHOICES, 0))
+        group[choice] += n
+        overall[choice] += n
+    return overall, by_group
+
+
 def tally(stances: Sequence[Stance], *, required_groups: Sequence[int],
           memberships: Mapping[int, Sequence[str]], counting: str = "member", cap: int | None = None,
           representatives: Mapping[str, str] | None = None,
@@ -216,17 +229,8 @@ def tally(stances: Sequence[Stance], *, required_groups: Sequence[int],
     reps = {org: user for org, user in (representatives or {}).items() if user not in excluded}
     counted, advisory, stand_ins = counted_stances(current, counting=counting, representatives=reps,
                                                    first_taken=first_taken)
-    overall: Counter[str] = Counter({c: 0 for c in CHOICES})
-    by_group: dict[int | None, Counter[str]] = {}
-    sizes: Counter[str] = Counter()
-    for stance in counted:
-        overall[stance.choice] += 1
-        counts = by_group.get(stance.group_id)
-        if counts is None:
-            counts = by_group[stance.group_id] = Counter(dict.fromkeys(CHOICES, 0))
-        counts[stance.choice] += 1
-        if stance.choice in ("agree", "disagree"):
-            sizes[organisation_key(stance)] += 1
+    overall, by_group = _by_group((s.group_id, s.choice, 1) for s in counted)
+    sizes = Counter(organisation_key(s) for s in counted if s.choice in ("agree", "disagree"))
     factors = {} if cap is None or cap >= 100 else cap_factors(sizes, cap)  # no cap: every weight is one
     if all(f == 1 for f in factors.values()):  # nothing capped: every position weighs one
         agree, disagree = Fraction(overall["agree"]), Fraction(overall["disagree"])
@@ -249,19 +253,12 @@ def counted_tally(counts: Iterable[tuple[int | None, str, int]], *, heard: Itera
 
     The same tally as :func:`tally` over those positions, without reading them one by one.
     """
-    overall: Counter[str] = Counter(dict.fromkeys(CHOICES, 0))
-    by_group: dict[int | None, Counter[str]] = {}
-    heard_groups = set(heard)
-    for group_id, choice, n in counts:
-        if choice not in overall:
-            raise ValueError(f"unknown position(s): {choice}")
-        group = by_group.get(group_id)
-        if group is None:
-            group = by_group[group_id] = Counter(dict.fromkeys(CHOICES, 0))
-            if group_id is not None:
-                heard_groups.add(group_id)
-        group[choice] += n
-        overall[choice] += n
+    rows = list(counts)
+    unknown = {choice for _, choice, _ in rows} - set(CHOICES)
+    if unknown:
+        raise ValueError(f"unknown position(s): {', '.join(sorted(unknown))}")
+    overall, by_group = _by_group(rows)
+    heard_groups = set(heard) | {group_id for group_id in by_group if group_id is not None}
     silent = tuple(dict.fromkeys(g for g in required_groups if g not in heard_groups))
     agree, disagree = Fraction(overall["agree"]), Fraction(overall["disagree"])
     outcome = consensus_outcome(agree=agree, disagree=disagree, blocks=overall["block"], silent_required=len(silent))
