@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 import threading
@@ -23,6 +24,8 @@ from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 M = TypeVar("M")
+logger = logging.getLogger("accord.db")
+
 POOL_SIZE = 10
 MAX_OVERFLOW = 5
 UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a duplicate key
@@ -63,14 +66,19 @@ def _begin_immediate(dbapi_connection: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA busy_timeout=0")
-        deadline = time.monotonic() + WRITE_LOCK_WAIT
+        started = time.monotonic()
+        deadline, tries = started + WRITE_LOCK_WAIT, 0
         while True:
             try:
                 cursor.execute("BEGIN IMMEDIATE")
+                if tries:
+                    logger.debug("sqlite_write_lock_waited tries=%s ms=%.1f", tries,
+                                 1000 * (time.monotonic() - started))
                 return
             except sqlite3.OperationalError as err:
                 if "locked" not in str(err) or time.monotonic() > deadline:
                     raise
+            tries += 1
             time.sleep(LOCK_POLL)
     finally:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -86,6 +94,11 @@ def _serialise_sqlite_transactions(engine: Engine) -> None:
     other processes still meet the busy handler. A read-only transaction (:func:`read_scope`) is a
     plain deferred ``BEGIN``: under WAL it reads a snapshot without the write lock, so reads never
     hold up another thread's or process's writes (an acknowledgement's inbox insert above all).
+
+    SQLAlchemy tells of a commit or rollback before it runs it, so the listener ends SQLite's
+    transaction itself and only then hands the lock on; the commit or rollback SQLAlchemy runs next
+    finds nothing left to do. Handing the lock on first let the next thread find SQLite's write
+    lock still held by this one and wait out :data:`LOCK_POLL` for it, at every turn.
     """
     lock = threading.RLock()
     held = "accord_sqlite_lock"
@@ -104,14 +117,24 @@ def _serialise_sqlite_transactions(engine: Engine) -> None:
         if acquired:
             conn.info[held] = conn.info.get(held, 0) + 1
 
-    def end(conn: Any) -> None:
-        if conn.info.get(held):
+    def ending(finish: str) -> Any:
+        def end(conn: Any) -> None:
+            if not conn.info.get(held):
+                return
             conn.info[held] -= 1
-            lock.release()
+            try:
+                dbapi_connection = conn.connection.dbapi_connection
+                if dbapi_connection is not None:
+                    getattr(dbapi_connection, finish)()
+            except Exception:  # noqa: BLE001, S110 - SQLAlchemy's own commit or rollback, next, raises it
+                pass
+            finally:
+                lock.release()
+        return end
 
     event.listen(engine, "begin", begin)
-    event.listen(engine, "commit", end)
-    event.listen(engine, "rollback", end)
+    event.listen(engine, "commit", ending("commit"))
+    event.listen(engine, "rollback", ending("rollback"))
 
 
 def make_engine(url: str, *, echo: bool = False, single_use: bool = False) -> Engine:

@@ -186,3 +186,63 @@ def _count_decisions(engine: Engine) -> int:
     from storage.db import read_scope
     with read_scope(engine) as session:
         return len(session.exec(select(Decision)).all())
+
+
+def _write_decisions(engine: Engine, *, threads: int, each: int) -> None:
+    barrier = threading.Barrier(threads)
+    failures: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            barrier.wait(10)
+            for i in range(each):
+                with session_scope(engine) as session:
+                    session.add(Decision(consortium_id="T1", text=f"{n}.{i}", channel_id="C1", recorded_by="U1",
+                                         created_at=datetime.now(UTC)))
+        except BaseException as err:  # noqa: BLE001 - reported below
+            failures.append(err)
+
+    workers = [threading.Thread(target=write, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert not failures
+
+
+def test_on_sqlite_threads_of_one_process_hand_the_write_lock_on_without_waiting_for_sqlite(
+        engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    """A thread queued for the write lock gets it once the holder's transaction has ended in SQLite,
+    so it never finds SQLite's lock still held by its own process and waits out a poll."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's one write lock (this is the postgresql variant)")
+    with session_scope(engine) as session:
+        ensure_team(session, team_id="T1")
+    with caplog.at_level("DEBUG", logger="accord.db"):
+        _write_decisions(engine, threads=4, each=60)
+    assert [r.getMessage() for r in caplog.records if "sqlite_write_lock_waited" in r.getMessage()] == []
+    assert _count_decisions(engine) == 240
+
+
+def test_on_sqlite_a_write_waits_for_another_process_and_says_so(
+        engine: Engine, database_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Another process's write lock (here a connection of its own) is waited for, in short polls."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's one write lock (this is the postgresql variant)")
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+    with session_scope(engine) as session:
+        ensure_team(session, team_id="T1")
+    other = sqlite3.connect(make_url(database_url).database or "", isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    timer = threading.Timer(0.05, other.rollback)
+    timer.start()
+    try:
+        with caplog.at_level("DEBUG", logger="accord.db"):
+            _write_decisions(engine, threads=1, each=1)
+    finally:
+        timer.join()
+        other.close()
+    waited = [r.getMessage() for r in caplog.records if "sqlite_write_lock_waited" in r.getMessage()]
+    assert len(waited) == 1 and _count_decisions(engine) == 1
