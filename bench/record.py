@@ -13,6 +13,8 @@ Every measurement gets a fresh database (a SQLite file, or a new PostgreSQL sche
 Shapes, each run for Accord and raw in turn (``--repeat`` times, interleaved):
 
 * **1 process** — one process records ``--count`` decisions;
+* **4 threads** — one process records ``--count`` decisions from 4 threads at once (a worker's
+  work pool), 1/4 of them each: on SQLite the threads take the one write lock in turn;
 * **2 processes** — two OS processes record ``--count`` decisions each into the same database at
   the same time (both warmed up, then released together); the rate is all decisions over the
   time from the first start to the last finish;
@@ -25,6 +27,7 @@ Shapes, each run for Accord and raw in turn (``--repeat`` times, interleaved):
     python bench/record.py
     python bench/record.py --database-url postgresql://postgres@127.0.0.1/test --count 3000
     python bench/record.py --shapes 1 2 --repeat 3
+    python bench/record.py --shapes threads --repeat 3
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ from storage.teams import ensure_team  # noqa: E402
 TEAM = "T1"
 T = TypeVar("T")
 SPLIT_CONCURRENCY = 16
+THREADS = 4  # the "threads" shape: a worker's work pool
 
 
 def accord(db: str) -> Callable[[int], None]:
@@ -97,24 +101,44 @@ def raw(db: str) -> Callable[[int], None]:
 BUILDERS = {"accord": accord, "raw": raw}
 
 
-def child(code: str, db: str, count: int, offset: int) -> int:
-    """One recording process (``--child``): warm up, say ready, wait for the go line, record, report."""
+def child(code: str, db: str, count: int, offset: int, threads: int = 1) -> int:
+    """One recording process (``--child``): warm up, say ready, wait for the go line, record (from
+    ``threads`` threads at once, ``count`` in all), report."""
+    import threading
+
     work = BUILDERS[code](db)
     for i in range(20):  # warm-up: connections, statement caches
         work(offset - i - 1)
+    share = count // threads
+    failures: list[BaseException] = []
+
+    def record(first: int, n: int) -> None:
+        try:
+            for i in range(first, first + n):
+                work(offset + i)
+        except BaseException as err:  # noqa: BLE001 - reported below
+            failures.append(err)
+
+    pool = [threading.Thread(target=record, args=(t * share, count - t * share if t == threads - 1 else share))
+            for t in range(threads)]
     print("ready", flush=True)
     sys.stdin.readline()
     started = time.monotonic()
-    for i in range(count):
-        work(offset + i)
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    if failures:
+        raise failures[0]
     print(json.dumps({"started": started, "finished": time.monotonic()}), flush=True)
     return 0
 
 
-def processes(code: str, db: str, *, count: int, n: int) -> float:
-    """Decisions per second of ``n`` processes recording ``count`` each at the same time."""
+def processes(code: str, db: str, *, count: int, n: int, threads: int = 1) -> float:
+    """Decisions per second of ``n`` processes recording ``count`` each at the same time (each from
+    ``threads`` threads)."""
     procs = [subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", code, "--db", db,
-                               "--count", str(count), "--offset", str(k * 10 * count)],
+                               "--count", str(count), "--offset", str(k * 10 * count), "--threads", str(threads)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for k in range(n)]
     try:
         for p in procs:
@@ -212,6 +236,9 @@ def split(db: str, *, count: int, workers: int, latency: float = 0.0) -> tuple[f
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+SHAPE_NAMES = {"1": "1 process", "threads": f"1 process, {THREADS} threads", "2": "2 processes"}
+
+
 def fresh(url: str | None, work: Callable[[str], T]) -> T:
     with database(url) as db:
         with session_scope(make_engine(db, single_use=True)) as session:
@@ -228,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--count", type=int, default=2000, help="decisions per process (default 2000)")
     p.add_argument("--split-count", type=int, default=2000, help="requests in the split shape (default 2000)")
     p.add_argument("--repeat", type=int, default=2)
-    p.add_argument("--shapes", nargs="+", choices=("1", "2", "split"), default=["1", "2", "split"])
+    p.add_argument("--shapes", nargs="+", choices=("1", "threads", "2", "split"),
+                   default=["1", "threads", "2", "split"])
     p.add_argument("--database-url", default=None, help="PostgreSQL instead of the SQLite file")
     p.add_argument("--slack-latency", type=float, default=0.0,
                    help="split: seconds the fake Slack takes per Web API call (e.g. 0.15; default 0). With a "
@@ -236,9 +264,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--child", choices=tuple(BUILDERS), help=argparse.SUPPRESS)
     p.add_argument("--db", help=argparse.SUPPRESS)
     p.add_argument("--offset", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
-        return child(args.child, args.db, args.count, args.offset)
+        return child(args.child, args.db, args.count, args.offset, args.threads)
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     url = args.database_url
     label = "PostgreSQL" if url else "SQLite file"
@@ -259,19 +288,20 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  rep {rep} {key:<22} accord {r:6.0f}/s (acknowledged {a:.0f}/s)", flush=True)
                 continue
             for code in ("accord", "raw"):
-                r = fresh(url, lambda db, c=code, n=int(shape): processes(c, db, count=args.count, n=n))
+                n, threads = (1, THREADS) if shape == "threads" else (int(shape), 1)
+                r = fresh(url, lambda db, c=code, n=n, t=threads: processes(c, db, count=args.count, n=n, threads=t))
                 rates.setdefault(f"{shape}:{code}", []).append(r)
-                print(f"  rep {rep} {shape} process(es) {code:<7} {r:6.0f}/s", flush=True)
+                print(f"  rep {rep} {SHAPE_NAMES[shape]:<22} {code:<7} {r:6.0f}/s", flush=True)
     print("\n| shape | Accord (decisions/s) | raw inserts (decisions/s) | Accord / raw | "
           "target ≥ 0.5× |\n|---|---:|---:|---:|---|")
     ratios: dict[str, float] = {}
-    for shape in ("1", "2"):
+    for shape in ("1", "threads", "2"):
         if f"{shape}:accord" not in rates:
             continue
         acc, rw = rates[f"{shape}:accord"], rates[f"{shape}:raw"]
         rs = [a / b for a, b in zip(acc, rw, strict=True)]
         ratios[shape] = statistics.median(rs)
-        print(f"| {shape} process{'es' if shape == '2' else ''} | {_spread(acc)} | {_spread(rw)} | "
+        print(f"| {SHAPE_NAMES[shape]} | {_spread(acc)} | {_spread(rw)} | "
               f"{statistics.median(rs):.2f}× ({min(rs):.2f}–{max(rs):.2f}) | "
               f"{'met' if statistics.median(rs) >= 0.5 else 'missed'} |")
     for key in ("split, 1 worker", "split, 2 workers"):
