@@ -246,3 +246,32 @@ def test_on_sqlite_a_write_waits_for_another_process_and_says_so(
         other.close()
     waited = [r.getMessage() for r in caplog.records if "sqlite_write_lock_waited" in r.getMessage()]
     assert len(waited) == 1 and _count_decisions(engine) == 1
+
+
+def test_on_sqlite_a_commit_that_fails_is_raised_as_before_and_leaves_the_write_lock_free(engine: Engine) -> None:
+    """The listener that ends SQLite's transaction before handing the lock on lets a failing commit
+    (here a deferred foreign key) be raised by SQLAlchemy's own commit, as any database error is;
+    the transaction is rolled back and the next write of another thread goes ahead at once."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's one write lock (this is the postgresql variant)")
+    from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t_parent (id INTEGER PRIMARY KEY)"))
+        conn.execute(text("CREATE TABLE t_child (id INTEGER PRIMARY KEY, parent_id INTEGER "
+                          "REFERENCES t_parent (id) DEFERRABLE INITIALLY DEFERRED)"))
+    with pytest.raises(SQLAlchemyIntegrityError, match="FOREIGN KEY"), engine.begin() as conn:
+        conn.execute(text("INSERT INTO t_child (id, parent_id) VALUES (1, 99)"))  # fails only at COMMIT
+    done = threading.Event()
+
+    def write() -> None:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO t_parent (id) VALUES (1)"))
+        done.set()
+
+    other = threading.Thread(target=write)
+    other.start()
+    other.join(5)
+    assert done.is_set()  # not held up by a lock left behind (that wait would be 15 s)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t_child")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM t_parent")).scalar() == 1
