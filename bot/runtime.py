@@ -20,12 +20,12 @@ from bot.executors import ListenerExecutor
 from bot.identity import BotIdentity
 from bot.inbox import InboxLost, InboxWriter, RecordFirst, current_ticket, wrote
 from bot.outbox import Outbox
-from bot.services.tenancy import Origin, channel_owner, installations_of, resolve_consortium
+from bot.services.tenancy import Origin, installations_of, resolve_consortium
 from bot.slack import make_client
 from storage import inbox as inbox_store
 from storage.db import read_scope, session_scope
+from storage.origin import remembered_owner
 
-CHANNEL_CACHE = 10_000  # channels whose owner a process remembers
 SEND_THREADS = 8  # announcements posted at once (each waits for Slack and the workspace's pace of posts)
 
 
@@ -73,7 +73,6 @@ class Runtime:
     # While the inbox poller has a backlog, new records' announcements wait for it to be recorded.
     record_first: RecordFirst = field(default_factory=RecordFirst)
     _clients: dict[str, WebClient] = field(default_factory=dict)
-    _channel_owners: dict[str, str] = field(default_factory=dict)  # a channel's consortium never changes
     _lock: threading.Lock = field(default_factory=threading.Lock)
     outbox: Outbox = field(init=False)
     inbox: InboxWriter = field(init=False)
@@ -169,15 +168,9 @@ class Runtime:
         (``/accord join`` moves it).
         """
         channel = origin.channel_id
-        if channel and channel in self._channel_owners:
-            return self._channel_owners[channel]
+        owner = remembered_owner(self.engine, channel) if channel else None  # storage remembers it once read
+        if owner is not None:
+            return owner
         with session_scope(self.engine) as session:
-            consortium_id = resolve_consortium(session, origin, single_token=not self.settings.oauth,
-                                               timezone=self.settings.timezone)
-            owner = channel_owner(session, channel_id=channel) if channel else None
-        if channel and owner is not None:
-            with self._lock:
-                if len(self._channel_owners) > CHANNEL_CACHE:
-                    self._channel_owners.clear()
-                self._channel_owners[channel] = owner
-        return consortium_id
+            return resolve_consortium(session, origin, single_token=not self.settings.oauth,
+                                      timezone=self.settings.timezone)

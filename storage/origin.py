@@ -25,8 +25,9 @@ OWNERS_KEPT = 10_000  # channels whose owner a process remembers, per database
 CLAIMED_HERE = "accord_channels_claimed"  # session.info: channels this transaction claimed
 
 # A channel's owner never changes once committed (channel_home rows are never updated or deleted), so
-# a process remembers, per database, the channels it saw already belong to a consortium, and claims
-# them no more: two statements less in every record's transaction.
+# a process remembers, per database, the channels it saw already belong to a consortium: a record
+# claims them no more (two statements less in its transaction), and a request's consortium is
+# resolved from them without a transaction (bot.runtime.Runtime.consortium_of).
 _owners: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
 _owners_lock = threading.Lock()
 
@@ -69,9 +70,7 @@ def claim_for(session: Session, *, consortium_id: str, channel_id: str | None) -
     """
     if not channel_id or channel_id.startswith("D"):
         return
-    bind = session.get_bind()
-    known = _owners.get(bind)
-    if known is not None and known.get(channel_id) == consortium_id:
+    if remembered_owner(session.get_bind(), channel_id) == consortium_id:
         return
     claimed_here: set[str] = session.info.setdefault(CLAIMED_HERE, set())
     new = insert_unless_taken(session, ChannelHome, channel_id=channel_id, consortium_id=consortium_id,
@@ -81,9 +80,23 @@ def claim_for(session: Session, *, consortium_id: str, channel_id: str | None) -
         raise ChannelTaken(channel_id)
     if new is not None:
         claimed_here.add(channel_id)
-    elif channel_id not in claimed_here:  # it was theirs before this transaction, which may yet roll back
-        with _owners_lock:
-            owners = _owners.setdefault(bind, {})
-            if len(owners) >= OWNERS_KEPT:
-                owners.clear()
-            owners[channel_id] = consortium_id
+    else:
+        remember_owner(session, channel_id=channel_id, consortium_id=consortium_id)
+
+
+def remembered_owner(bind: Any, channel_id: str) -> str | None:
+    """The consortium this process saw own ``channel_id`` in the database ``bind`` (an engine), if any."""
+    known = _owners.get(bind)
+    return known.get(channel_id) if known is not None else None
+
+
+def remember_owner(session: Session, *, channel_id: str, consortium_id: str) -> None:
+    """Remember that the channel, as ``session`` reads it, belongs to the consortium: unless this
+    transaction claimed it, since it may yet roll back."""
+    if channel_id in session.info.get(CLAIMED_HERE, ()):
+        return
+    with _owners_lock:
+        owners = _owners.setdefault(session.get_bind(), {})
+        if len(owners) >= OWNERS_KEPT:
+            owners.clear()
+        owners[channel_id] = consortium_id

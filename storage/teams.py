@@ -26,6 +26,7 @@ from storage.models import (
     Workspace,
     utcnow,
 )
+from storage.origin import CLAIMED_HERE, remember_owner, remembered_owner
 
 
 def ensure_consortium(session: Session, *, consortium_id: str, timezone: str = "UTC") -> Consortium:
@@ -142,15 +143,23 @@ def channel_workspace(session: Session, *, channel_id: str) -> str | None:
 
 
 def channel_consortium(session: Session, *, channel_id: str) -> str | None:
-    """The consortium a channel belongs to; None while nothing was recorded in it."""
+    """The consortium a channel belongs to; None while nothing was recorded in it. A channel's owner
+    never changes, so once read it is remembered (:func:`storage.origin.remember_owner`)."""
+    owner = remembered_owner(session.get_bind(), channel_id)
+    if owner is not None:
+        return owner
     home = session.get(ChannelHome, channel_id)
-    return home.consortium_id if home is not None else None
+    if home is None:
+        return None
+    remember_owner(session, channel_id=channel_id, consortium_id=home.consortium_id)
+    return home.consortium_id
 
 
 def claim_channel(session: Session, *, channel_id: str, consortium_id: str, team_id: str | None) -> str:
     """A channel belongs to the consortium that first records in it (``ON CONFLICT DO NOTHING``): its owner."""
-    insert_unless_taken(session, ChannelHome, channel_id=channel_id, consortium_id=consortium_id, team_id=team_id,
-                        created_at=utcnow())
+    if insert_unless_taken(session, ChannelHome, channel_id=channel_id, consortium_id=consortium_id, team_id=team_id,
+                           created_at=utcnow()) is not None:
+        session.info.setdefault(CLAIMED_HERE, set()).add(channel_id)  # not to be remembered before its commit
     owner = session.exec(select(ChannelHome.consortium_id).where(ChannelHome.channel_id == channel_id)).one()
     return str(owner)
 

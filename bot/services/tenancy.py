@@ -69,13 +69,6 @@ def resolve_consortium(session: Session, origin: Origin, *, single_token: bool, 
                                 is_enterprise_install=origin.is_enterprise_install)
 
 
-def channel_owner(session: Session, *, channel_id: str) -> str | None:
-    """The consortium a channel belongs to; None for a direct message or a channel nobody recorded in."""
-    if is_direct(channel_id):
-        return None
-    return store.channel_consortium(session, channel_id=channel_id)
-
-
 def claim_channel(session: Session, *, channel_id: str, consortium_id: str, team_id: str | None) -> bool:
     """Record that a consortium records in a channel; False when the channel belongs to another consortium."""
     if is_direct(channel_id):
