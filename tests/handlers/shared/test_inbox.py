@@ -350,7 +350,10 @@ def test_holding_back_for_acknowledgements_starts_afresh_once_the_backlog_was_em
 
 def test_a_worker_with_a_backlog_records_every_request_before_it_announces_them(accord: Harness) -> None:
     """Announcing costs a worker more than recording: a backlog is recorded first, then announced, each once."""
+    from bot.inbox import RecordFirst
     from handlers.shared.inbox import InboxPoller
+    # The longest hold is not what is tested here: long enough that a loaded machine never reaches it.
+    accord.rt.record_first = RecordFirst(longest=60.0)
     texts = [f"Backlog decision {i} of 24" for i in range(24)]
     for text in texts:
         _store_for_any_worker(accord, text)
