@@ -20,7 +20,13 @@ Servers, each in its own process on 127.0.0.1, served the same way (uvicorn, Sta
   call ``ack()`` (with ``process_before_response``, so Bolt answers when the listener returns
   rather than polling for the ack every 10 ms);
 * **fair Bolt** (``--fair``) — the same app whose listeners ack, then hand one post to the fake
-  Slack to a 4-thread pool: a listener that works after its ack.
+  Slack to a 4-thread pool: a listener that works after its ack;
+* **store-then-ack Bolt** (``--durable``) — the ack-only app with the plainest durable store in
+  front of its listeners: a Bolt middleware that inserts each request's body into a table of the
+  same kind of database (its own SQLite file, with Accord's pragmas, or a table in Accord's
+  PostgreSQL schema) on a DBAPI connection of the request's own thread and commits, one
+  transaction per request, before the listener acks. What any app that keeps a request before
+  acknowledging it pays at least, next to Accord, which does the same in batches.
 
 The load generator runs in a process of its own (``--generate``, started once per measurement),
 with ``--concurrency`` threads, each opening a **new connection per request** as Slack does
@@ -75,8 +81,54 @@ _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_pr
 
 
 # ----------------------------------------------------------------------------------- the baselines
-def serve_bare(port: int, *, fair: bool) -> int:
-    """Serve the baseline Bolt app (``--serve-bare``): listeners that ack (and, ``fair``, post after)."""
+def _store_before(store_url: str) -> Any:
+    """The store-then-ack baseline's middleware: each request's body inserted and committed, one
+    transaction per request on a DBAPI connection of its own thread, before the listener runs."""
+    from slack_bolt import BoltRequest, BoltResponse
+
+    local = threading.local()
+    sqlite = store_url.startswith("sqlite")
+    write = threading.Lock()  # SQLite takes one writer at a time: wait here, not in its busy poll
+
+    def connection() -> Any:
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            if sqlite:
+                import sqlite3
+                conn = sqlite3.connect(store_url.removeprefix("sqlite:///"), isolation_level=None,
+                                       check_same_thread=False)
+                for pragma in ("journal_mode=WAL", "busy_timeout=5000", "synchronous=NORMAL"):
+                    conn.execute(f"PRAGMA {pragma}")
+            else:
+                import psycopg
+                conn = psycopg.connect(store_url)
+            local.conn = conn
+        return conn
+
+    def store(req: BoltRequest, resp: BoltResponse, next: Any) -> Any:  # noqa: A002 - Bolt's name
+        conn = connection()
+        body = json.dumps(req.body, separators=(",", ":"))
+        if sqlite:
+            with write:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("INSERT INTO bare_inbox (body) VALUES (?)", (body,))
+                conn.execute("COMMIT")
+        else:
+            with conn.transaction():
+                conn.execute("INSERT INTO bare_inbox (body) VALUES (%s)", (body,))
+        return next()
+
+    with contextlib.closing(connection()) as conn:  # the table, made once before serving
+        key = "INTEGER PRIMARY KEY" if sqlite else "BIGSERIAL PRIMARY KEY"
+        conn.execute(f"CREATE TABLE IF NOT EXISTS bare_inbox (id {key}, body TEXT NOT NULL)")
+        conn.commit()
+    local.conn = None
+    return store
+
+
+def serve_bare(port: int, *, fair: bool, store_url: str | None = None) -> int:
+    """Serve a baseline Bolt app (``--serve-bare``): listeners that ack (and, ``fair``, post after), with
+    each request stored and committed before its listener runs when ``store_url`` is given."""
     from concurrent.futures import ThreadPoolExecutor
     from types import SimpleNamespace
 
@@ -97,6 +149,8 @@ def serve_bare(port: int, *, fair: bool) -> int:
     app = App(token="xoxb-test", client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"],
               token_verification_enabled=False, process_before_response=True)
     work = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bare-work")
+    if store_url is not None:
+        app.middleware(_store_before(store_url))
 
     def command(ack: Ack, command: dict[str, Any]) -> None:
         ack()
@@ -262,6 +316,29 @@ def _check_loopback_url(url: str) -> None:
     host = make_url(url).host
     if host != LOOPBACK:
         raise SystemExit(f"--database-url: the bench only talks to {LOOPBACK} (got host {host!r})")
+
+
+def _plain_url(url: str) -> str:
+    """A SQLAlchemy PostgreSQL URL as libpq takes it (no ``+driver``)."""
+    scheme, rest = url.split("://", 1)
+    return f"{scheme.split('+', 1)[0]}://{rest}"
+
+
+def _stored_count(store_url: str) -> int:
+    """Rows the store-then-ack baseline has stored so far."""
+    if store_url.startswith("sqlite"):
+        import sqlite3
+        with contextlib.closing(sqlite3.connect(store_url.removeprefix("sqlite:///"))) as conn:
+            return int(conn.execute("SELECT count(*) FROM bare_inbox").fetchone()[0])
+    import psycopg
+    with psycopg.connect(store_url) as conn:
+        return int(conn.execute("SELECT count(*) FROM bare_inbox").fetchone()[0])  # type: ignore[index]
+
+
+def _stored_check(store_url: str, acked: int, before: int) -> str:
+    """Whether the store-then-ack baseline stored at least every request it acknowledged in a measurement."""
+    stored = _stored_count(store_url) - before
+    return f"ok: {stored} stored" if stored >= acked else f"FAILED: {acked} acknowledged, {stored} stored"
 
 
 @contextmanager
@@ -586,11 +663,15 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
               f"{r.pct(50):.1f} | {r.pct(90):.1f} | {r.pct(99):.1f} | {max(r.latencies_ms, default=0):.1f} | "
               f"{r.throughput:.0f} | {r.serve_cpu_ms:.2f} | {r.check} |")
     fair = any(r.server == "fair Bolt" for r in results)
+    durable = any(r.server == "store-then-ack Bolt" for r in results)
     print(f"\n## Summary (median over {args.repeat} repetition(s); ratio range in brackets)\n")
     head = "| concurrency | kind | Accord p50 | Accord p99 | ack-only p50 | ack-only p99 | p99 ratio |"
     line = "|---:|---|---:|---:|---:|---:|---:|"
     if fair:
         head += " fair p99 | ratio to fair |"
+        line += "---:|---:|"
+    if durable:
+        head += " store-then-ack p99 | ratio to store-then-ack |"
         line += "---:|---:|"
     print(head + " target ≤ 1.5× | all recorded once |")
     print(line + "---|---|")
@@ -599,7 +680,7 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
             def of(server: str, conc: int = conc, kind: str = kind) -> list[Result]:
                 return [r for r in results if r.server == server and r.concurrency == conc and r.kind == kind]
 
-            accord, bare, fairs = of("Accord"), of("ack-only Bolt"), of("fair Bolt")
+            accord, bare, fairs, stores = of("Accord"), of("ack-only Bolt"), of("fair Bolt"), of("store-then-ack Bolt")
             if not accord or not bare:
                 continue
             ratios = [a.pct(99) / b.pct(99) for a, b in zip(accord, bare, strict=False)]
@@ -612,6 +693,10 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
                 fratios = [a.pct(99) / f.pct(99) for a, f in zip(accord, fairs, strict=False)]
                 row += (f" {_median([f.pct(99) for f in fairs]):.1f} | {_median(fratios):.2f}× |" if fairs
                         else " | |")
+            if durable:
+                sratios = [a.pct(99) / d.pct(99) for a, d in zip(accord, stores, strict=False)]
+                row += (f" {_median([d.pct(99) for d in stores]):.1f} | {_median(sratios):.2f}× "
+                        f"[{min(sratios):.2f}–{max(sratios):.2f}] |" if stores else " | |")
             ok = all(a.check.startswith("ok") for a in accord)
             print(row + f" {'met' if ratio <= TARGET_RATIO else 'missed'} | {'yes' if ok else 'NO'} |")
 
@@ -626,6 +711,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=int, default=2, help="repetitions of every measurement (default 2)")
     p.add_argument("--keep-alive", action="store_true", help="one kept-alive connection per client thread")
     p.add_argument("--fair", action="store_true", help="also measure the baseline that posts after its ack")
+    p.add_argument("--durable", action="store_true",
+                   help="also measure the baseline that stores each request (one transaction each) before its ack")
     p.add_argument("--time-limit", type=float, default=120.0, help="seconds per measurement at most (default 120)")
     p.add_argument("--database-url", default=None,
                    help="PostgreSQL on 127.0.0.1 instead of SQLite, e.g. postgresql://postgres@127.0.0.1/test "
@@ -633,7 +720,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--split", action="store_true",
                    help="run Accord as `accord serve --no-worker` plus one `accord worker` process")
     p.add_argument("--keep-logs", action="store_true", help="print where the server logs are and keep them")
-    p.add_argument("--serve-bare", choices=("ack", "fair"), default=None, help=argparse.SUPPRESS)
+    p.add_argument("--serve-bare", choices=("ack", "fair", "store"), default=None, help=argparse.SUPPRESS)
+    p.add_argument("--store-url", default=None, help=argparse.SUPPRESS)
     p.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, default=None, help=argparse.SUPPRESS)
     return p
@@ -645,7 +733,8 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(generate(json.load(sys.stdin)), sys.stdout)
         return 0
     if args.serve_bare:
-        return serve_bare(args.port, fair=args.serve_bare == "fair")
+        return serve_bare(args.port, fair=args.serve_bare == "fair",
+                          store_url=args.store_url if args.serve_bare == "store" else None)
     if args.requests < 1 or min(args.concurrency) < 1 or args.warmup < 0:
         raise SystemExit("--requests and --concurrency must be positive, --warmup non-negative")
 
@@ -677,9 +766,12 @@ def main(argv: list[str] | None = None) -> int:
             servers.append(Server("Accord", [*accord_command(), "serve", "--host", LOOPBACK, "--port", "{port}",
                                              *(["--no-worker"] if args.split else [])], accord_env, 0, workdir))
             bare_env = child_env(SLACK_SIGNING_SECRET=secret, SLACK_API_URL=fake.api_url, PYTHONPATH=str(ROOT))
-            for name, mode in (("ack-only Bolt", "ack"), *((("fair Bolt", "fair"),) if args.fair else ())):
+            store_url = (f"sqlite:///{workdir / 'store-then-ack.db'}" if args.database_url is None
+                         else _plain_url(db_url))
+            for name, mode in (("ack-only Bolt", "ack"), *((("fair Bolt", "fair"),) if args.fair else ()),
+                               *((("store-then-ack Bolt", "store"),) if args.durable else ())):
                 servers.append(Server(name, [sys.executable, str(Path(__file__).resolve()), "--serve-bare", mode,
-                                             "--port", "{port}"], bare_env, 0, workdir))
+                                             "--port", "{port}", "--store-url", store_url], bare_env, 0, workdir))
             for server in servers:
                 server.port = free_port()
                 server.argv = [a.replace("{port}", str(server.port)) for a in server.argv]
@@ -689,6 +781,7 @@ def main(argv: list[str] | None = None) -> int:
                     worker = subprocess.Popen([*accord_command(), "worker"], env=accord_env, cwd=workdir,
                                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             checker = Checker(db_url, fake, run)
+            stored_before = 0
             proposal = create_proposal(servers[0].port, secret, fake, checker, run) if "click" in args.kinds else {}
             next_index: dict[tuple[str, str], int] = {}
             for rep in range(1, args.repeat + 1):
@@ -717,6 +810,9 @@ def main(argv: list[str] | None = None) -> int:
                             if server.name == "Accord":
                                 r.check = checker.wait_and_check(kind, r.acked, before,
                                                                  range(first, next_index[(key, kind)]))
+                            elif server.name == "store-then-ack Bolt":
+                                r.check = _stored_check(store_url, len(r.acked), stored_before)
+                                stored_before = _stored_count(store_url)
                             results.append(r)
                             print(f"  rep {rep} c{conc} {kind:<8} {server.name:<14} p50 {r.pct(50):7.1f} "
                                   f"p99 {r.pct(99):7.1f} ms, {r.throughput:5.0f} req/s, "
