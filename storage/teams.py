@@ -26,7 +26,7 @@ from storage.models import (
     Workspace,
     utcnow,
 )
-from storage.origin import CLAIMED_HERE, remember_owner, remembered_owner
+from storage.origin import remember_owner, remembered_owner
 
 
 def ensure_consortium(session: Session, *, consortium_id: str, timezone: str = "UTC") -> Consortium:
@@ -153,15 +153,6 @@ def channel_consortium(session: Session, *, channel_id: str) -> str | None:
         return None
     remember_owner(session, channel_id=channel_id, consortium_id=home.consortium_id)
     return home.consortium_id
-
-
-def claim_channel(session: Session, *, channel_id: str, consortium_id: str, team_id: str | None) -> str:
-    """A channel belongs to the consortium that first records in it (``ON CONFLICT DO NOTHING``): its owner."""
-    if insert_unless_taken(session, ChannelHome, channel_id=channel_id, consortium_id=consortium_id, team_id=team_id,
-                           created_at=utcnow()) is not None:
-        session.info.setdefault(CLAIMED_HERE, set()).add(channel_id)  # not to be remembered before its commit
-    owner = session.exec(select(ChannelHome.consortium_id).where(ChannelHome.channel_id == channel_id)).one()
-    return str(owner)
 
 
 def consortia_of_member(session: Session, *, user_id: str) -> list[str]:

@@ -69,14 +69,6 @@ def resolve_consortium(session: Session, origin: Origin, *, single_token: bool, 
                                 is_enterprise_install=origin.is_enterprise_install)
 
 
-def claim_channel(session: Session, *, channel_id: str, consortium_id: str, team_id: str | None) -> bool:
-    """Record that a consortium records in a channel; False when the channel belongs to another consortium."""
-    if is_direct(channel_id):
-        return True
-    return store.claim_channel(session, channel_id=channel_id, consortium_id=consortium_id,
-                               team_id=team_id) == consortium_id
-
-
 def installations_of(session: Session, workspace_or_consortium: str,
                      channel_id: str | None = None) -> list[tuple[str, bool]]:
     """Where to look for a bot token, as (workspace id, org-wide install): for a channel, the workspace

@@ -7,9 +7,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.services import ServiceError
-from bot.services.tenancy import Origin, claim_channel, resolve_consortium
+from bot.services.tenancy import Origin, resolve_consortium
 from storage.db import session_scope
 from storage.models import GroupMembership, StakeholderGroup, Workspace
+from storage.origin import ChannelTaken, claim_for
 from storage.teams import ensure_team, list_consortium_ids
 
 
@@ -22,8 +23,9 @@ def test_a_channel_belongs_to_the_consortium_that_first_recorded_in_it(engine: E
     with session_scope(engine) as session:
         ensure_team(session, team_id="T1")
         ensure_team(session, team_id="T2")
-        assert claim_channel(session, channel_id="C0SHARED", consortium_id="T1", team_id="T1")
-        assert not claim_channel(session, channel_id="C0SHARED", consortium_id="T2", team_id="T2")
+        claim_for(session, consortium_id="T1", channel_id="C0SHARED")
+    with pytest.raises(ChannelTaken), session_scope(engine) as session:
+        claim_for(session, consortium_id="T2", channel_id="C0SHARED")
     assert _resolve(engine, team_id="T2", channel_id="C0SHARED") == "T1"  # a shared channel stays T1's
     assert _resolve(engine, team_id="T2", channel_id="C2") == "T2"  # elsewhere, T2's installation decides
 
