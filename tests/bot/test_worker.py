@@ -57,6 +57,10 @@ def test_serve_without_a_worker_stores_and_workers_record_and_announce_once(
 
             wait_until(lambda: set(announced()) == set(texts), timeout=60, what="every decision announced",
                        logs=lambda: "\n".join(p.output()[-3000:] for p in [front, *workers]))
+            # One worker may have announced everything before the other got through its imports; a
+            # SIGTERM then would end that one before it has a handler, with nothing of its own to stop.
+            wait_until(lambda: all("worker_started" in w.output() for w in workers), timeout=60,
+                       what="both workers started", logs=lambda: "\n".join(w.output()[-3000:] for w in workers))
             for worker in workers:
                 assert worker.stop() == 0
                 assert "worker_stopped" in worker.output() and "Traceback" not in worker.output()
