@@ -55,10 +55,12 @@ USAGE: dict[str, CommandUsage] = {usage.command: usage for usage in (*COMMANDS, 
 def register_all(app: App, *, work: Executor | None = None, acks: Executor | None = None) -> None:
     """Register every listener of every feature on ``app``; deferred onto ``work`` (modal submissions onto
     ``acks``) when given."""
-    target: Any = Deferring(app, work, acks)
+    deferring = Deferring(app, work, acks)
+    target: Any = deferring  # what each feature's register(app) takes: the app's registering methods
     for feature in FEATURES:
         feature.register(target)
     accord.register(target, commands=COMMANDS)
+    deferring.finish()
 
 
 def scheduled_tasks() -> list[tuple[str, Task]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -136,34 +137,109 @@ def inboxed(listener: Callable[..., Any], acks: Executor) -> Callable[..., Any]:
     return run
 
 
+def _as_args_listener(listener: Callable[..., Any]) -> Callable[[Args], Any]:
+    """``listener`` called with Bolt's ``Args``: as it is when that is what it takes, else with the keyword
+    arguments it names (read once)."""
+    names = _parameters(listener)
+    if names == ("args",):
+        return listener
+    return lambda args: listener(**_arguments(names, args))
+
+
+def _command_of(body: dict[str, Any]) -> str | None:
+    return body.get("command")
+
+
+def _action_of(body: dict[str, Any]) -> str | None:
+    # What Bolt's action matcher compares: a block action's action_id, else the payload's callback_id.
+    actions = body.get("actions")
+    if body.get("type") == "block_actions" and isinstance(actions, list) and actions and isinstance(actions[0], dict):
+        return actions[0].get("action_id")
+    return body.get("callback_id")
+
+
+def _view_of(body: dict[str, Any]) -> str | None:
+    view = body.get("view")
+    return view.get("callback_id") if isinstance(view, dict) else None
+
+
+def _shortcut_of(body: dict[str, Any]) -> str | None:
+    return body.get("callback_id")
+
+
+# Each kind of request is matched by one Bolt listener, in this order, then routed by its id.
+ROUTED: dict[str, Callable[[dict[str, Any]], str | None]] = {
+    "command": _command_of, "action": _action_of, "event": lambda body: None, "view": _view_of,
+    "message_shortcut": _shortcut_of,
+}
+
+
 class Deferring:
-    """What feature ``register`` functions receive: the app, with non-modal listeners deferred."""
+    """What feature ``register`` functions receive: the app, with non-modal listeners deferred.
+
+    Bolt tries its listeners one after another until one matches, and each try builds every argument
+    a listener could ask for (about 10 µs). With a listener per id, a request for an id registered
+    late paid for every one before it. So the listeners of a kind (commands, actions, modal
+    submissions, message shortcuts) are kept here by id, and :meth:`finish` registers one Bolt
+    listener per kind, matching exactly those ids, that calls the listener of the request's id.
+    Events (three types) are registered with Bolt as they are, after the commands and actions.
+    """
 
     def __init__(self, app: App, work: Executor | None, acks: Executor | None = None) -> None:
         self._app, self._work, self._acks = app, work, acks
+        self._routes: dict[str, dict[str, Callable[[Args], Any]]] = {kind: {} for kind in ROUTED}
+        self._events: list[tuple[Any, Any, Callable[..., Any]]] = []
 
-    def _wrap(self, decorator: Callable[[Callable[..., Any]], Any]) -> Callable[[Callable[..., Any]], Any]:
-        if self._work is None:
-            return decorator
-        work = self._work
-        return lambda listener: decorator(deferred(listener, work))
+    def _deferred(self, listener: Callable[..., Any]) -> Callable[..., Any]:
+        return listener if self._work is None else deferred(listener, self._work)
 
-    def command(self, *args: Any, **kwargs: Any) -> Any:
-        return self._wrap(self._app.command(*args, **kwargs))
+    def _route(self, kind: str, key: Any, listener: Callable[..., Any]) -> Callable[..., Any]:
+        if not isinstance(key, str):
+            raise TypeError(f"{kind} listeners are registered by their exact id, not {key!r}")
+        if key in self._routes[kind]:
+            raise ValueError(f"a {kind} listener for {key!r} is registered already")
+        self._routes[kind][key] = _as_args_listener(listener)
+        return listener
 
-    def action(self, *args: Any, **kwargs: Any) -> Any:
-        return self._wrap(self._app.action(*args, **kwargs))
+    def command(self, name: str) -> Any:
+        return lambda listener: self._route("command", name, self._deferred(listener))
+
+    def action(self, action_id: str) -> Any:
+        return lambda listener: self._route("action", action_id, self._deferred(listener))
+
+    def message_shortcut(self, callback_id: str) -> Any:
+        return lambda listener: self._route("message_shortcut", callback_id, self._deferred(listener))
+
+    def view(self, callback_id: str) -> Any:
+        acks = self._acks
+        return lambda listener: self._route("view", callback_id,
+                                            listener if acks is None else inboxed(listener, acks))
 
     def event(self, *args: Any, **kwargs: Any) -> Any:
-        return self._wrap(self._app.event(*args, **kwargs))
+        def register(listener: Callable[..., Any]) -> Callable[..., Any]:
+            self._events.append((args, kwargs, self._deferred(listener)))
+            return listener
+        return register
 
-    def message_shortcut(self, *args: Any, **kwargs: Any) -> Any:
-        return self._wrap(self._app.message_shortcut(*args, **kwargs))
+    def finish(self) -> None:
+        """Register what was collected with Bolt: one listener per kind, then the events."""
+        for kind, of in ROUTED.items():
+            if kind == "event":
+                for args, kwargs, listener in self._events:
+                    self._app.event(*args, **kwargs)(listener)
+                continue
+            table = self._routes[kind]
+            if not table:
+                continue
+            exactly = re.compile("^(?:" + "|".join(re.escape(key) for key in sorted(table)) + ")$")
+            getattr(self._app, kind)(exactly)(_router(kind, table, of))
 
-    def view(self, *args: Any, **kwargs: Any) -> Any:
-        decorator = self._app.view(*args, **kwargs)
-        acks = self._acks
-        if acks is None:
-            return decorator
-        return lambda listener: decorator(inboxed(listener, acks))
 
+def _router(kind: str, table: dict[str, Callable[[Args], Any]],
+            key_of: Callable[[dict[str, Any]], str | None]) -> Callable[[Args], Any]:
+    def route(args: Args) -> Any:
+        body = args.body if isinstance(args.body, dict) else {}
+        return table[key_of(body) or ""](args)  # Bolt matched one of the table's ids exactly
+
+    route.__name__ = route.__qualname__ = f"route_{kind}"
+    return route
