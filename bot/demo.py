@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, func, select
 
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.demo_governance import (
     GOVERNED,
@@ -130,12 +131,12 @@ CHECKIN_ANSWERS = {"Industry": ("UINDLENA", "UINDMARC"), "Civil society": ("UCIV
                    "International": ("UINTARJUN", "UINTMEI")}
 
 
-def run(settings: Settings) -> int:
-    """Create (or reuse) the example consortium, then print an overview and its digest."""
+def run(settings: Settings, *, clock: Clock | None = None) -> int:
+    """Create (or reuse) the example consortium, then print an overview and its digest as of ``clock``'s now."""
     url = settings.demo_database_url
     upgrade(url)
     engine = make_engine(url, single_use=True)
-    now = datetime.now(ZoneInfo("UTC"))
+    now = (clock or SystemClock()).now()
     try:
         with session_scope(engine) as session:
             created = not list_groups(session, consortium_id=TEAM)

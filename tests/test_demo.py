@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,9 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from bot import demo
 from bot.cli import main
+from bot.clock import FakeClock
 from storage.db import make_engine, session_scope
 from storage.models import Commitment, Decision, DigestRun, Proposal, StakeholderGroup
 from tests.fakeslack import FakeSlack
@@ -62,7 +66,10 @@ def test_demo_prints_a_readable_digest(demo_dir: Path, capsys: pytest.CaptureFix
     assert counts["StakeholderGroup"] == 5 and counts["Proposal"] == 8 and counts["DigestRun"] == 0
 
 
-def test_demo_twice_reuses_the_example(demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_twice_reuses_the_example(demo_dir: Path, capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # Both runs at the same moment: the output shows times to the minute.
+    monkeypatch.setattr(demo, "run", functools.partial(demo.run, clock=FakeClock(datetime.now(UTC))))
     assert main(["demo"]) == 0
     first = _counts(demo_dir)
     first_out = capsys.readouterr().out
