@@ -193,18 +193,21 @@ def knows_itself(rt: Runtime) -> bool:
     return identity is None or identity.ask_again()
 
 
-def recover(rt: Runtime, app: App, *, limit: int = RECOVER_BATCH) -> int:
+def recover(rt: Runtime, app: App, *, limit: int = RECOVER_BATCH, full: Callable[[], None] | None = None) -> int:
     """Work again the rows whose lease expired, by dispatching their stored bodies; how many.
 
-    Whether a message mentions Accord depends on the bot's user id: until ``auth.test`` has
-    answered, events wait in the inbox (a message read without it could not be read again), while
-    commands, clicks and forms, which do not depend on it, are worked.
+    ``full`` is called when ``limit`` rows were claimed (more may be waiting), before the first of
+    them is dispatched. Whether a message mentions Accord depends on the bot's user id: until
+    ``auth.test`` has answered, events wait in the inbox (a message read without it could not be
+    read again), while commands, clicks and forms, which do not depend on it, are worked.
     """
     token, now = new_token(), rt.clock.now()
     kinds = None if knows_itself(rt) else WORKABLE_UNKNOWN
     with rt.session() as session:
         rows = store.claim_stale(session, now=now, token=token, lease_until=now + rt.settings.lease, limit=limit,
                                  kinds=kinds)
+    if full is not None and len(rows) >= limit:
+        full()
     for row in rows:
         ticket = Ticket(request_id=row.id, token=token, attempts=row.attempts, leased_until=now + rt.settings.lease)
         if row.attempts > MAX_ATTEMPTS:
@@ -279,11 +282,11 @@ class InboxPoller:
                 self._stop.wait(hold)
                 continue
             try:
-                found = recover(self.rt, self.app, limit=room)
+                # A full batch: more may be waiting, recorded before anything is announced. Said before
+                # the batch is dispatched, or its first records could be announced before it is said.
+                found = recover(self.rt, self.app, limit=room, full=self.rt.record_first.busy)
             except Exception:  # the database may be down for a while: keep polling
                 logger.exception("inbox_poll_failed")
-            if found >= room:  # a full batch: more may be waiting, recorded before anything is announced
-                self.rt.record_first.busy()
             if not found:
                 self.rt.record_first.drained()
                 self.acks.idle()

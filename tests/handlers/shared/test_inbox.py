@@ -383,6 +383,51 @@ def test_a_worker_with_a_backlog_records_every_request_before_it_announces_them(
     assert {r.state for r in _inbox(accord)} == {"done"}
 
 
+def test_a_full_batch_holds_back_announcements_from_its_first_record(accord: Harness) -> None:
+    """A batch that fills the poller's room says so before it is dispatched: records of that batch made
+    while the rest of it is still being dispatched are kept back too."""
+    from bot.inbox import RecordFirst
+    from handlers.shared.inbox import InboxPoller
+    accord.rt.record_first = RecordFirst(longest=60.0)
+    room = accord.rt.work_executor._max_workers * 2
+    texts = [f"Batch decision {i} of {room + 4}" for i in range(room + 4)]
+    for text in texts:
+        _store_for_any_worker(accord, text)
+    dispatch = accord.app.dispatch
+    dispatched: list[str] = []
+
+    def dispatch_then_record(request: Any) -> Any:
+        # Each request of the backlog is recorded before the next is dispatched.
+        response = dispatch(request)
+        dispatched.append(request.body["text"])
+        _until(lambda: len(_decisions(accord)) >= len(dispatched), "the request just dispatched recorded")
+        return response
+
+    recorded_at_first_post: list[int] = []
+    handle = accord.fake._handle
+
+    def watching(path: str, query: str, headers: Any, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+        if path.endswith("chat.postMessage") and not recorded_at_first_post:
+            recorded_at_first_post.append(len(_decisions(accord)))
+        return handle(path, query, headers, raw)
+
+    accord.fake._handle = watching  # type: ignore[method-assign]
+    accord.app.dispatch = dispatch_then_record
+    poller = InboxPoller(accord.rt, accord.app)
+    poller.start()
+    try:
+        _until(lambda: len(_decisions(accord)) == len(texts), "every request recorded")
+        _until(lambda: len(accord.fake.calls_to("chat.postMessage")) >= len(texts), "every record announced")
+        accord.settle()
+    finally:
+        poller.stop()
+    assert len(dispatched) == len(texts)
+    # Every request was recorded as it was dispatched: nothing was announced before the backlog drained.
+    assert recorded_at_first_post and recorded_at_first_post[0] == len(texts)
+    for text in texts:
+        assert len(_announcements(accord, text)) == 1, text
+
+
 def test_the_outbox_loop_sends_nothing_while_a_backlog_is_recorded_first(accord: Harness) -> None:
     from bot.inbox import RecordFirst
     from handlers.shared.announcements import enqueue_message
