@@ -348,16 +348,10 @@ def test_holding_back_for_acknowledgements_starts_afresh_once_the_backlog_was_em
     assert abs(acks.wait() - 0.1) < 1e-9
 
 
-def test_a_worker_with_a_backlog_records_every_request_before_it_announces_them(accord: Harness) -> None:
-    """Announcing costs a worker more than recording: a backlog is recorded first, then announced, each once."""
-    from bot.inbox import RecordFirst
+def _work_backlog(accord: Harness, texts: list[str]) -> int:
+    """Run a worker's inbox poller until every one of ``texts`` is recorded and announced once more;
+    how many were recorded when the first announcement reached Slack."""
     from handlers.shared.inbox import InboxPoller
-    # The longest hold is not what is tested here: long enough that a loaded machine never reaches it.
-    accord.rt.record_first = RecordFirst(longest=60.0)
-    texts = [f"Backlog decision {i} of 24" for i in range(24)]
-    for text in texts:
-        _store_for_any_worker(accord, text)
-    room = accord.rt.work_executor._max_workers * 2  # what the poller claims at most while the pool is busy
     recorded_at_first_post: list[int] = []
     handle = accord.fake._handle
 
@@ -375,8 +369,22 @@ def test_a_worker_with_a_backlog_records_every_request_before_it_announces_them(
         accord.settle()
     finally:
         poller.stop()
+    assert recorded_at_first_post, "nothing was announced"
+    return recorded_at_first_post[0]
+
+
+def test_a_worker_with_a_backlog_records_every_request_before_it_announces_them(accord: Harness) -> None:
+    """Announcing costs a worker more than recording: a backlog is recorded first, then announced, each once."""
+    from bot.inbox import RecordFirst
+    # The longest hold is not what is tested here: long enough that a loaded machine never reaches it.
+    accord.rt.record_first = RecordFirst(longest=60.0)
+    texts = [f"Backlog decision {i} of 24" for i in range(24)]
+    for text in texts:
+        _store_for_any_worker(accord, text)
+    room = accord.rt.work_executor._max_workers * 2  # what the poller claims at most while the pool is busy
+    recorded_at_first_post = _work_backlog(accord, texts)
     # at most the last claims were still being recorded when the first announcement went out
-    assert recorded_at_first_post and recorded_at_first_post[0] >= len(texts) - room
+    assert recorded_at_first_post >= len(texts) - room
     assert sorted(d["text"] for d in _decisions(accord)) == sorted(texts)
     for text in texts:
         assert len(_announcements(accord, text)) == 1, text
@@ -387,7 +395,6 @@ def test_a_full_batch_holds_back_announcements_from_its_first_record(accord: Har
     """A batch that fills the poller's room says so before it is dispatched: records of that batch made
     while the rest of it is still being dispatched are kept back too."""
     from bot.inbox import RecordFirst
-    from handlers.shared.inbox import InboxPoller
     accord.rt.record_first = RecordFirst(longest=60.0)
     room = accord.rt.work_executor._max_workers * 2
     texts = [f"Batch decision {i} of {room + 4}" for i in range(room + 4)]
@@ -403,27 +410,11 @@ def test_a_full_batch_holds_back_announcements_from_its_first_record(accord: Har
         _until(lambda: len(_decisions(accord)) >= len(dispatched), "the request just dispatched recorded")
         return response
 
-    recorded_at_first_post: list[int] = []
-    handle = accord.fake._handle
-
-    def watching(path: str, query: str, headers: Any, raw: bytes) -> tuple[int, dict[str, str], bytes]:
-        if path.endswith("chat.postMessage") and not recorded_at_first_post:
-            recorded_at_first_post.append(len(_decisions(accord)))
-        return handle(path, query, headers, raw)
-
-    accord.fake._handle = watching  # type: ignore[method-assign]
     accord.app.dispatch = dispatch_then_record
-    poller = InboxPoller(accord.rt, accord.app)
-    poller.start()
-    try:
-        _until(lambda: len(_decisions(accord)) == len(texts), "every request recorded")
-        _until(lambda: len(accord.fake.calls_to("chat.postMessage")) >= len(texts), "every record announced")
-        accord.settle()
-    finally:
-        poller.stop()
+    recorded_at_first_post = _work_backlog(accord, texts)
     assert len(dispatched) == len(texts)
     # Every request was recorded as it was dispatched: nothing was announced before the backlog drained.
-    assert recorded_at_first_post and recorded_at_first_post[0] == len(texts)
+    assert recorded_at_first_post == len(texts)
     for text in texts:
         assert len(_announcements(accord, text)) == 1, text
 
