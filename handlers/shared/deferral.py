@@ -167,11 +167,12 @@ def _shortcut_of(body: dict[str, Any]) -> str | None:
     return body.get("callback_id")
 
 
-# Each kind of request is matched by one Bolt listener, in this order, then routed by its id.
+# The id each routed kind of request is registered by, read from its body.
 ROUTED: dict[str, Callable[[dict[str, Any]], str | None]] = {
-    "command": _command_of, "action": _action_of, "event": lambda body: None, "view": _view_of,
-    "message_shortcut": _shortcut_of,
+    "command": _command_of, "action": _action_of, "view": _view_of, "message_shortcut": _shortcut_of,
 }
+# The order Bolt tries them in: one listener per routed kind, and the events' own listeners.
+ORDER = ("command", "action", "event", "view", "message_shortcut")
 
 
 class Deferring:
@@ -223,16 +224,13 @@ class Deferring:
 
     def finish(self) -> None:
         """Register what was collected with Bolt: one listener per kind, then the events."""
-        for kind, of in ROUTED.items():
+        for kind in ORDER:
             if kind == "event":
                 for args, kwargs, listener in self._events:
                     self._app.event(*args, **kwargs)(listener)
-                continue
-            table = self._routes[kind]
-            if not table:
-                continue
-            exactly = re.compile("^(?:" + "|".join(re.escape(key) for key in sorted(table)) + ")$")
-            getattr(self._app, kind)(exactly)(_router(kind, table, of))
+            elif table := self._routes[kind]:
+                exactly = re.compile("^(?:" + "|".join(re.escape(key) for key in sorted(table)) + ")$")
+                getattr(self._app, kind)(exactly)(_router(kind, table, ROUTED[kind]))
 
 
 def _router(kind: str, table: dict[str, Callable[[Args], Any]],
